@@ -1,0 +1,343 @@
+//! The one client every Azure read goes through: per-subscription rate
+//! limit, retry with backoff that honours `Retry-After`, a reserve of the
+//! subscription's read budget, nextLink pagination with loop detection, and
+//! statistics.
+
+use super::error::ArmError;
+use super::limiter::{self, KeyedLimiter};
+use super::stats::{Stats, StatsSummary};
+use super::throttle;
+use crate::endpoint;
+use crate::models::Page;
+use azure_core::credentials::TokenCredential;
+use backon::{ExponentialBuilder, Retryable};
+use serde::de::DeserializeOwned;
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, SystemTime};
+use tokio::sync::Semaphore;
+use tokio::time::Instant;
+use tracing::{debug, info, warn};
+use url::Url;
+
+/// Hard stop on the number of pages in one list, far beyond any real
+/// subscription, so that a server that never stops paging cannot hang a run.
+const MAX_PAGES: usize = 100_000;
+
+/// Tunables of the client; the CLI fills these from flags.
+#[derive(Clone, Debug)]
+pub struct ClientSettings {
+    /// ARM base URL (`https://management.azure.com` or an override).
+    pub endpoint: Url,
+    /// The token scope for ARM in the selected cloud.
+    pub token_scope: String,
+    pub max_rps: f64,
+    /// Remaining-reads floor below which azaudit slows down.
+    pub reserve_reads: u64,
+    /// Retries after the first attempt.
+    pub max_retries: usize,
+    /// The most time one request may spend retrying, waits included.
+    pub retry_budget: Duration,
+    pub request_timeout: Duration,
+    pub max_in_flight: usize,
+    pub min_backoff: Duration,
+    pub max_backoff: Duration,
+}
+
+impl ClientSettings {
+    pub fn new(endpoint: Url, token_scope: impl Into<String>) -> Self {
+        ClientSettings {
+            endpoint,
+            token_scope: token_scope.into(),
+            max_rps: limiter::DEFAULT_MAX_RPS,
+            reserve_reads: 100,
+            max_retries: 5,
+            retry_budget: Duration::from_secs(60),
+            request_timeout: Duration::from_secs(30),
+            max_in_flight: 16,
+            min_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(20),
+        }
+    }
+}
+
+/// What a paginated list produced: the items read, and the error that cut it
+/// short, if any. A list with an error is incomplete, never empty.
+#[derive(Debug)]
+pub struct ListOutcome<T> {
+    pub items: Vec<T>,
+    pub pages: usize,
+    pub error: Option<ArmError>,
+}
+
+/// The rate-limited, retrying ARM client.
+pub struct ArmClient {
+    http: reqwest::Client,
+    settings: ClientSettings,
+    credential: Arc<dyn TokenCredential>,
+    limiter: KeyedLimiter,
+    in_flight: Semaphore,
+    stats: Stats,
+}
+
+impl std::fmt::Debug for ArmClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ArmClient")
+            .field("endpoint", &self.settings.endpoint.as_str())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ArmClient {
+    pub fn new(settings: ClientSettings, credential: Arc<dyn TokenCredential>) -> Result<Self, String> {
+        let quota = limiter::quota(settings.max_rps)?;
+        let http = crate::http::client(settings.request_timeout)?;
+        Ok(ArmClient {
+            http,
+            limiter: KeyedLimiter::new(quota),
+            in_flight: Semaphore::new(settings.max_in_flight.max(1)),
+            settings,
+            credential,
+            stats: Stats::default(),
+        })
+    }
+
+    pub fn endpoint(&self) -> &Url {
+        &self.settings.endpoint
+    }
+
+    pub fn stats(&self) -> StatsSummary {
+        self.stats.summary()
+    }
+
+    /// A URL for an absolute ARM path such as
+    /// `/subscriptions/{s}/providers/Microsoft.Network/publicIPAddresses`.
+    pub fn url(&self, path: &str, api_version: &str) -> Result<Url, ArmError> {
+        endpoint::join(&self.settings.endpoint, &format!("{path}?api-version={api_version}"))
+            .map_err(|detail| ArmError::InvalidBody { path: path.to_string(), detail })
+    }
+
+    /// Read every page of a list, following `nextLink` until it is absent.
+    /// `key` is the limiter key: the subscription ID.
+    pub async fn list<T: DeserializeOwned>(&self, key: &str, first: Url) -> ListOutcome<T> {
+        let path = first.path().to_string();
+        let mut out = ListOutcome { items: Vec::new(), pages: 0, error: None };
+        let mut seen: HashSet<String> = HashSet::new();
+        seen.insert(first.as_str().to_string());
+        let mut url = first;
+        loop {
+            let page: Page<T> = match self.get(key, &url).await {
+                Ok(p) => p,
+                Err(e) => {
+                    out.error = Some(e);
+                    return out;
+                }
+            };
+            out.pages += 1;
+            self.stats.page();
+            out.items.extend(page.value);
+            let Some(link) = page.next_link.filter(|l| !l.trim().is_empty()) else {
+                return out;
+            };
+            let next = match Url::parse(link.trim()) {
+                Ok(u) => u,
+                Err(e) => {
+                    out.error = Some(ArmError::InvalidBody { path, detail: format!("nextLink '{link}' is not a URL: {e}") });
+                    return out;
+                }
+            };
+            if !endpoint::same_origin(&next, &self.settings.endpoint) {
+                out.error = Some(ArmError::ForeignNextLink { path, target: next.origin().ascii_serialization() });
+                return out;
+            }
+            if !seen.insert(next.as_str().to_string()) || out.pages >= MAX_PAGES {
+                warn!(%path, pages = out.pages, "nextLink loop detected");
+                out.error = Some(ArmError::NextLinkLoop { path, page: out.pages });
+                return out;
+            }
+            url = next;
+        }
+    }
+
+    /// GET one JSON document, with rate limiting and retries.
+    pub async fn get<T: DeserializeOwned>(&self, key: &str, url: &Url) -> Result<T, ArmError> {
+        let attempts = AtomicUsize::new(0);
+        let started = Instant::now();
+        let budget = self.settings.retry_budget;
+        let backoff = ExponentialBuilder::default()
+            .with_jitter()
+            .with_min_delay(self.settings.min_backoff)
+            .with_max_delay(self.settings.max_backoff)
+            .with_max_times(self.settings.max_retries);
+        let result = (|| async {
+            attempts.fetch_add(1, Ordering::Relaxed);
+            self.send_once::<T>(key, url).await
+        })
+        .retry(backoff)
+        .sleep(tokio::time::sleep)
+        .when(ArmError::is_retryable)
+        .adjust(|err, next| {
+            // `next` is None once the retry count is spent: keep it that
+            // way, whatever Retry-After says.
+            let wait = next?.max(err.retry_after().unwrap_or(Duration::ZERO));
+            if started.elapsed() + wait > budget {
+                info!(path = url.path(), wait_s = wait.as_secs_f64(), "retry budget spent");
+                return None;
+            }
+            Some(wait)
+        })
+        .notify(|err, wait| {
+            self.stats.retry();
+            info!(path = url.path(), "retrying in {:.1} s after: {err}", wait.as_secs_f64());
+        })
+        .await;
+        result.map_err(|e| {
+            let n = attempts.load(Ordering::Relaxed);
+            if n > 1 && e.is_retryable() {
+                ArmError::GaveUp { last: Box::new(e), attempts: n, elapsed: started.elapsed() }
+            } else {
+                e
+            }
+        })
+    }
+
+    async fn send_once<T: DeserializeOwned>(&self, key: &str, url: &Url) -> Result<T, ArmError> {
+        let path = url.path().to_string();
+        self.limiter.acquire(key).await;
+        let token = self
+            .credential
+            .get_token(&[self.settings.token_scope.as_str()], None)
+            .await
+            .map_err(|e| ArmError::Token { scope: self.settings.token_scope.clone(), detail: e.to_string() })?;
+        let _permit = self.in_flight.acquire().await.map_err(|_| ArmError::Transport {
+            host: host_of(url),
+            path: path.clone(),
+            detail: "client is shutting down".into(),
+        })?;
+        debug!(%path, "GET");
+        let resp = self
+            .http
+            .get(url.clone())
+            .bearer_auth(token.token.secret())
+            .header("accept", "application/json")
+            .send()
+            .await;
+        let resp = match resp {
+            Ok(r) => r,
+            Err(e) => {
+                self.stats.failed_request();
+                return Err(ArmError::Transport { host: host_of(url), path, detail: crate::http::describe(&e) });
+            }
+        };
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let body = resp.bytes().await;
+        let body = match body {
+            Ok(b) => b,
+            Err(e) => {
+                self.stats.response(status, 0);
+                return Err(ArmError::Transport {
+                    host: host_of(url),
+                    path,
+                    detail: format!("response body cut short: {}", crate::http::describe(&e)),
+                });
+            }
+        };
+        self.stats.response(status, body.len() as u64);
+        self.note_budget(key, &headers);
+
+        if (200..300).contains(&status) {
+            return serde_json::from_slice::<T>(&body).map_err(|e| ArmError::InvalidBody {
+                path,
+                detail: format!("HTTP {status} with a body that is not the expected JSON ({e})"),
+            });
+        }
+        let retry_after = throttle::retry_after(&headers, SystemTime::now());
+        let (code, message) = parse_error_body(&body, status);
+        if status == 429 {
+            let wait = retry_after.unwrap_or(Duration::from_secs(1));
+            // A busy resource is not throttling: only that request waits.
+            if code != "RetryableErrorDueToAnotherOperation" {
+                self.limiter.hold(key, Instant::now() + wait);
+            }
+            warn!(%path, %code, "throttled; Retry-After {:.1} s", wait.as_secs_f64());
+        }
+        Err(ArmError::Api { status, code, message, path, retry_after })
+    }
+
+    fn note_budget(&self, key: &str, headers: &reqwest::header::HeaderMap) {
+        let Some(remaining) = throttle::remaining_reads(headers) else { return };
+        self.stats.remaining(key, remaining);
+        if let Some(pause) = throttle::reserve_pause(remaining, self.settings.reserve_reads) {
+            self.stats.reserve_pause();
+            info!(
+                subscription = key,
+                remaining,
+                reserve = self.settings.reserve_reads,
+                "remaining ARM reads below the reserve; pausing {:.1} s",
+                pause.as_secs_f64()
+            );
+            self.limiter.hold(key, Instant::now() + pause);
+        }
+    }
+}
+
+fn host_of(url: &Url) -> String {
+    match (url.host_str(), url.port()) {
+        (Some(h), Some(p)) => format!("{h}:{p}"),
+        (Some(h), None) => h.to_string(),
+        _ => url.as_str().to_string(),
+    }
+}
+
+/// Extract `(code, message)` from an ARM, Graph or IMDS error body, falling
+/// back to the HTTP status and the first line of the body.
+pub fn parse_error_body(body: &[u8], status: u16) -> (String, String) {
+    #[derive(serde::Deserialize)]
+    struct Envelope {
+        error: serde_json::Value,
+        #[serde(default)]
+        error_description: Option<String>,
+    }
+    if let Ok(env) = serde_json::from_slice::<Envelope>(body) {
+        match env.error {
+            serde_json::Value::Object(o) => {
+                let s = |k: &str| o.get(k).and_then(|v| v.as_str()).map(str::to_string);
+                let code = s("code").unwrap_or_else(|| format!("HTTP{status}"));
+                let message = s("message").unwrap_or_default();
+                return (code, one_line(&message));
+            }
+            serde_json::Value::String(code) => {
+                return (code, one_line(env.error_description.as_deref().unwrap_or("")));
+            }
+            _ => {}
+        }
+    }
+    let text = String::from_utf8_lossy(body);
+    let snippet: String = one_line(&text).chars().take(200).collect();
+    (format!("HTTP{status}"), if snippet.is_empty() { "(no error body)".into() } else { snippet })
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_bodies_of_every_shape() {
+        let arm = br#"{"error":{"code":"AuthorizationFailed","message":"The client 'x' does not have\nauthorization"}}"#;
+        assert_eq!(
+            parse_error_body(arm, 403),
+            ("AuthorizationFailed".into(), "The client 'x' does not have authorization".into())
+        );
+        let imds = br#"{"error":"invalid_request","error_description":"Required metadata header not specified"}"#;
+        assert_eq!(parse_error_body(imds, 400).0, "invalid_request");
+        let html = b"<html><body>Bad gateway</body></html>";
+        assert_eq!(parse_error_body(html, 502), ("HTTP502".into(), "<html><body>Bad gateway</body></html>".into()));
+        assert_eq!(parse_error_body(b"", 500).1, "(no error body)");
+    }
+}

@@ -1,0 +1,75 @@
+//! The errors an ARM (or Graph) request can end in. Each renders as one line
+//! that names the ARM error code and the resource path it concerns.
+
+use std::time::Duration;
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ArmError {
+    /// ARM answered with an error status and (usually) an error body.
+    #[error("{code} on {path}: {message}")]
+    Api {
+        status: u16,
+        code: String,
+        message: String,
+        path: String,
+        retry_after: Option<Duration>,
+    },
+    /// The request never got an HTTP answer.
+    #[error("could not reach {host} for {path}: {detail}")]
+    Transport { host: String, path: String, detail: String },
+    /// The answer could not be read or parsed.
+    #[error("invalid response on {path}: {detail}")]
+    InvalidBody { path: String, detail: String },
+    /// A nextLink repeated: following it would never end.
+    #[error("nextLink loop on {path}: page {page} links back to a page already read; the list is incomplete")]
+    NextLinkLoop { path: String, page: usize },
+    /// A nextLink pointed away from the configured endpoint.
+    #[error("nextLink on {path} points to {target}, outside the configured endpoint; not following it with a token")]
+    ForeignNextLink { path: String, target: String },
+    /// Retries ran out.
+    #[error("{last} (gave up after {attempts} attempts in {:.1} s)", elapsed.as_secs_f64())]
+    GaveUp {
+        last: Box<ArmError>,
+        attempts: usize,
+        elapsed: Duration,
+    },
+    /// A token could not be obtained.
+    #[error("could not get a token for {scope}: {detail}")]
+    Token { scope: String, detail: String },
+}
+
+impl ArmError {
+    /// Whether the same request may succeed if sent again.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            ArmError::Api { status, .. } => *status == 429 || *status == 408 || *status >= 500,
+            ArmError::Transport { .. } | ArmError::InvalidBody { .. } => true,
+            _ => false,
+        }
+    }
+
+    /// The wait the server asked for, if any.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            ArmError::Api { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
+    /// The ARM error code, if the server gave one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            ArmError::Api { code, .. } => Some(code),
+            ArmError::GaveUp { last, .. } => last.code(),
+            _ => None,
+        }
+    }
+
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ArmError::Api { status, .. } => Some(*status),
+            ArmError::GaveUp { last, .. } => last.status(),
+            _ => None,
+        }
+    }
+}

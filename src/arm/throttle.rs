@@ -1,0 +1,120 @@
+//! Reading ARM's throttling signals: `Retry-After` (seconds or an HTTP date),
+//! `x-ms-retry-after-ms`, and the remaining-budget headers
+//! (`x-ms-ratelimit-remaining-subscription-reads` and the provider-specific
+//! `-resource-requests` / `-resource-entities-read` variants).
+
+use reqwest::header::HeaderMap;
+use std::time::{Duration, SystemTime};
+
+/// The headers that report how many reads the subscription has left.
+pub const REMAINING_READ_HEADERS: [&str; 3] = [
+    "x-ms-ratelimit-remaining-subscription-reads",
+    "x-ms-ratelimit-remaining-subscription-resource-requests",
+    "x-ms-ratelimit-remaining-subscription-resource-entities-read",
+];
+
+/// ARM's documented read-bucket refill rate, used to estimate how long the
+/// budget needs to recover.
+pub const ARM_READ_REFILL_PER_SEC: f64 = 25.0;
+
+/// Longest single pause for a low remaining-reads budget.
+pub const MAX_RESERVE_PAUSE: Duration = Duration::from_secs(10);
+
+/// The wait a response asks for: `x-ms-retry-after-ms` wins (finer), then
+/// `Retry-After` as delta-seconds or as an HTTP date relative to `now`.
+pub fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+    let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+    if let Some(ms) = get("x-ms-retry-after-ms").and_then(|v| v.parse::<u64>().ok()) {
+        return Some(Duration::from_millis(ms));
+    }
+    parse_retry_after(get("retry-after")?, now)
+}
+
+/// Parse a `Retry-After` value: delta-seconds (integer, or tolerantly a
+/// decimal) or an HTTP date. A date in the past means "now".
+pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let v = value.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    if let Ok(secs) = v.parse::<f64>() {
+        if secs.is_finite() && secs >= 0.0 {
+            return Some(Duration::from_secs_f64(secs));
+        }
+        return None;
+    }
+    let when = httpdate::parse_http_date(v).ok()?;
+    Some(when.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+/// The smallest remaining-reads figure among the budget headers.
+pub fn remaining_reads(headers: &HeaderMap) -> Option<u64> {
+    REMAINING_READ_HEADERS
+        .iter()
+        .filter_map(|h| headers.get(*h)?.to_str().ok()?.trim().parse::<f64>().ok())
+        .filter(|v| v.is_finite() && *v >= 0.0)
+        .map(|v| v as u64)
+        .min()
+}
+
+/// How long to hold back a subscription whose remaining reads fell below the
+/// reserve floor, so the audit never drains what the cluster's own cloud
+/// controller needs: the time ARM takes to refill the shortfall, at least one
+/// second and at most [`MAX_RESERVE_PAUSE`].
+pub fn reserve_pause(remaining: u64, reserve: u64) -> Option<Duration> {
+    if remaining >= reserve {
+        return None;
+    }
+    let secs = ((reserve - remaining) as f64 / ARM_READ_REFILL_PER_SEC).max(1.0);
+    Some(Duration::from_secs_f64(secs).min(MAX_RESERVE_PAUSE))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::{HeaderName, HeaderValue};
+
+    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(HeaderName::from_bytes(k.as_bytes()).unwrap(), HeaderValue::from_str(v).unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn retry_after_seconds_date_and_ms() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        assert_eq!(parse_retry_after("2", now), Some(Duration::from_secs(2)));
+        assert_eq!(parse_retry_after(" 17 ", now), Some(Duration::from_secs(17)));
+        let date = httpdate::fmt_http_date(now + Duration::from_secs(5));
+        assert_eq!(parse_retry_after(&date, now), Some(Duration::from_secs(5)));
+        let past = httpdate::fmt_http_date(now - Duration::from_secs(5));
+        assert_eq!(parse_retry_after(&past, now), Some(Duration::ZERO));
+        assert_eq!(parse_retry_after("soon", now), None);
+        assert_eq!(parse_retry_after("-3", now), None);
+        let h = headers(&[("retry-after", "2"), ("x-ms-retry-after-ms", "2500")]);
+        assert_eq!(retry_after(&h, now), Some(Duration::from_millis(2500)));
+        assert_eq!(retry_after(&headers(&[("Retry-After", "3")]), now), Some(Duration::from_secs(3)));
+        assert_eq!(retry_after(&HeaderMap::new(), now), None);
+    }
+
+    #[test]
+    fn remaining_reads_takes_the_smallest_budget() {
+        let h = headers(&[
+            ("x-ms-ratelimit-remaining-subscription-reads", "11999"),
+            ("x-ms-ratelimit-remaining-subscription-resource-requests", "240"),
+        ]);
+        assert_eq!(remaining_reads(&h), Some(240));
+        assert_eq!(remaining_reads(&headers(&[("x-ms-ratelimit-remaining-subscription-reads", "x")])), None);
+    }
+
+    #[test]
+    fn reserve_pause_scales_with_the_shortfall() {
+        assert_eq!(reserve_pause(150, 100), None);
+        assert_eq!(reserve_pause(100, 100), None);
+        assert_eq!(reserve_pause(99, 100), Some(Duration::from_secs(1)));
+        assert_eq!(reserve_pause(0, 100), Some(Duration::from_secs(4)));
+        assert_eq!(reserve_pause(0, 10_000), Some(MAX_RESERVE_PAUSE));
+    }
+}

@@ -1,0 +1,145 @@
+//! The command line: global options shared by every command, and the
+//! commands themselves.
+
+use crate::auth::AuthMode;
+use crate::cloud::Cloud;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0  clean, or nothing at or above --fail-on
+  1  findings at or above --fail-on
+  2  could not run (bad flags, authentication, configuration)
+  3  ran, but incomplete: some list failed or was cut short, and no verdict
+     was drawn from it (the report says what is missing)";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "azaudit",
+    version,
+    about = "Audit the Azure side of Kubernetes clusters: orphaned IPs, load-balancer parts, NSG rules and disks, quotas, and service-principal expiry.",
+    after_help = EXIT_CODES,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Read the in-scope Azure inventory into one versioned JSON snapshot.
+    ///
+    /// Every list is recorded with whether it completed; a failed or
+    /// partial list is recorded as incomplete, never as empty. Analysis
+    /// commands accept the file with --from to run offline.
+    #[command(after_help = EXIT_CODES)]
+    Snapshot(SnapshotArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SnapshotArgs {
+    /// Where to write the snapshot (`-` for stdout). Written atomically.
+    #[arg(short = 'o', long = "output-file", value_name = "FILE")]
+    pub output: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Subscription to audit (repeatable, or comma-separated).
+    #[arg(long = "subscription", value_name = "ID", env = "AZAUDIT_SUBSCRIPTION", value_delimiter = ',', global = true)]
+    pub subscriptions: Vec<String>,
+
+    /// Narrow the audit to these resource groups (repeatable). Lists are
+    /// then read per resource group instead of per subscription.
+    #[arg(short = 'g', long = "resource-group", value_name = "RG", value_delimiter = ',', global = true)]
+    pub resource_groups: Vec<String>,
+
+    /// Azure cloud: selects the ARM endpoint and token audience together.
+    #[arg(long, value_enum, env = "AZAUDIT_CLOUD", global = true)]
+    pub cloud: Option<Cloud>,
+
+    /// Override the ARM endpoint (sovereign or private clouds, tests).
+    /// Must be https, except for loopback addresses.
+    #[arg(long, value_name = "URL", env = "AZAUDIT_ARM_ENDPOINT", global = true)]
+    pub arm_endpoint: Option<String>,
+
+    /// How to authenticate.
+    #[arg(long, value_enum, default_value = "auto", env = "AZAUDIT_AUTH", global = true)]
+    pub auth: AuthMode,
+
+    /// Client ID of a user-assigned managed identity.
+    #[arg(long, value_name = "CLIENT_ID", env = "AZAUDIT_IDENTITY_CLIENT_ID", global = true)]
+    pub identity_client_id: Option<String>,
+
+    /// Most ARM requests per second per subscription. The default (10) is
+    /// 40% of ARM's read refill rate, leaving the rest to the cluster.
+    #[arg(long, value_name = "N", default_value_t = crate::arm::limiter::DEFAULT_MAX_RPS, global = true)]
+    pub max_rps: f64,
+
+    /// Slow down when the subscription's remaining ARM reads
+    /// (x-ms-ratelimit-remaining-subscription-reads) fall below N, so the
+    /// audit never drains the budget the cluster's cloud controller needs.
+    #[arg(long, value_name = "N", default_value_t = 100, global = true)]
+    pub reserve_reads: u64,
+
+    /// Retries per request after 429, 5xx, timeouts and connection errors.
+    #[arg(long, value_name = "N", default_value_t = 5, global = true)]
+    pub max_retries: usize,
+
+    /// The most time one request may spend on retries, waits included
+    /// (e.g. 60, 60s, 2m).
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_duration, global = true)]
+    pub retry_budget: Duration,
+
+    /// Timeout of one HTTP request (e.g. 30s).
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration, global = true)]
+    pub request_timeout: Duration,
+
+    /// More detail on stderr (-v: progress and statistics, -vv: every request).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+
+    /// Only errors on stderr.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+}
+
+/// A duration as plain seconds (`60`, `0.5`) or in jiff's friendly form
+/// (`60s`, `2m`, `1m 30s`).
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let t = s.trim();
+    if let Ok(secs) = t.parse::<f64>() {
+        if secs.is_finite() && secs >= 0.0 {
+            return Ok(Duration::from_secs_f64(secs));
+        }
+        return Err(format!("'{s}' is not a duration"));
+    }
+    let d: jiff::SignedDuration = t.parse().map_err(|e| format!("'{s}' is not a duration ({e})"))?;
+    Duration::try_from(d).map_err(|_| format!("'{s}' must not be negative"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_in_seconds_or_friendly_form() {
+        assert_eq!(parse_duration("60"), Ok(Duration::from_secs(60)));
+        assert_eq!(parse_duration("0.5"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration("1m 30s"), Ok(Duration::from_secs(90)));
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("-5").is_err());
+    }
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

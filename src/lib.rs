@@ -1,0 +1,24 @@
+//! azaudit: audits the Azure side of Kubernetes clusters.
+//!
+//! Layers (see ARCHITECTURE.md): collectors ([`collect`]) do all I/O and
+//! fill a plain [`snapshot::Snapshot`]; checks are pure functions over it;
+//! renderers turn findings into output. Every Azure request goes through
+//! the one [`arm::ArmClient`].
+
+pub mod arm;
+pub mod auth;
+pub mod cli;
+pub mod cloud;
+pub mod collect;
+pub mod commands;
+pub mod endpoint;
+pub mod fsutil;
+pub mod http;
+pub mod models;
+pub mod snapshot;
+
+/// Install rustls's ring crypto provider as the process default. Call once
+/// at the start of `main` and of every test binary; later calls are no-ops.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}

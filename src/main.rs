@@ -1,0 +1,54 @@
+//! The azaudit binary: parse flags, set up logging, run one command, and
+//! turn its outcome into an exit code. Everything else lives in the library.
+
+use azaudit::cli::{Cli, Command};
+use azaudit::commands::{self, Outcome};
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    azaudit::install_crypto_provider();
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { Outcome::CouldNotRun } else { Outcome::Clean };
+            let _ = e.print();
+            return code.into();
+        }
+    };
+    init_logging(cli.global.verbose, cli.global.quiet);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("azaudit: cannot start the async runtime: {e}");
+            return Outcome::CouldNotRun.into();
+        }
+    };
+    let result = runtime.block_on(async {
+        match &cli.command {
+            Command::Snapshot(args) => commands::snapshot::run(&cli.global, args).await,
+        }
+    });
+    match result {
+        Ok(outcome) => outcome.into(),
+        Err(commands::Fatal(msg)) => {
+            eprintln!("azaudit: {msg}");
+            Outcome::CouldNotRun.into()
+        }
+    }
+}
+
+fn init_logging(verbose: u8, quiet: bool) {
+    let filter = match (quiet, verbose) {
+        (true, _) => "error",
+        (false, 0) => "azaudit=warn",
+        (false, 1) => "azaudit=info",
+        (false, 2) => "azaudit=debug,azure_identity=info",
+        _ => "azaudit=trace,azure_identity=debug,azure_core=info",
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+}

@@ -1,0 +1,329 @@
+//! Building blocks shared by every ARM model: resource IDs that compare
+//! case-insensitively, tags, sub-resource references, and lenient number and
+//! null handling.
+//!
+//! Real ARM responses differ from the REST spec examples: integers arrive as
+//! floats (`1000.0`) or strings, arrays arrive as `null`, fields appear that no
+//! spec mentions, and the same resource group is spelt `MC_rg` in one place and
+//! `mc_rg` in another. Everything here accepts those variations.
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+
+/// An ARM resource ID. Equality, ordering and hashing ignore ASCII case, as
+/// ARM does; the original spelling is kept for display.
+#[derive(Clone, Default)]
+pub struct ResourceId(String);
+
+impl ResourceId {
+    pub fn new(s: impl Into<String>) -> Self {
+        ResourceId(s.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The lower-cased form, used as a map key.
+    pub fn key(&self) -> String {
+        self.0.to_ascii_lowercase()
+    }
+
+    /// The value of a `/{name}/{value}` segment pair, matched case-insensitively,
+    /// e.g. `segment("resourceGroups")`.
+    pub fn segment(&self, name: &str) -> Option<&str> {
+        let mut parts = self.0.split('/');
+        while let Some(p) = parts.next() {
+            if p.eq_ignore_ascii_case(name) {
+                return parts.next().filter(|v| !v.is_empty());
+            }
+        }
+        None
+    }
+
+    pub fn subscription(&self) -> Option<&str> {
+        self.segment("subscriptions")
+    }
+
+    pub fn resource_group(&self) -> Option<&str> {
+        self.segment("resourceGroups")
+    }
+
+    /// The last path segment: the resource's (or sub-resource's) name.
+    pub fn name(&self) -> &str {
+        self.0.trim_end_matches('/').rsplit('/').next().unwrap_or("")
+    }
+
+    /// The ID of the parent resource for a sub-resource ID such as
+    /// `.../loadBalancers/lb/frontendIPConfigurations/fe` (drops the last two
+    /// segments).
+    pub fn parent(&self) -> ResourceId {
+        let t = self.0.trim_end_matches('/');
+        let mut cut = t;
+        for _ in 0..2 {
+            cut = match cut.rfind('/') {
+                Some(i) => &cut[..i],
+                None => "",
+            };
+        }
+        ResourceId(cut.to_string())
+    }
+
+    /// Whether this ID lies in (or is) the given scope, e.g. a resource group ID.
+    pub fn is_within(&self, scope: &str) -> bool {
+        let a = self.0.to_ascii_lowercase();
+        let b = scope.trim_end_matches('/').to_ascii_lowercase();
+        a == b || a.starts_with(&format!("{b}/"))
+    }
+}
+
+impl PartialEq for ResourceId {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.eq_ignore_ascii_case(&other.0)
+    }
+}
+impl Eq for ResourceId {}
+
+impl Hash for ResourceId {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        for b in self.0.bytes() {
+            state.write_u8(b.to_ascii_lowercase());
+        }
+    }
+}
+
+impl PartialOrd for ResourceId {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for ResourceId {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        let a = self.0.bytes().map(|b| b.to_ascii_lowercase());
+        let b = other.0.bytes().map(|b| b.to_ascii_lowercase());
+        a.cmp(b)
+    }
+}
+
+impl fmt::Debug for ResourceId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+impl fmt::Display for ResourceId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Serialize for ResourceId {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+impl<'de> Deserialize<'de> for ResourceId {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(ResourceId(String::deserialize(d)?))
+    }
+}
+
+/// A reference to another resource: `{"id": "..."}`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubResource {
+    #[serde(default)]
+    pub id: ResourceId,
+}
+
+/// Resource tags. Azure tag names are case-insensitive, so lookups are too.
+/// `null` and non-string values are tolerated (values are stringified).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Tags(pub BTreeMap<String, String>);
+
+impl Tags {
+    /// The value of the first tag whose name matches `key`, ignoring case.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<'de> Deserialize<'de> for Tags {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw: Option<BTreeMap<String, serde_json::Value>> = Option::deserialize(d)?;
+        let map = raw
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(k, v)| {
+                let v = match v {
+                    serde_json::Value::String(s) => s,
+                    serde_json::Value::Null => String::new(),
+                    other => other.to_string(),
+                };
+                (k, v)
+            })
+            .collect();
+        Ok(Tags(map))
+    }
+}
+
+/// A SKU: `{"name": "Standard", "tier": "Regional"}`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sku {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<String>,
+}
+
+/// The envelope every ARM resource shares. `P` is the resource's
+/// `properties` object.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(bound(deserialize = "P: Deserialize<'de> + Default"))]
+pub struct Resource<P> {
+    pub id: ResourceId,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default, rename = "type", skip_serializing_if = "String::is_empty")]
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    #[serde(default, skip_serializing_if = "Tags::is_empty")]
+    pub tags: Tags,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sku: Option<Sku>,
+    #[serde(default, deserialize_with = "null_default", skip_serializing_if = "Vec::is_empty")]
+    pub zones: Vec<String>,
+    /// The VM a disk is attached to (top-level on disks, absent elsewhere).
+    #[serde(default, rename = "managedBy", skip_serializing_if = "Option::is_none")]
+    pub managed_by: Option<ResourceId>,
+    #[serde(default, deserialize_with = "null_default")]
+    pub properties: P,
+}
+
+impl<P> Resource<P> {
+    pub fn sku_name(&self) -> Option<&str> {
+        self.sku.as_ref().and_then(|s| s.name.as_deref())
+    }
+}
+
+/// A named child of a resource (frontend, rule, probe, pool, NSG rule,
+/// IP configuration), with its own ID.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(bound(deserialize = "P: Deserialize<'de> + Default"))]
+pub struct Child<P> {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<ResourceId>,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default, deserialize_with = "null_default")]
+    pub properties: P,
+}
+
+/// Deserialize `null` (or an absent field, with `#[serde(default)]`) as the
+/// type's default.
+pub fn null_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+/// A whole number that may arrive as an integer, a float (`25.0`) or a
+/// numeric string (`"25"`), as real ARM and IMDS responses do.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Num(pub i64);
+
+impl Serialize for Num {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_i64(self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Num {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let v = serde_json::Value::deserialize(d)?;
+        match &v {
+            serde_json::Value::Number(n) => {
+                if let Some(i) = n.as_i64() {
+                    Ok(Num(i))
+                } else if let Some(u) = n.as_u64() {
+                    Ok(Num(i64::try_from(u).unwrap_or(i64::MAX)))
+                } else if let Some(f) = n.as_f64() {
+                    if f.is_finite() && f.fract() == 0.0 {
+                        Ok(Num(f as i64))
+                    } else {
+                        Err(D::Error::custom(format!("expected a whole number, got {f}")))
+                    }
+                } else {
+                    Err(D::Error::custom("expected a number"))
+                }
+            }
+            serde_json::Value::String(s) => {
+                let t = s.trim();
+                t.parse::<i64>()
+                    .ok()
+                    .or_else(|| t.parse::<f64>().ok().filter(|f| f.fract() == 0.0).map(|f| f as i64))
+                    .map(Num)
+                    .ok_or_else(|| D::Error::custom(format!("expected a whole number, got \"{s}\"")))
+            }
+            other => Err(D::Error::custom(format!("expected a number, got {other}"))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resource_ids_compare_case_insensitively() {
+        let a = ResourceId::new("/subscriptions/S/resourceGroups/MC_rg/providers/Microsoft.Network/publicIPAddresses/ip");
+        let b = ResourceId::new("/subscriptions/s/resourcegroups/mc_RG/providers/microsoft.network/publicipaddresses/IP");
+        assert_eq!(a, b);
+        let mut set = std::collections::HashSet::new();
+        set.insert(a.clone());
+        assert!(set.contains(&b));
+        assert_eq!(a.resource_group(), Some("MC_rg"));
+        assert_eq!(b.resource_group(), Some("mc_RG"));
+        assert_eq!(a.subscription(), Some("S"));
+        assert_eq!(a.name(), "ip");
+    }
+
+    #[test]
+    fn parent_of_a_sub_resource() {
+        let fe = ResourceId::new("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/lb/frontendIPConfigurations/fe");
+        assert_eq!(
+            fe.parent().as_str(),
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/lb"
+        );
+        assert!(fe.is_within("/subscriptions/S/resourceGroups/RG"));
+        assert!(!fe.is_within("/subscriptions/s/resourceGroups/rg2"));
+    }
+
+    #[test]
+    fn numbers_accept_ints_floats_and_strings() {
+        let v: Vec<Num> = serde_json::from_str(r#"[1000, 1000.0, "1000", "25.0", -1]"#).unwrap();
+        assert_eq!(v, vec![Num(1000), Num(1000), Num(1000), Num(25), Num(-1)]);
+        assert!(serde_json::from_str::<Num>("1.5").is_err());
+        assert!(serde_json::from_str::<Num>("\"many\"").is_err());
+    }
+
+    #[test]
+    fn tags_tolerate_null_and_match_names_case_insensitively() {
+        let t: Tags = serde_json::from_str("null").unwrap();
+        assert!(t.is_empty());
+        let t: Tags = serde_json::from_str(r#"{"K8s-Azure-Service":"ns/a","n":5}"#).unwrap();
+        assert_eq!(t.get("k8s-azure-service"), Some("ns/a"));
+        assert_eq!(t.get("n"), Some("5"));
+    }
+}

@@ -1,0 +1,26 @@
+//! `Microsoft.Compute/disks` (api-version 2024-03-02).
+
+use super::common::{null_default, Num, Resource};
+use serde::{Deserialize, Serialize};
+use serde_with::skip_serializing_none;
+
+/// `managedBy` lives at the top level of a disk, beside `properties`, and is
+/// read into [`Resource::managed_by`](super::common::Resource).
+pub type Disk = Resource<DiskProperties>;
+
+#[skip_serializing_none]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DiskProperties {
+    #[serde(rename = "diskSizeGB")]
+    pub disk_size_gb: Option<Num>,
+    /// `Unattached`, `Attached`, `Reserved`, `ActiveSAS`, ...
+    pub disk_state: Option<String>,
+    pub time_created: Option<String>,
+    pub provisioning_state: Option<String>,
+    pub os_type: Option<String>,
+    #[serde(rename = "diskIOPSReadWrite")]
+    pub disk_iops_read_write: Option<Num>,
+    #[serde(default, deserialize_with = "null_default", skip_serializing_if = "Vec::is_empty")]
+    pub share_info: Vec<serde_json::Value>,
+}

@@ -1,0 +1,22 @@
+//! `Microsoft.Network/natGateways` (api-version 2024-07-01). The spec spells
+//! the fields `publicIpAddresses`; the `publicIPAddresses` spelling is
+//! accepted too.
+
+use super::common::{null_default, Resource, SubResource};
+use serde::{Deserialize, Serialize};
+use serde_with::skip_serializing_none;
+
+pub type NatGateway = Resource<NatGatewayProperties>;
+
+#[skip_serializing_none]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NatGatewayProperties {
+    #[serde(default, deserialize_with = "null_default", alias = "publicIPAddresses")]
+    pub public_ip_addresses: Vec<SubResource>,
+    #[serde(default, deserialize_with = "null_default", alias = "publicIPPrefixes")]
+    pub public_ip_prefixes: Vec<SubResource>,
+    #[serde(default, deserialize_with = "null_default")]
+    pub subnets: Vec<SubResource>,
+    pub provisioning_state: Option<String>,
+}

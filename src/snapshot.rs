@@ -1,0 +1,322 @@
+//! The `Snapshot`: everything the collectors read, as one plain, versioned
+//! value that checks analyse and that `azaudit snapshot` writes to a file.
+//!
+//! Every list that was attempted is recorded with whether it completed. A
+//! list that failed or was cut short is *incomplete*, never *empty*, and no
+//! verdict may be drawn from it.
+
+use crate::arm::StatsSummary;
+use crate::models::{Disk, LoadBalancer, Lock, ManagedCluster, NatGateway, Nic, Nsg, PublicIp, Usage};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// The schema identifier written into every snapshot. The major version
+/// changes only when older readers would misread the file.
+pub const SCHEMA: &str = "azaudit.snapshot/v1";
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub schema: String,
+    pub generated_at: jiff::Timestamp,
+    pub azaudit_version: String,
+    pub scope: Scope,
+    /// Every list attempted, complete or not.
+    pub lists: Vec<ListRecord>,
+    pub azure: AzureInventory,
+    #[serde(default)]
+    pub stats: StatsSummary,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Scope {
+    pub subscriptions: Vec<String>,
+    /// Empty means subscription scope.
+    #[serde(default)]
+    pub resource_groups: Vec<String>,
+    pub arm_endpoint: String,
+}
+
+/// The resource lists azaudit reads, named by their ARM resource type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum ListKind {
+    #[serde(rename = "publicIPAddresses")]
+    PublicIps,
+    #[serde(rename = "loadBalancers")]
+    LoadBalancers,
+    #[serde(rename = "networkSecurityGroups")]
+    Nsgs,
+    #[serde(rename = "networkInterfaces")]
+    Nics,
+    #[serde(rename = "natGateways")]
+    NatGateways,
+    #[serde(rename = "disks")]
+    Disks,
+    #[serde(rename = "managedClusters")]
+    ManagedClusters,
+    #[serde(rename = "locks")]
+    Locks,
+    #[serde(rename = "usages")]
+    Usages,
+}
+
+impl ListKind {
+    /// The kinds listed once per scope (usages are per location instead).
+    pub const SCOPED: [ListKind; 8] = [
+        ListKind::PublicIps,
+        ListKind::LoadBalancers,
+        ListKind::Nsgs,
+        ListKind::Nics,
+        ListKind::NatGateways,
+        ListKind::Disks,
+        ListKind::ManagedClusters,
+        ListKind::Locks,
+    ];
+
+    /// `{provider}/{type}` below `/providers/`.
+    pub fn provider_path(self) -> &'static str {
+        match self {
+            ListKind::PublicIps => "Microsoft.Network/publicIPAddresses",
+            ListKind::LoadBalancers => "Microsoft.Network/loadBalancers",
+            ListKind::Nsgs => "Microsoft.Network/networkSecurityGroups",
+            ListKind::Nics => "Microsoft.Network/networkInterfaces",
+            ListKind::NatGateways => "Microsoft.Network/natGateways",
+            ListKind::Disks => "Microsoft.Compute/disks",
+            ListKind::ManagedClusters => "Microsoft.ContainerService/managedClusters",
+            ListKind::Locks => "Microsoft.Authorization/locks",
+            ListKind::Usages => "Microsoft.Network/locations/{location}/usages",
+        }
+    }
+
+    pub fn api_version(self) -> &'static str {
+        match self {
+            ListKind::PublicIps
+            | ListKind::LoadBalancers
+            | ListKind::Nsgs
+            | ListKind::Nics
+            | ListKind::NatGateways
+            | ListKind::Usages => "2024-07-01",
+            ListKind::Disks => "2024-03-02",
+            ListKind::ManagedClusters => "2024-09-01",
+            ListKind::Locks => "2020-05-01",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ListKind::PublicIps => "publicIPAddresses",
+            ListKind::LoadBalancers => "loadBalancers",
+            ListKind::Nsgs => "networkSecurityGroups",
+            ListKind::Nics => "networkInterfaces",
+            ListKind::NatGateways => "natGateways",
+            ListKind::Disks => "disks",
+            ListKind::ManagedClusters => "managedClusters",
+            ListKind::Locks => "locks",
+            ListKind::Usages => "usages",
+        }
+    }
+}
+
+/// One list attempt and how it ended.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ListRecord {
+    pub kind: ListKind,
+    pub subscription: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_group: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    pub complete: bool,
+    pub pages: usize,
+    pub items: usize,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl ListRecord {
+    /// "publicIPAddresses in resource group rg2 of subscription s"
+    pub fn describe(&self) -> String {
+        let mut s = self.kind.name().to_string();
+        if let Some(loc) = &self.location {
+            s.push_str(&format!(" in location {loc}"));
+        }
+        match &self.resource_group {
+            Some(rg) => s.push_str(&format!(" in resource group {rg} of subscription {}", self.subscription)),
+            None => s.push_str(&format!(" in subscription {}", self.subscription)),
+        }
+        s
+    }
+}
+
+/// Network usages (limits) for one subscription and location.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct LocationUsages {
+    pub subscription: String,
+    pub location: String,
+    pub usages: Vec<Usage>,
+}
+
+/// The Azure resources read, by type.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct AzureInventory {
+    #[serde(default)]
+    pub public_ips: Vec<PublicIp>,
+    #[serde(default)]
+    pub load_balancers: Vec<LoadBalancer>,
+    #[serde(default)]
+    pub network_security_groups: Vec<Nsg>,
+    #[serde(default)]
+    pub network_interfaces: Vec<Nic>,
+    #[serde(default)]
+    pub nat_gateways: Vec<NatGateway>,
+    #[serde(default)]
+    pub disks: Vec<Disk>,
+    #[serde(default)]
+    pub managed_clusters: Vec<ManagedCluster>,
+    #[serde(default)]
+    pub locks: Vec<Lock>,
+    #[serde(default)]
+    pub usages: Vec<LocationUsages>,
+}
+
+impl AzureInventory {
+    /// The number of resources (not counting usage entries).
+    pub fn resource_count(&self) -> usize {
+        self.public_ips.len()
+            + self.load_balancers.len()
+            + self.network_security_groups.len()
+            + self.network_interfaces.len()
+            + self.nat_gateways.len()
+            + self.disks.len()
+            + self.managed_clusters.len()
+            + self.locks.len()
+    }
+}
+
+impl Snapshot {
+    pub fn is_complete(&self) -> bool {
+        self.lists.iter().all(|l| l.complete)
+    }
+
+    /// One line per incomplete list: what is missing and why.
+    pub fn missing(&self) -> Vec<String> {
+        self.lists
+            .iter()
+            .filter(|l| !l.complete)
+            .map(|l| format!("{}: {}", l.describe(), l.error.as_deref().unwrap_or("incomplete")))
+            .collect()
+    }
+
+    /// Whether `kind` was read completely for a resource in `subscription`
+    /// and `resource_group`. False when no list covered it at all.
+    pub fn covered(&self, kind: ListKind, subscription: &str, resource_group: &str) -> bool {
+        let mut any = false;
+        for l in self.lists.iter().filter(|l| l.kind == kind && l.subscription.eq_ignore_ascii_case(subscription)) {
+            let applies = match &l.resource_group {
+                None => true,
+                Some(rg) => rg.eq_ignore_ascii_case(resource_group),
+            };
+            if applies {
+                if !l.complete {
+                    return false;
+                }
+                any = true;
+            }
+        }
+        any
+    }
+
+    /// Read a snapshot file. Errors name the file and, for malformed JSON,
+    /// the line and column.
+    pub fn load(path: &Path) -> Result<Snapshot, String> {
+        let text = std::fs::read(path).map_err(|e| format!("cannot read snapshot {}: {e}", path.display()))?;
+        Self::from_json(&text).map_err(|e| format!("snapshot {}: {e}", path.display()))
+    }
+
+    pub fn from_json(text: &[u8]) -> Result<Snapshot, String> {
+        #[derive(Deserialize)]
+        struct Head {
+            schema: Option<String>,
+        }
+        let head: Head = serde_json::from_slice(text)
+            .map_err(|e| format!("not valid JSON at line {}, column {}: {e}", e.line(), e.column()))?;
+        match head.schema.as_deref() {
+            Some(SCHEMA) => {}
+            Some(other) if other.starts_with("azaudit.snapshot/") => {
+                return Err(format!("schema '{other}' is not supported by this azaudit (it reads '{SCHEMA}')"));
+            }
+            _ => return Err(format!("not an azaudit snapshot (no \"schema\": \"{SCHEMA}\")")),
+        }
+        serde_json::from_slice(text).map_err(|e| format!("line {}, column {}: {e}", e.line(), e.column()))
+    }
+
+    /// Write the snapshot as pretty JSON, atomically (a temporary file in the
+    /// same directory, then a rename), or to stdout for `-`.
+    pub fn write(&self, path: &Path) -> Result<(), String> {
+        let json = serde_json::to_vec_pretty(self).map_err(|e| format!("cannot encode the snapshot: {e}"))?;
+        crate::fsutil::write_output(path, &json)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(kind: ListKind, rg: Option<&str>, complete: bool) -> ListRecord {
+        ListRecord {
+            kind,
+            subscription: "S1".into(),
+            resource_group: rg.map(str::to_string),
+            location: None,
+            complete,
+            pages: 1,
+            items: 0,
+            error_code: None,
+            error: (!complete).then(|| "AuthorizationFailed on x: denied".to_string()),
+        }
+    }
+
+    fn snap(lists: Vec<ListRecord>) -> Snapshot {
+        Snapshot {
+            schema: SCHEMA.into(),
+            generated_at: jiff::Timestamp::UNIX_EPOCH,
+            azaudit_version: "test".into(),
+            scope: Scope::default(),
+            lists,
+            azure: AzureInventory::default(),
+            stats: StatsSummary::default(),
+        }
+    }
+
+    #[test]
+    fn coverage_is_per_kind_and_resource_group() {
+        let s = snap(vec![
+            rec(ListKind::PublicIps, Some("rg1"), true),
+            rec(ListKind::PublicIps, Some("rg2"), false),
+            rec(ListKind::Disks, None, true),
+        ]);
+        assert!(s.covered(ListKind::PublicIps, "s1", "RG1"));
+        assert!(!s.covered(ListKind::PublicIps, "s1", "rg2"));
+        assert!(!s.covered(ListKind::PublicIps, "s1", "rg3"), "never listed is not covered");
+        assert!(s.covered(ListKind::Disks, "s1", "anything"));
+        assert!(!s.covered(ListKind::Disks, "other-sub", "rg1"));
+        assert!(!s.is_complete());
+        let missing = s.missing();
+        assert_eq!(missing.len(), 1);
+        assert!(missing[0].starts_with("publicIPAddresses in resource group rg2 of subscription S1"), "{}", missing[0]);
+    }
+
+    #[test]
+    fn load_names_position_and_schema_problems() {
+        let e = Snapshot::from_json(b"{\n  \"schema\": ").unwrap_err();
+        assert!(e.contains("line 2"), "{e}");
+        let e = Snapshot::from_json(br#"{"schema":"azaudit.snapshot/v9"}"#).unwrap_err();
+        assert!(e.contains("v9"), "{e}");
+        let e = Snapshot::from_json(br#"{"value":[]}"#).unwrap_err();
+        assert!(e.contains("not an azaudit snapshot"), "{e}");
+        let s = snap(vec![rec(ListKind::Locks, None, true)]);
+        let again = Snapshot::from_json(&serde_json::to_vec(&s).unwrap()).unwrap();
+        assert_eq!(again.lists, s.lists);
+    }
+}
