@@ -16,6 +16,7 @@ pub mod fsutil;
 pub mod http;
 pub mod models;
 pub mod snapshot;
+pub mod text;
 
 /// Install rustls's ring crypto provider as the process default. Call once
 /// at the start of `main` and of every test binary; later calls are no-ops.

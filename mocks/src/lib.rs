@@ -1,1 +1,116 @@
+//! azure-mock: a faithful mock of Azure Resource Manager and the managed
+//! identity endpoints, for azaudit's tests, demo and benchmarks.
+//!
+//! It serves a [`Scenario`]: ARM lists at subscription and resource-group
+//! scope with real payload shapes and absolute `nextLink`s, network usages,
+//! an emulated ARM read bucket (250 burst, 25/s) answering 429
+//! `SubscriptionRequestsThrottled`, per-route fault injection, and a request
+//! log (`GET /_mock/requests`, or [`MockServer::requests`]).
 
+pub mod arm;
+pub mod identity;
+pub mod log;
+pub mod scenario;
+pub mod server;
+pub mod synth;
+pub mod vary;
+
+pub use log::LogEntry;
+pub use scenario::{Action, Fault, Scenario};
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// Bind `listen` and return the server's app state, its base URL and the
+/// future that serves it.
+pub async fn bind(
+    scenario: Scenario,
+    listen: &str,
+) -> std::io::Result<(Arc<server::App>, String, impl std::future::Future<Output = std::io::Result<()>>)> {
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    let addr: SocketAddr = listener.local_addr()?;
+    let base_url = format!("http://{addr}");
+    let app = Arc::new(server::App::new(scenario, base_url.clone()));
+    let router = axum::Router::new().fallback(server::handle).with_state(app.clone());
+    let fut = async move { axum::serve(listener, router).await };
+    Ok((app, base_url, fut))
+}
+
+/// A mock running on its own thread and runtime, for synchronous tests.
+/// Stops when dropped.
+pub struct MockServer {
+    pub base_url: String,
+    app: Arc<server::App>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl MockServer {
+    /// Start on 127.0.0.1 with an OS-chosen port.
+    pub fn start(scenario: Scenario) -> std::io::Result<MockServer> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+                Ok(rt) => rt,
+                Err(e) => {
+                    let _ = tx.send(Err(e));
+                    return;
+                }
+            };
+            rt.block_on(async move {
+                match bind(scenario, "127.0.0.1:0").await {
+                    Ok((app, url, fut)) => {
+                        let _ = tx.send(Ok((app, url)));
+                        tokio::select! {
+                            _ = fut => {}
+                            _ = stop_rx => {}
+                        }
+                    }
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                    }
+                }
+            });
+        });
+        let (app, base_url) = rx
+            .recv()
+            .map_err(|_| std::io::Error::other("mock thread ended before binding"))??;
+        Ok(MockServer { base_url, app, shutdown: Some(stop_tx), thread: Some(thread) })
+    }
+
+    /// Every request served so far, in order.
+    pub fn requests(&self) -> Vec<LogEntry> {
+        self.app.requests()
+    }
+
+    /// The ARM requests (not identity or control endpoints).
+    pub fn arm_requests(&self) -> Vec<LogEntry> {
+        self.requests().into_iter().filter(|e| e.path.starts_with("/subscriptions/")).collect()
+    }
+
+    /// The current token count of a subscription's emulated read bucket.
+    pub fn remaining_reads(&self, subscription: &str) -> u64 {
+        server::remaining_reads(&self.app, subscription)
+    }
+
+    /// The App Service-style managed identity endpoint.
+    pub fn identity_endpoint(&self) -> String {
+        format!("{}/msi/token", self.base_url)
+    }
+
+    pub fn identity_header(&self) -> &str {
+        &self.app.scenario.identity.header
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}

@@ -1,1 +1,67 @@
-fn main() {}
+//! `azure-mock`: serve a scenario, or generate a synthetic one.
+
+use azure_mock::{Scenario, synth};
+use clap::{Parser, Subcommand};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "azure-mock", version, about = "A mock of Azure Resource Manager and managed identity for azaudit's tests.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Serve a scenario. Prints the base URL on the first line of stdout.
+    Serve {
+        #[arg(long, value_name = "FILE")]
+        scenario: PathBuf,
+        #[arg(long, default_value = "127.0.0.1:0")]
+        listen: String,
+    },
+    /// Write a synthetic scenario (JSON) generated from parameters.
+    Synth {
+        /// Parameters as JSON (see synth::Params); defaults for the rest.
+        #[arg(long, default_value = "{}")]
+        params: String,
+        #[arg(short = 'o', long = "output-file", value_name = "FILE")]
+        output: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("azure-mock: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Cmd::Serve { scenario, listen } => {
+            let text = std::fs::read(&scenario).map_err(|e| format!("cannot read {}: {e}", scenario.display()))?;
+            let sc: Scenario = serde_json::from_slice(&text)
+                .map_err(|e| format!("{}: line {}, column {}: {e}", scenario.display(), e.line(), e.column()))?;
+            let rt = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+            rt.block_on(async {
+                let (_app, url, fut) = azure_mock::bind(sc, &listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+                println!("{url}");
+                let _ = std::io::stdout().flush();
+                fut.await.map_err(|e| e.to_string())
+            })
+        }
+        Cmd::Synth { params, output } => {
+            let p: synth::Params = serde_json::from_str(&params).map_err(|e| format!("--params: {e}"))?;
+            let sc = synth::generate(&p);
+            let json = serde_json::to_vec(&sc).map_err(|e| e.to_string())?;
+            std::fs::write(&output, json).map_err(|e| format!("cannot write {}: {e}", output.display()))
+        }
+    }
+}

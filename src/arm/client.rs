@@ -8,6 +8,7 @@ use super::limiter::{self, KeyedLimiter};
 use super::stats::{Stats, StatsSummary};
 use super::throttle;
 use crate::endpoint;
+use crate::text::one_line;
 use crate::models::Page;
 use azure_core::credentials::TokenCredential;
 use backon::{ExponentialBuilder, Retryable};
@@ -209,7 +210,7 @@ impl ArmClient {
             .credential
             .get_token(&[self.settings.token_scope.as_str()], None)
             .await
-            .map_err(|e| ArmError::Token { scope: self.settings.token_scope.clone(), detail: e.to_string() })?;
+            .map_err(|e| ArmError::Token { scope: self.settings.token_scope.clone(), detail: one_line(&e.to_string()) })?;
         let _permit = self.in_flight.acquire().await.map_err(|_| ArmError::Transport {
             host: host_of(url),
             path: path.clone(),
@@ -319,9 +320,6 @@ pub fn parse_error_body(body: &[u8], status: u16) -> (String, String) {
     (format!("HTTP{status}"), if snippet.is_empty() { "(no error body)".into() } else { snippet })
 }
 
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
 
 #[cfg(test)]
 mod tests {

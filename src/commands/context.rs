@@ -50,7 +50,7 @@ pub async fn build(g: &GlobalArgs) -> Result<Context, Fatal> {
     credential
         .get_token(&[settings.token_scope.as_str()], None)
         .await
-        .map_err(|e| Fatal(format!("could not sign in to Azure ({}): {e}", settings.token_scope)))?;
+        .map_err(|e| Fatal(format!("could not sign in to Azure ({}): {}", settings.token_scope, crate::text::one_line(&e.to_string()))))?;
     let arm = ArmClient::new(settings, credential)?;
     Ok(Context { arm: Arc::new(arm), cloud, subscriptions, resource_groups })
 }

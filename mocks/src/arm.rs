@@ -1,0 +1,244 @@
+//! ARM list endpoints at subscription and resource-group scope, with
+//! absolute `nextLink` URLs carrying `$skiptoken`, and network usages.
+
+use crate::server::{Answer, App};
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// A parsed ARM list path.
+#[derive(Debug, Clone)]
+pub struct ArmPath {
+    pub subscription: String,
+    pub resource_group: Option<String>,
+    /// `Microsoft.Network/publicIPAddresses`, or `Microsoft.Network/usages`.
+    pub provider_type: String,
+    /// For usages.
+    pub location: Option<String>,
+}
+
+pub fn parse_path(path: &str) -> Option<ArmPath> {
+    let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
+    if segs.len() < 2 || !segs[0].eq_ignore_ascii_case("subscriptions") {
+        return None;
+    }
+    let subscription = segs[1].to_string();
+    let mut rest = &segs[2..];
+    let mut resource_group = None;
+    if rest.len() >= 2 && rest[0].eq_ignore_ascii_case("resourceGroups") {
+        resource_group = Some(rest[1].to_string());
+        rest = &rest[2..];
+    }
+    if rest.len() < 3 || !rest[0].eq_ignore_ascii_case("providers") {
+        return None;
+    }
+    let ns = rest[1];
+    match &rest[2..] {
+        [t] => Some(ArmPath { subscription, resource_group, provider_type: format!("{ns}/{t}"), location: None }),
+        [l, loc, u] if l.eq_ignore_ascii_case("locations") && u.eq_ignore_ascii_case("usages") && resource_group.is_none() => {
+            Some(ArmPath { subscription, resource_group, provider_type: format!("{ns}/usages"), location: Some(loc.to_string()) })
+        }
+        _ => None,
+    }
+}
+
+/// The 0-based page a query asks for (from `$skiptoken`), given the page size.
+pub fn page_of(query: &str) -> usize {
+    offset_of(query).map(|o| o / 1_000_000).unwrap_or(0)
+}
+
+/// Tokens encode `page * 1_000_000 + offset` in hex so that both survive.
+fn offset_of(query: &str) -> Option<usize> {
+    let tok = url::form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "$skiptoken")?.1;
+    usize::from_str_radix(tok.strip_prefix("mockskip")?, 16).ok()
+}
+
+fn token(page: usize, offset: usize) -> String {
+    format!("mockskip{:x}", page * 1_000_000 + offset)
+}
+
+/// Resources grouped for listing.
+pub struct Index {
+    by_type: HashMap<(String, String), Vec<(Option<String>, Value)>>,
+    subscriptions: BTreeSet<String>,
+    groups: BTreeSet<(String, String)>,
+}
+
+impl Index {
+    pub fn build(s: &crate::scenario::Scenario) -> Index {
+        let mut by_type: HashMap<(String, String), Vec<(Option<String>, Value)>> = HashMap::new();
+        let mut subscriptions = BTreeSet::new();
+        let mut groups = BTreeSet::new();
+        for sub in &s.subscriptions {
+            subscriptions.insert(sub.id.to_ascii_lowercase());
+            for rg in &sub.resource_groups {
+                groups.insert((sub.id.to_ascii_lowercase(), rg.to_ascii_lowercase()));
+            }
+        }
+        for r in &s.resources {
+            let Some(id) = r.get("id").and_then(Value::as_str) else { continue };
+            let Some((sub, rg, ty)) = classify(id) else { continue };
+            subscriptions.insert(sub.clone());
+            if let Some(rg) = &rg {
+                groups.insert((sub.clone(), rg.clone()));
+            }
+            by_type.entry((sub, ty)).or_default().push((rg, r.clone()));
+        }
+        Index { by_type, subscriptions, groups }
+    }
+
+    fn items(&self, sub: &str, ty: &str, rg: Option<&str>) -> Vec<&Value> {
+        let key = (sub.to_ascii_lowercase(), ty.to_ascii_lowercase());
+        let rg = rg.map(str::to_ascii_lowercase);
+        self.by_type
+            .get(&key)
+            .map(|v| v.iter().filter(|(g, _)| rg.is_none() || *g == rg).map(|(_, r)| r).collect())
+            .unwrap_or_default()
+    }
+
+    fn count(&self, sub: &str, ty: &str, loc: &str, pred: impl Fn(&Value) -> bool) -> i64 {
+        self.items(sub, ty, None)
+            .into_iter()
+            .filter(|r| r.get("location").and_then(Value::as_str).is_some_and(|l| norm_loc(l) == norm_loc(loc)))
+            .filter(|r| pred(r))
+            .count() as i64
+    }
+}
+
+fn norm_loc(l: &str) -> String {
+    l.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase()
+}
+
+/// `(subscription, resource group, type)` of a resource ID, lower-cased.
+/// The type is taken after the last `/providers/`, so locks scoped to a
+/// resource are typed `microsoft.authorization/locks`.
+pub fn classify(id: &str) -> Option<(String, Option<String>, String)> {
+    let segs: Vec<&str> = id.trim_matches('/').split('/').collect();
+    if segs.len() < 2 || !segs[0].eq_ignore_ascii_case("subscriptions") {
+        return None;
+    }
+    let sub = segs[1].to_ascii_lowercase();
+    let rg = (segs.len() > 3 && segs[2].eq_ignore_ascii_case("resourceGroups")).then(|| segs[3].to_ascii_lowercase());
+    let p = segs.iter().rposition(|s| s.eq_ignore_ascii_case("providers"))?;
+    if segs.len() < p + 4 {
+        return None;
+    }
+    Some((sub, rg, format!("{}/{}", segs[p + 1], segs[p + 2]).to_ascii_lowercase()))
+}
+
+pub fn answer(app: &App, p: &ArmPath, query: &str, loop_link: bool) -> Answer {
+    let idx = &app.index;
+    let api_version = url::form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "api-version").map(|(_, v)| v.to_string());
+    let Some(api_version) = api_version else {
+        return Answer::error(400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.");
+    };
+    let sub = p.subscription.to_ascii_lowercase();
+    if !idx.subscriptions.contains(&sub) {
+        return Answer::error(404, "SubscriptionNotFound", format!("The subscription '{}' could not be found.", p.subscription));
+    }
+    if let Some(rg) = &p.resource_group {
+        if !idx.groups.contains(&(sub.clone(), rg.to_ascii_lowercase())) {
+            return Answer::error(404, "ResourceGroupNotFound", format!("Resource group '{rg}' could not be found."));
+        }
+    }
+    let all: Vec<Value> = if let Some(loc) = &p.location {
+        usages(app, &p.subscription, loc)
+    } else {
+        idx.items(&sub, &p.provider_type, p.resource_group.as_deref()).into_iter().cloned().collect()
+    };
+    let size = app.scenario.page_size.unwrap_or(100).max(1);
+    let page = page_of(query);
+    let offset = offset_of(query).map(|o| o % 1_000_000).unwrap_or(0).min(all.len());
+    let end = (offset + size).min(all.len());
+    let mut value: Vec<Value> = all[offset..end].to_vec();
+    if app.scenario.vary_shapes {
+        for (i, v) in value.iter_mut().enumerate() {
+            crate::vary::vary(v, app.scenario.seed ^ ((offset + i) as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        }
+    }
+    let mut body = json!({ "value": value });
+    let path = match &p.resource_group {
+        Some(rg) => format!("/subscriptions/{}/resourceGroups/{rg}/providers/", p.subscription),
+        None => format!("/subscriptions/{}/providers/", p.subscription),
+    };
+    let path = match &p.location {
+        Some(loc) => format!("{path}Microsoft.Network/locations/{loc}/usages"),
+        None => format!("{path}{}", p.provider_type),
+    };
+    let link = |tok: String| format!("{}{path}?api-version={api_version}&$skiptoken={tok}", app.base_url);
+    if loop_link {
+        body["nextLink"] = json!(link(token(page, offset)));
+    } else if end < all.len() {
+        body["nextLink"] = json!(link(token(page + 1, end)));
+    }
+    Answer::ok(body)
+}
+
+/// Default network limits; a scenario may override them per subscription.
+const LIMITS: [(&str, &str, i64); 11] = [
+    ("PublicIPAddresses", "Public IP Addresses", 1000),
+    ("StaticPublicIPAddresses", "Static Public IP Addresses", 1000),
+    ("StandardSkuPublicIpAddresses", "Public IP Addresses - Standard", 1000),
+    ("LoadBalancers", "Load Balancers", 1000),
+    ("StandardSkuLoadBalancers", "Standard Sku Load Balancers", 1000),
+    ("NetworkInterfaces", "Network Interfaces", 65536),
+    ("FrontendIPConfigurationPerLoadBalancer", "Frontend IP Configuration per Load Balancer", 200),
+    ("InboundRulesPerLoadBalancer", "Inbound Rules per Load Balancer", 1500),
+    ("OutboundRulesPerLoadBalancer", "Outbound Rules per Load Balancer", 600),
+    ("SecurityRulesPerNetworkSecurityGroup", "Security Rules per Network Security Group", 1000),
+    ("SecurityRuleAddressesOrPortsPerNetworkSecurityGroup", "Security rules addresses or ports per Network Security Group", 4000),
+];
+
+fn usages(app: &App, sub: &str, loc: &str) -> Vec<Value> {
+    let idx = &app.index;
+    let overrides: BTreeMap<String, i64> = app
+        .scenario
+        .subscriptions
+        .iter()
+        .find(|s| s.id.eq_ignore_ascii_case(sub))
+        .map(|s| s.usage_limits.clone())
+        .unwrap_or_default();
+    let sku = |r: &Value| r.pointer("/sku/name").and_then(Value::as_str).unwrap_or("").to_string();
+    let pip = "microsoft.network/publicipaddresses";
+    let current: HashMap<&str, i64> = HashMap::from([
+        ("PublicIPAddresses", idx.count(sub, pip, loc, |_| true)),
+        (
+            "StaticPublicIPAddresses",
+            idx.count(sub, pip, loc, |r| r.pointer("/properties/publicIPAllocationMethod").and_then(Value::as_str) == Some("Static")),
+        ),
+        ("StandardSkuPublicIpAddresses", idx.count(sub, pip, loc, |r| sku(r).eq_ignore_ascii_case("Standard"))),
+        ("LoadBalancers", idx.count(sub, "microsoft.network/loadbalancers", loc, |_| true)),
+        ("StandardSkuLoadBalancers", idx.count(sub, "microsoft.network/loadbalancers", loc, |r| sku(r).eq_ignore_ascii_case("Standard"))),
+        ("NetworkInterfaces", idx.count(sub, "microsoft.network/networkinterfaces", loc, |_| true)),
+    ]);
+    LIMITS
+        .iter()
+        .map(|(name, localized, limit)| {
+            json!({
+                "currentValue": current.get(name).copied().unwrap_or(0),
+                "id": format!("/subscriptions/{sub}/providers/Microsoft.Network/locations/{loc}/usages/{name}"),
+                "limit": overrides.get(*name).copied().unwrap_or(*limit),
+                "name": {"localizedValue": localized, "value": name},
+                "unit": "Count"
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_and_ids() {
+        let p = parse_path("/subscriptions/S/resourceGroups/RG/providers/Microsoft.Network/publicIPAddresses").unwrap();
+        assert_eq!(p.resource_group.as_deref(), Some("RG"));
+        assert_eq!(p.provider_type, "Microsoft.Network/publicIPAddresses");
+        let u = parse_path("/subscriptions/S/providers/Microsoft.Network/locations/westeurope/usages").unwrap();
+        assert_eq!(u.location.as_deref(), Some("westeurope"));
+        assert!(parse_path("/subscriptions/S/providers/Microsoft.Network/publicIPAddresses/ip").is_none());
+        let (s, rg, t) = classify("/subscriptions/S/resourceGroups/RG/providers/Microsoft.Network/publicIPAddresses/ip/providers/Microsoft.Authorization/locks/l").unwrap();
+        assert_eq!((s.as_str(), rg.as_deref(), t.as_str()), ("s", Some("rg"), "microsoft.authorization/locks"));
+        assert_eq!(page_of(&format!("api-version=1&$skiptoken={}", token(3, 250))), 3);
+        assert_eq!(offset_of(&format!("$skiptoken={}", token(3, 250))).map(|o| o % 1_000_000), Some(250));
+    }
+}

@@ -1,0 +1,121 @@
+//! The scenario file the mock serves: settings, subscriptions, resources (as
+//! raw ARM JSON, exactly as the real API would return them), and faults.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Scenario {
+    /// Items per page of every list (ARM's real pages vary by provider).
+    pub page_size: Option<usize>,
+    /// The emulated ARM read bucket.
+    pub throttle: Throttle,
+    /// Latency added to every ARM response.
+    pub latency_ms: u64,
+    /// Vary response shapes as real services do: ints as floats, extra
+    /// fields, resource-group case in references.
+    pub vary_shapes: bool,
+    /// Seed for shape variation (and synthetic generation).
+    pub seed: u64,
+    pub identity: Identity,
+    pub subscriptions: Vec<Subscription>,
+    /// ARM resources (any type), each with its full `id`.
+    pub resources: Vec<Value>,
+    pub faults: Vec<Fault>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Throttle {
+    pub enabled: bool,
+    /// Bucket size (ARM: 250 reads).
+    pub burst: f64,
+    /// Tokens per second (ARM: 25).
+    pub refill_per_sec: f64,
+    /// Tokens at start; defaults to `burst`.
+    pub initial: Option<f64>,
+}
+
+impl Default for Throttle {
+    fn default() -> Self {
+        Throttle { enabled: true, burst: 250.0, refill_per_sec: 25.0, initial: None }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Identity {
+    /// The secret App Service-style MSI expects in `X-IDENTITY-HEADER`.
+    pub header: String,
+    /// Lifetime of issued tokens.
+    pub token_ttl_secs: u64,
+}
+
+impl Default for Identity {
+    fn default() -> Self {
+        Identity { header: "mock-identity-header".into(), token_ttl_secs: 3600 }
+    }
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Subscription {
+    pub id: String,
+    /// Resource groups that exist even if empty.
+    pub resource_groups: Vec<String>,
+    /// Overrides of the network usages limits, by usage name.
+    pub usage_limits: BTreeMap<String, i64>,
+}
+
+/// A fault injected into matching requests.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Fault {
+    #[serde(flatten)]
+    pub action: Action,
+    /// Case-insensitive substring of the request path, e.g. `publicIPAddresses`.
+    #[serde(default)]
+    pub route: Option<String>,
+    #[serde(default)]
+    pub subscription: Option<String>,
+    /// Only requests at this resource group's scope.
+    #[serde(default)]
+    pub resource_group: Option<String>,
+    /// Only this page (0-based) of a list.
+    #[serde(default)]
+    pub page: Option<usize>,
+    /// How many times it fires; absent means always.
+    #[serde(default)]
+    pub times: Option<u32>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Action {
+    /// 429 `SubscriptionRequestsThrottled` with Retry-After in seconds, or
+    /// as an HTTP date that many seconds ahead.
+    Throttle {
+        retry_after_secs: u64,
+        #[serde(default)]
+        as_date: bool,
+        #[serde(default)]
+        retry_after_ms: Option<u64>,
+    },
+    /// 429 `RetryableErrorDueToAnotherOperation` (resource busy).
+    Busy { retry_after_secs: u64 },
+    /// An error status (500, 502, 503, 504) with an ARM error body.
+    ServerError { status: u16 },
+    /// Extra delay before answering.
+    Latency { ms: u64 },
+    /// The connection drops in the middle of the body.
+    Reset,
+    /// A 200 whose JSON body is cut in half.
+    Truncate,
+    /// A 200 whose body is not JSON at all.
+    InvalidJson,
+    /// The page's nextLink points back at itself.
+    NextLinkLoop,
+    /// 403 `AuthorizationFailed`.
+    Forbidden,
+}

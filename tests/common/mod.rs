@@ -1,0 +1,86 @@
+//! Shared harness for the integration tests: start the mock Azure on
+//! loopback and run the real azaudit binary against it.
+#![allow(dead_code)]
+
+use azure_mock::{MockServer, Scenario};
+use serde_json::Value;
+use std::path::Path;
+use std::process::Command;
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Failure output must be plain sentences: no panic, no backtrace.
+    pub fn assert_no_panic(&self) {
+        for s in [&self.stdout, &self.stderr] {
+            assert!(!s.contains("panicked"), "panic in output:\n{s}");
+            assert!(!s.contains("RUST_BACKTRACE"), "backtrace hint in output:\n{s}");
+        }
+    }
+}
+
+/// Call first in every test: installs the rustls ring provider for this
+/// test binary.
+pub fn setup() {
+    azaudit::install_crypto_provider();
+}
+
+pub fn start(scenario: Scenario) -> MockServer {
+    setup();
+    MockServer::start(scenario).expect("mock starts")
+}
+
+/// Run azaudit with a clean environment whose managed identity points at
+/// the mock, and `--arm-endpoint` set to it.
+pub fn azaudit(mock: &MockServer, args: &[&str]) -> Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_azaudit"));
+    cmd.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("IDENTITY_ENDPOINT", mock.identity_endpoint())
+        .env("IDENTITY_HEADER", mock.identity_header())
+        .arg("--arm-endpoint")
+        .arg(&mock.base_url)
+        .args(args);
+    run(cmd)
+}
+
+/// Run azaudit with exactly the given environment.
+pub fn azaudit_env(envs: &[(&str, &str)], args: &[&str]) -> Run {
+    setup();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_azaudit"));
+    cmd.env_clear().env("PATH", std::env::var_os("PATH").unwrap_or_default());
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    cmd.args(args);
+    run(cmd)
+}
+
+fn run(mut cmd: Command) -> Run {
+    let out = cmd.output().expect("azaudit runs");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+pub fn read_json(path: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(path).expect("file written")).expect("valid JSON")
+}
+
+/// The number of `kind` resources in the scenario for `sub` (and `rg`).
+pub fn count(sc: &Scenario, provider_type: &str, rg: Option<&str>) -> usize {
+    sc.resources
+        .iter()
+        .filter(|r| {
+            let id = r["id"].as_str().unwrap_or("").to_ascii_lowercase();
+            id.contains(&format!("/providers/{}/", provider_type.to_ascii_lowercase()))
+                && rg.is_none_or(|g| id.contains(&format!("/resourcegroups/{}/", g.to_ascii_lowercase())))
+        })
+        .count()
+}
