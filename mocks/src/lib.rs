@@ -10,6 +10,7 @@
 pub mod arm;
 pub mod identity;
 pub mod log;
+pub mod rng;
 pub mod scenario;
 pub mod server;
 pub mod synth;

@@ -2,6 +2,7 @@
 //! for tests and benchmarks. Names, tags and cross-references follow what
 //! the Azure cloud provider and the disk CSI driver create.
 
+use crate::rng::Rng;
 use crate::scenario::{Scenario, Subscription};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -51,29 +52,6 @@ impl Params {
     /// Resources per subscription (top-level ARM resources).
     pub fn resources_per_subscription(&self) -> usize {
         self.public_ips + self.load_balancers + self.nsgs + self.disks + self.nics
-    }
-}
-
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn uuid(&mut self) -> String {
-        let a = self.next();
-        let b = self.next();
-        format!(
-            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
-            a >> 32,
-            (a >> 16) & 0xffff,
-            a & 0xfff,
-            0x8000 | (b >> 48) & 0x3fff,
-            b & 0xffff_ffff_ffff
-        )
     }
 }
 

@@ -2,6 +2,7 @@
 //! whole numbers rendered as floats, fields no spec mentions, and resource
 //! groups spelt in a different case inside references.
 
+use crate::rng::Rng;
 use serde_json::{Map, Number, Value};
 
 /// Integer-valued fields that real responses sometimes render as floats.
@@ -17,22 +18,6 @@ const NUMERIC: [&str; 10] = [
     "currentValue",
     "limit",
 ];
-
-/// A tiny deterministic generator (splitmix64), so a seed gives the same
-/// variation every time.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn chance(&mut self, one_in: u64) -> bool {
-        self.next() % one_in == 0
-    }
-}
 
 /// Vary one top-level resource in place.
 pub fn vary(v: &mut Value, seed: u64) {
