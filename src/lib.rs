@@ -9,6 +9,7 @@ pub mod arm;
 pub mod auth;
 pub mod cli;
 pub mod cloud;
+pub mod cloud_config;
 pub mod collect;
 pub mod commands;
 pub mod endpoint;
