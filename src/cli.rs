@@ -39,6 +39,10 @@ pub enum Command {
     /// commands accept the file with --from to run offline.
     #[command(after_help = EXIT_CODES)]
     Snapshot(SnapshotArgs),
+    /// Show what azaudit discovered (cloud, endpoints, subscription,
+    /// resource group) and which credential it uses, then try to sign in.
+    /// No secrets are printed. Run this first when a scheduled job misbehaves.
+    Whoami,
 }
 
 #[derive(Debug, Args)]
@@ -62,6 +66,27 @@ pub struct GlobalArgs {
     /// Azure cloud: selects the ARM endpoint and token audience together.
     #[arg(long, value_enum, env = "AZAUDIT_CLOUD", global = true)]
     pub cloud: Option<Cloud>,
+
+    /// The Azure cloud provider's config file. Default: /etc/kubernetes/azure.json
+    /// when it exists. Its credentials, subscription, resource group and
+    /// cloud are used where no flag gives them.
+    #[arg(long, value_name = "FILE", env = "AZAUDIT_CLOUD_CONFIG", global = true)]
+    pub cloud_config: Option<PathBuf>,
+
+    /// Ignore the cloud-config file even if the default one exists.
+    #[arg(long, global = true, conflicts_with = "cloud_config")]
+    pub no_cloud_config: bool,
+
+    /// Discover subscription, resource group, location and cloud from the
+    /// VM's instance metadata service (also on when the cloud-config says
+    /// useInstanceMetadata). Fails within about 2 s off Azure.
+    #[arg(long, global = true)]
+    pub use_instance_metadata: bool,
+
+    /// Override the Microsoft Graph endpoint (env AZAUDIT_GRAPH_ENDPOINT).
+    /// Must be https, except for loopback addresses.
+    #[arg(long, value_name = "URL", env = "AZAUDIT_GRAPH_ENDPOINT", global = true)]
+    pub graph_endpoint: Option<String>,
 
     /// Override the ARM endpoint (sovereign or private clouds, tests).
     /// Must be https, except for loopback addresses.

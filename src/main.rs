@@ -27,6 +27,7 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match &cli.command {
             Command::Snapshot(args) => commands::snapshot::run(&cli.global, args).await,
+            Command::Whoami => commands::whoami::run(&cli.global).await,
         }
     });
     match result {

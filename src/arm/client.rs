@@ -10,6 +10,7 @@ use super::throttle;
 use crate::endpoint;
 use crate::text::one_line;
 use crate::models::Page;
+use crate::auth::Credential;
 use azure_core::credentials::TokenCredential;
 use backon::{ExponentialBuilder, Retryable};
 use serde::de::DeserializeOwned;
@@ -76,7 +77,7 @@ pub struct ListOutcome<T> {
 pub struct ArmClient {
     http: reqwest::Client,
     settings: ClientSettings,
-    credential: Arc<dyn TokenCredential>,
+    credential: Arc<Credential>,
     limiter: KeyedLimiter,
     in_flight: Semaphore,
     stats: Stats,
@@ -91,7 +92,7 @@ impl std::fmt::Debug for ArmClient {
 }
 
 impl ArmClient {
-    pub fn new(settings: ClientSettings, credential: Arc<dyn TokenCredential>) -> Result<Self, String> {
+    pub fn new(settings: ClientSettings, credential: Arc<Credential>) -> Result<Self, String> {
         let quota = limiter::quota(settings.max_rps)?;
         let http = crate::http::client(settings.request_timeout)?;
         Ok(ArmClient {
@@ -161,8 +162,30 @@ impl ArmClient {
         }
     }
 
-    /// GET one JSON document, with rate limiting and retries.
+    /// GET one JSON document, with rate limiting and retries. A token that
+    /// ARM rejects as expired is refreshed once and the request repeated; a
+    /// second rejection is an error.
     pub async fn get<T: DeserializeOwned>(&self, key: &str, url: &Url) -> Result<T, ArmError> {
+        match self.get_with_retries(key, url).await {
+            Err(e) if e.status() == Some(401) && e.code() == Some("ExpiredAuthenticationToken") => {
+                info!(path = url.path(), "ARM says the token expired; getting a fresh one");
+                self.credential.invalidate().map_err(|detail| ArmError::Token { scope: self.settings.token_scope.clone(), detail })?;
+                self.get_with_retries(key, url).await.map_err(|e| match e {
+                    ArmError::Api { status: 401, code, message, path, retry_after } => ArmError::Api {
+                        status: 401,
+                        code,
+                        message: format!("{message} (again after refreshing the token)"),
+                        path,
+                        retry_after,
+                    },
+                    other => other,
+                })
+            }
+            other => other,
+        }
+    }
+
+    async fn get_with_retries<T: DeserializeOwned>(&self, key: &str, url: &Url) -> Result<T, ArmError> {
         let attempts = AtomicUsize::new(0);
         let started = Instant::now();
         let budget = self.settings.retry_budget;

@@ -2,3 +2,4 @@
 //! cluster). Each fills part of a plain [`Snapshot`](crate::snapshot::Snapshot).
 
 pub mod azure;
+pub mod imds;

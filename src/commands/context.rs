@@ -1,58 +1,201 @@
-//! Turning global flags into a ready ARM client: endpoint and cloud
-//! selection, credentials, and a first token to fail fast on bad auth.
+//! Turning global flags, the cloud-config file and instance metadata into a
+//! ready ARM client: cloud and endpoint selection, scope discovery,
+//! credential choice, and a first token to fail fast on bad auth.
 
 use crate::arm::{ArmClient, ClientSettings};
-use crate::auth::{self, AuthSettings};
+use crate::auth::{self, AuthMode, AuthSettings, Chosen};
 use crate::cli::GlobalArgs;
 use crate::cloud::Cloud;
+use crate::cloud_config::{self, CloudConfig};
+use crate::collect::imds;
 use crate::commands::Fatal;
 use crate::endpoint::parse_endpoint;
+use azure_core::credentials::TokenCredential;
+use std::path::Path;
 use std::sync::Arc;
+use url::Url;
+
+/// Where a setting's value came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    Flag,
+    CloudConfig,
+    InstanceMetadata,
+    Default,
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Source::Flag => "flag or environment",
+            Source::CloudConfig => "cloud-config",
+            Source::InstanceMetadata => "instance metadata",
+            Source::Default => "default",
+        })
+    }
+}
+
+/// What the run will talk to and as whom, before any ARM call.
+pub struct Resolved {
+    pub cloud: (Cloud, Source),
+    pub arm_endpoint: Url,
+    pub graph_endpoint: Url,
+    pub subscriptions: (Vec<String>, Source),
+    pub resource_groups: (Vec<String>, Source),
+    pub location: Option<(String, Source)>,
+    pub cloud_config: Option<CloudConfig>,
+    pub instance: Option<imds::Compute>,
+    pub credential: Chosen,
+}
 
 pub struct Context {
     pub arm: Arc<ArmClient>,
-    pub cloud: Cloud,
+    pub resolved: Resolved,
     pub subscriptions: Vec<String>,
     pub resource_groups: Vec<String>,
 }
 
-pub async fn build(g: &GlobalArgs) -> Result<Context, Fatal> {
-    let cloud = g.cloud.unwrap_or(Cloud::AzurePublicCloud);
-    let endpoint = match &g.arm_endpoint {
-        Some(raw) => parse_endpoint("--arm-endpoint", raw)?,
-        None => parse_endpoint("cloud ARM endpoint", cloud.arm_endpoint())?,
+fn load_cloud_config(g: &GlobalArgs) -> Result<Option<CloudConfig>, Fatal> {
+    if g.no_cloud_config {
+        return Ok(None);
+    }
+    match &g.cloud_config {
+        Some(p) => Ok(Some(CloudConfig::load(p)?)),
+        None if Path::new(cloud_config::DEFAULT_PATH).exists() => Ok(Some(CloudConfig::load(Path::new(cloud_config::DEFAULT_PATH))?)),
+        None => Ok(None),
+    }
+}
+
+/// Resolve settings without contacting ARM (IMDS may be asked).
+pub async fn resolve(g: &GlobalArgs) -> Result<Resolved, Fatal> {
+    let cfg = load_cloud_config(g)?;
+    let imds_base = imds::endpoint(std::env::var("AZAUDIT_IMDS_ENDPOINT").ok().as_deref())?;
+    let use_imds = g.use_instance_metadata || cfg.as_ref().and_then(|c| c.use_instance_metadata) == Some(true);
+    let instance = if use_imds { Some(imds::discover(&imds_base, imds::TIMEOUT).await?) } else { None };
+
+    let cloud = if let Some(c) = g.cloud {
+        (c, Source::Flag)
+    } else if let Some(name) = cfg.as_ref().and_then(|c| c.cloud.clone()).filter(|n| !n.is_empty()) {
+        match Cloud::from_name(&name) {
+            Some(c) => (c, Source::CloudConfig),
+            None if g.arm_endpoint.is_some() => (Cloud::AzurePublicCloud, Source::Default),
+            None => {
+                return Err(Fatal(format!(
+                    "the cloud-config names cloud '{name}', which azaudit does not know; give --cloud, or --arm-endpoint for Azure Stack and private clouds"
+                )));
+            }
+        }
+    } else if let Some(c) = instance.as_ref().and_then(|i| Cloud::from_name(&i.az_environment)) {
+        (c, Source::InstanceMetadata)
+    } else {
+        (Cloud::AzurePublicCloud, Source::Default)
     };
-    let subscriptions: Vec<String> = dedup(&g.subscriptions);
+    let arm_endpoint = match &g.arm_endpoint {
+        Some(raw) => parse_endpoint("--arm-endpoint", raw)?,
+        None => parse_endpoint("cloud ARM endpoint", cloud.0.arm_endpoint())?,
+    };
+    let graph_endpoint = match &g.graph_endpoint {
+        Some(raw) => parse_endpoint("--graph-endpoint", raw)?,
+        None => parse_endpoint("cloud Graph endpoint", cloud.0.graph_endpoint())?,
+    };
+
+    let flag_subs = dedup(&g.subscriptions);
+    let subscriptions = if !flag_subs.is_empty() {
+        (flag_subs, Source::Flag)
+    } else if let Some(s) = cfg.as_ref().and_then(|c| c.subscription_id.clone()).filter(|s| !s.is_empty()) {
+        (vec![s], Source::CloudConfig)
+    } else if let Some(i) = &instance {
+        (vec![i.subscription_id.clone()], Source::InstanceMetadata)
+    } else {
+        (Vec::new(), Source::Default)
+    };
+    let flag_rgs = dedup(&g.resource_groups);
+    let resource_groups = if !flag_rgs.is_empty() {
+        (flag_rgs, Source::Flag)
+    } else if let Some(rg) = cfg.as_ref().and_then(|c| c.resource_group.clone()).filter(|s| !s.is_empty()) {
+        (vec![rg], Source::CloudConfig)
+    } else if let Some(i) = instance.as_ref().filter(|i| !i.resource_group_name.is_empty()) {
+        (vec![i.resource_group_name.clone()], Source::InstanceMetadata)
+    } else {
+        (Vec::new(), Source::Default)
+    };
+    let location = cfg
+        .as_ref()
+        .and_then(|c| c.location.clone())
+        .filter(|l| !l.is_empty())
+        .map(|l| (l, Source::CloudConfig))
+        .or_else(|| instance.as_ref().filter(|i| !i.location.is_empty()).map(|i| (i.location.clone(), Source::InstanceMetadata)));
+    for s in &subscriptions.0 {
+        if s.contains(['/', '?', '#']) {
+            return Err(Fatal(format!("subscription '{s}' is not a subscription ID")));
+        }
+    }
+    for rg in &resource_groups.0 {
+        if rg.contains(['/', '?', '#']) {
+            return Err(Fatal(format!("resource group '{rg}' is not a resource group name")));
+        }
+    }
+
+    let env = auth::env_snapshot();
+    // For `auto`, ask IMDS only when nothing before managed identity in the
+    // chain is configured, and only briefly.
+    let imds_available = if g.auth == AuthMode::Auto && nothing_before_msi(&env, cfg.as_ref()) {
+        Some(instance.is_some() || imds::discover(&imds_base, std::time::Duration::from_secs(1)).await.is_ok())
+    } else {
+        None
+    };
+    let settings = AuthSettings {
+        mode: g.auth,
+        identity_client_id: g.identity_client_id.clone(),
+        cloud: cloud.0,
+        cloud_config: cfg.clone(),
+        env,
+        imds_available,
+        transport: Arc::new(auth::transport::ReqwestTransport::new(crate::http::local_client(std::time::Duration::from_secs(15))?)),
+        cli_executor: None,
+    };
+    let credential = auth::choose(&settings)?;
+    Ok(Resolved { cloud, arm_endpoint, graph_endpoint, subscriptions, resource_groups, location, cloud_config: cfg, instance, credential })
+}
+
+fn nothing_before_msi(env: &std::collections::HashMap<String, String>, cfg: Option<&CloudConfig>) -> bool {
+    let has = |k: &str| env.contains_key(k);
+    let wi = has("AZURE_FEDERATED_TOKEN_FILE") && has("AZURE_CLIENT_ID") && has("AZURE_TENANT_ID");
+    let secret = has("AZURE_CLIENT_ID") && has("AZURE_TENANT_ID") && has("AZURE_CLIENT_SECRET");
+    let app_service = has("IDENTITY_ENDPOINT") && has("IDENTITY_HEADER");
+    let cfg_creds = cfg.is_some_and(|c| c.aad_client_secret.is_some() || c.use_managed_identity_extension == Some(true));
+    !(wi || secret || app_service || cfg_creds)
+}
+
+/// Resolve, sign in once, and build the ARM client.
+pub async fn build(g: &GlobalArgs) -> Result<Context, Fatal> {
+    let resolved = resolve(g).await?;
+    let subscriptions = resolved.subscriptions.0.clone();
     if subscriptions.is_empty() {
-        return Err(Fatal("no subscription to audit: give --subscription ID (or set AZAUDIT_SUBSCRIPTION)".into()));
+        return Err(Fatal(
+            "no subscription to audit: give --subscription ID (or set AZAUDIT_SUBSCRIPTION), a cloud-config with subscriptionId, or --use-instance-metadata on an Azure VM".into(),
+        ));
     }
-    for s in &subscriptions {
-        if s.contains('/') || s.contains('?') || s.contains('#') {
-            return Err(Fatal(format!("--subscription '{s}' is not a subscription ID")));
-        }
-    }
-    let resource_groups = dedup(&g.resource_groups);
-    for rg in &resource_groups {
-        if rg.contains('/') || rg.contains('?') || rg.contains('#') {
-            return Err(Fatal(format!("--resource-group '{rg}' is not a resource group name")));
-        }
-    }
-    let mut settings = ClientSettings::new(endpoint, cloud.arm_scope());
+    let resource_groups = resolved.resource_groups.0.clone();
+    let mut settings = ClientSettings::new(resolved.arm_endpoint.clone(), resolved.cloud.0.arm_scope());
     settings.max_rps = g.max_rps;
     settings.reserve_reads = g.reserve_reads;
     settings.max_retries = g.max_retries;
     settings.retry_budget = g.retry_budget;
     settings.request_timeout = g.request_timeout;
-
-    let credential = auth::credential(&AuthSettings { mode: g.auth, identity_client_id: g.identity_client_id.clone() })?;
     // One token up front: a credential that cannot sign in is a run that
     // cannot start (exit 2), not a pile of incomplete lists.
-    credential
-        .get_token(&[settings.token_scope.as_str()], None)
-        .await
-        .map_err(|e| Fatal(format!("could not sign in to Azure ({}): {}", settings.token_scope, crate::text::one_line(&e.to_string()))))?;
-    let arm = ArmClient::new(settings, credential)?;
-    Ok(Context { arm: Arc::new(arm), cloud, subscriptions, resource_groups })
+    sign_in(&resolved, &settings.token_scope).await?;
+    let arm = ArmClient::new(settings, resolved.credential.credential.clone())?;
+    Ok(Context { arm: Arc::new(arm), resolved, subscriptions, resource_groups })
+}
+
+/// Get one token for `scope`, explaining failures in one line.
+pub async fn sign_in(r: &Resolved, scope: &str) -> Result<azure_core::credentials::AccessToken, Fatal> {
+    r.credential.credential.get_token(&[scope], None).await.map_err(|e| {
+        let why = auth::explain_token_error(&e.to_string(), r.credential.client_id.as_deref());
+        Fatal(format!("could not sign in to Azure with {} ({}) for {scope}: {why}", r.credential.kind, r.credential.source))
+    })
 }
 
 fn dedup(v: &[String]) -> Vec<String> {

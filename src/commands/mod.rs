@@ -3,6 +3,7 @@
 
 pub mod context;
 pub mod snapshot;
+pub mod whoami;
 
 use std::process::ExitCode;
 
