@@ -17,6 +17,14 @@ pub fn handle(app: &App, path: &str, query: &str, headers: &HeaderMap) -> (u16, 
         if header("x-identity-header").as_deref() != Some(app.scenario.identity.header.as_str()) {
             return (401, json!({"error": {"code": "Unauthorized", "message": "X-IDENTITY-HEADER is missing or wrong"}}));
         }
+    } else if path == "/metadata/instance" {
+        if header("metadata").as_deref() != Some("true") {
+            return (400, json!({"error": "Bad request. Required metadata header not specified"}));
+        }
+        return match &app.scenario.instance {
+            Some(compute) => (200, json!({"compute": compute, "network": {"interface": []}})),
+            None => (404, json!({"error": "Not found"})),
+        };
     } else if path == "/metadata/identity/oauth2/token" {
         if header("metadata").as_deref() != Some("true") {
             return (400, json!({"error": "invalid_request", "error_description": "Required metadata header not specified"}));

@@ -20,6 +20,11 @@ pub struct Scenario {
     /// Seed for shape variation (and synthetic generation).
     pub seed: u64,
     pub identity: Identity,
+    /// The `compute` object IMDS returns at `/metadata/instance`; absent
+    /// means the endpoint answers 404 as off Azure.
+    pub instance: Option<Value>,
+    /// Delay before IMDS answers (to test the off-Azure timeout).
+    pub imds_latency_ms: u64,
     pub subscriptions: Vec<Subscription>,
     /// ARM resources (any type), each with its full `id`.
     pub resources: Vec<Value>,
@@ -118,4 +123,6 @@ pub enum Action {
     NextLinkLoop,
     /// 403 `AuthorizationFailed`.
     Forbidden,
+    /// 401 `ExpiredAuthenticationToken`.
+    ExpiredToken,
 }

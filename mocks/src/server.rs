@@ -154,6 +154,9 @@ pub async fn handle(State(app): State<Arc<App>>, req: Request) -> Response {
     if path.starts_with("/_mock/") {
         return control(&app, &path);
     }
+    if path.starts_with("/metadata/") && app.scenario.imds_latency_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(app.scenario.imds_latency_ms)).await;
+    }
     if path.starts_with("/msi/") || path.starts_with("/metadata/") {
         let (status, body) = crate::identity::handle(&app, &path, &query, &headers);
         app.record(&method, &path, &query, None, status, None);
@@ -254,6 +257,11 @@ async fn arm_request(app: &App, method: &str, path: &str, query: &str, headers: 
                     "The client '11111111-2222-3333-4444-555555555555' with object id '11111111-2222-3333-4444-555555555555' does not have authorization to perform action '{}/read' over scope '{scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.",
                     p.provider_type));
                 return json_response(403, &a.body, &budget);
+            }
+            Action::ExpiredToken => {
+                finish(401, fault_name);
+                let a = Answer::error(401, "ExpiredAuthenticationToken", "The access token expiry UTC time '11/28/2026 9:00:00 AM' is earlier than current UTC time '11/28/2026 10:00:00 AM'.");
+                return json_response(401, &a.body, &budget);
             }
             Action::Reset | Action::Truncate | Action::InvalidJson => {}
         }

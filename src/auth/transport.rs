@@ -20,9 +20,19 @@ impl ReqwestTransport {
     }
 }
 
-/// Client options for a credential that send through `http`.
+/// Client options for a credential that send through `http`. Token
+/// requests retry briefly (3 times, 10 s in all): a sign-in that keeps
+/// failing is reported, not waited on for a minute.
 pub fn client_options(http: Arc<dyn HttpClient>) -> ClientOptions {
-    ClientOptions { transport: Some(Transport::new(http)), ..Default::default() }
+    use azure_core::http::{ExponentialRetryOptions, RetryOptions};
+    use azure_core::time::Duration;
+    let retry = RetryOptions::exponential(ExponentialRetryOptions {
+        initial_delay: Duration::milliseconds(500),
+        max_retries: 3,
+        max_total_elapsed: Duration::seconds(10),
+        max_delay: Duration::seconds(4),
+    });
+    ClientOptions { transport: Some(Transport::new(http)), retry, ..Default::default() }
 }
 
 #[async_trait::async_trait]
