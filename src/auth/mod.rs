@@ -49,14 +49,29 @@ pub struct AuthSettings {
     pub cloud: Cloud,
     pub cloud_config: Option<CloudConfig>,
     pub env: HashMap<String, String>,
-    /// Whether an instance metadata service answered (for `auto`); `None`
-    /// means it was not probed.
-    pub imds_available: Option<bool>,
-    /// The transport for credential requests (tests inject their own).
+    /// Whether the VM's instance metadata service is there, for `auto`.
+    pub imds: Imds,
+    /// The transport for sign-in requests to Entra ID (honours proxy
+    /// settings; tests inject their own).
     pub transport: Arc<dyn HttpClient>,
+    /// The transport for managed-identity endpoints, which must never go
+    /// through a proxy.
+    pub local_transport: Arc<dyn HttpClient>,
     /// Runs `az` for the Azure CLI credential (tests inject a fake).
     pub cli_executor: Option<Arc<dyn azure_identity::Executor>>,
 }
+
+/// What `auto` knows about the instance metadata service.
+#[derive(Clone, Debug)]
+pub enum Imds {
+    /// Already known (discovery ran, or a test says so).
+    Known(bool),
+    /// Ask this base URL briefly, only if the chain gets that far.
+    Probe(url::Url),
+}
+
+/// How long `auto` waits for IMDS before moving on to the Azure CLI.
+const IMDS_PROBE_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// The variables credential selection reads.
 pub const ENV_VARS: [&str; 7] = [
@@ -152,8 +167,8 @@ impl TokenCredential for Credential {
     }
 }
 
-fn client_options(s: &AuthSettings) -> ClientOptions {
-    let mut o = transport::client_options(s.transport.clone());
+fn client_options(s: &AuthSettings, http: &Arc<dyn HttpClient>) -> ClientOptions {
+    let mut o = transport::client_options(http.clone());
     // AZURE_AUTHORITY_HOST (set by AKS workload identity) wins; otherwise
     // the selected cloud's sign-in host.
     if !s.env.contains_key("AZURE_AUTHORITY_HOST") {
@@ -171,8 +186,9 @@ fn err(e: azure_core::Error) -> String {
     crate::text::one_line(&e.to_string())
 }
 
-/// Choose and build the credential for `s`.
-pub fn choose(s: &AuthSettings) -> Result<Chosen, String> {
+/// Choose and build the credential for `s`. IMDS is probed only when the
+/// chain reaches managed identity with nothing else configured.
+pub async fn choose(s: &AuthSettings) -> Result<Chosen, String> {
     let mut skipped = Vec::new();
     let env = |k: &str| s.env.get(k).cloned();
     let cfg = s.cloud_config.as_ref();
@@ -226,7 +242,13 @@ pub fn choose(s: &AuthSettings) -> Result<Chosen, String> {
     // 4. Managed identity, when an endpoint is there.
     if want(AuthMode::Msi) {
         let app_service = env("IDENTITY_ENDPOINT").is_some() && env("IDENTITY_HEADER").is_some();
-        if app_service || s.mode == AuthMode::Msi || s.imds_available == Some(true) {
+        let imds_answers = || async {
+            match &s.imds {
+                Imds::Known(b) => *b,
+                Imds::Probe(base) => crate::collect::imds::discover(base, IMDS_PROBE_TIMEOUT).await.is_ok(),
+            }
+        };
+        if app_service || s.mode == AuthMode::Msi || imds_answers().await {
             let src = if app_service { "IDENTITY_ENDPOINT" } else { "the instance metadata service" };
             return managed_identity(s, s.identity_client_id.clone(), src, skipped);
         }
@@ -250,7 +272,7 @@ fn finish(kind: &'static str, source: String, client_id: Option<String>, skipped
 }
 
 fn workload_identity(s: &AuthSettings, file: String, client: String, tenant: String, source: &str, skipped: Vec<String>) -> Result<Chosen, String> {
-    let opts = client_options(s);
+    let opts = client_options(s, &s.transport);
     let (c, t, f) = (client.clone(), tenant, PathBuf::from(file));
     let factory: Factory = Box::new(move || {
         let mut o = WorkloadIdentityCredentialOptions { client_id: Some(c.clone()), tenant_id: Some(t.clone()), token_file_path: Some(f.clone()), ..Default::default() };
@@ -261,7 +283,7 @@ fn workload_identity(s: &AuthSettings, file: String, client: String, tenant: Str
 }
 
 fn client_secret(s: &AuthSettings, tenant: String, client: String, secret: String, source: &str, skipped: Vec<String>) -> Result<Chosen, String> {
-    let opts = client_options(s);
+    let opts = client_options(s, &s.transport);
     let c = client.clone();
     let factory: Factory = Box::new(move || {
         let o = ClientSecretCredentialOptions { client_options: opts.clone() };
@@ -273,7 +295,7 @@ fn client_secret(s: &AuthSettings, tenant: String, client: String, secret: Strin
 }
 
 fn managed_identity(s: &AuthSettings, id: Option<String>, source: &str, skipped: Vec<String>) -> Result<Chosen, String> {
-    let opts = client_options(s);
+    let opts = client_options(s, &s.local_transport);
     let uid = id.clone();
     let factory: Factory = Box::new(move || {
         let o = ManagedIdentityCredentialOptions {

@@ -45,8 +45,9 @@ fn settings(mode: AuthMode, sts: Arc<FakeSts>, env: &[(&str, &str)], cfg: Option
             c
         }),
         env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
-        imds_available: Some(false),
-        transport: sts,
+        imds: Imds::Known(false),
+        transport: sts.clone(),
+        local_transport: sts,
         cli_executor: None,
     }
 }
@@ -70,7 +71,7 @@ async fn client_secret_from_cloud_config_signs_in_at_the_cloud_authority() {
         let sts = Arc::new(FakeSts::default());
         let mut s = settings(AuthMode::Auto, sts.clone(), &[], Some(&secret_config()));
         s.cloud = cloud;
-        let chosen = choose(&s).unwrap();
+        let chosen = choose(&s).await.unwrap();
         assert_eq!(chosen.kind, "client-secret");
         assert_eq!(chosen.client_id.as_deref(), Some(APP));
         assert!(chosen.source.contains("azure.json"), "{}", chosen.source);
@@ -93,7 +94,7 @@ async fn expired_client_secret_names_the_application() {
         ..Default::default()
     });
     let s = settings(AuthMode::ClientSecret, sts, &[("AZURE_CLIENT_ID", APP), ("AZURE_TENANT_ID", TENANT), ("AZURE_CLIENT_SECRET", "env-secret")], None);
-    let chosen = choose(&s).unwrap();
+    let chosen = choose(&s).await.unwrap();
     assert_eq!(chosen.source, "AZURE_CLIENT_SECRET");
     let e = chosen.credential.get_token(SCOPE, None).await.unwrap_err();
     let line = explain_token_error(&e.to_string(), chosen.client_id.as_deref());
@@ -118,7 +119,7 @@ async fn workload_identity_rereads_the_rotated_token_file() {
         &[("AZURE_FEDERATED_TOKEN_FILE", f), ("AZURE_CLIENT_ID", APP), ("AZURE_TENANT_ID", TENANT), ("AZURE_AUTHORITY_HOST", "https://login.microsoftonline.com/")],
         Some(&secret_config()),
     );
-    let chosen = choose(&s).unwrap();
+    let chosen = choose(&s).await.unwrap();
     assert_eq!(chosen.kind, "workload-identity", "workload identity comes first");
     chosen.credential.get_token(SCOPE, None).await.unwrap();
     std::fs::write(&file, "assertion-two").unwrap();
@@ -152,7 +153,7 @@ async fn azure_cli_is_last_and_its_tokens_are_cached() {
     let az = Arc::new(FakeAz::default());
     let mut s = settings(AuthMode::Auto, Arc::new(FakeSts::default()), &[], None);
     s.cli_executor = Some(az.clone());
-    let chosen = choose(&s).unwrap();
+    let chosen = choose(&s).await.unwrap();
     assert_eq!(chosen.kind, "azure-cli");
     assert_eq!(chosen.skipped.len(), 4, "{:?}", chosen.skipped);
     for _ in 0..3 {
@@ -164,34 +165,34 @@ async fn azure_cli_is_last_and_its_tokens_are_cached() {
     assert_eq!(az.calls.load(Ordering::SeqCst), 2, "invalidate forces a fresh token");
 }
 
-#[test]
-fn selection_order_and_reasons() {
+#[tokio::test]
+async fn selection_order_and_reasons() {
     let sts = Arc::new(FakeSts::default());
     // The environment's secret loses to azure.json's.
     let env = [("AZURE_CLIENT_ID", "env-app"), ("AZURE_TENANT_ID", TENANT), ("AZURE_CLIENT_SECRET", "x")];
-    let c = choose(&settings(AuthMode::Auto, sts.clone(), &env, Some(&secret_config()))).unwrap();
+    let c = choose(&settings(AuthMode::Auto, sts.clone(), &env, Some(&secret_config()))).await.unwrap();
     assert_eq!(c.client_id.as_deref(), Some(APP));
     // Without azure.json, the environment's secret is used.
-    let c = choose(&settings(AuthMode::Auto, sts.clone(), &env, None)).unwrap();
+    let c = choose(&settings(AuthMode::Auto, sts.clone(), &env, None)).await.unwrap();
     assert_eq!((c.kind, c.client_id.as_deref()), ("client-secret", Some("env-app")));
     // useManagedIdentityExtension with a user-assigned identity.
     let msi = r#"{"useManagedIdentityExtension":true,"userAssignedIdentityID":"uai-client","aadClientId":"msi","aadClientSecret":"msi"}"#;
-    let c = choose(&settings(AuthMode::Auto, sts.clone(), &[], Some(msi))).unwrap();
+    let c = choose(&settings(AuthMode::Auto, sts.clone(), &[], Some(msi))).await.unwrap();
     assert_eq!((c.kind, c.client_id.as_deref()), ("managed-identity", Some("uai-client")));
     // App Service style managed identity.
-    let c = choose(&settings(AuthMode::Auto, sts.clone(), &[("IDENTITY_ENDPOINT", "http://127.0.0.1:1/msi"), ("IDENTITY_HEADER", "h")], None)).unwrap();
+    let c = choose(&settings(AuthMode::Auto, sts.clone(), &[("IDENTITY_ENDPOINT", "http://127.0.0.1:1/msi"), ("IDENTITY_HEADER", "h")], None)).await.unwrap();
     assert_eq!(c.kind, "managed-identity");
     // IMDS answered.
     let mut s = settings(AuthMode::Auto, sts.clone(), &[], None);
-    s.imds_available = Some(true);
-    assert_eq!(choose(&s).unwrap().kind, "managed-identity");
+    s.imds = Imds::Known(true);
+    assert_eq!(choose(&s).await.unwrap().kind, "managed-identity");
     // A forced mode with nothing configured is a clear error.
-    let e = match choose(&settings(AuthMode::ClientSecret, sts.clone(), &[], None)) {
+    let e = match choose(&settings(AuthMode::ClientSecret, sts.clone(), &[], None)).await {
         Err(e) => e,
         Ok(_) => panic!("expected an error"),
     };
     assert!(e.contains("--auth client-secret"), "{e}");
-    let e = match choose(&settings(AuthMode::WorkloadIdentity, sts, &[], None)) {
+    let e = match choose(&settings(AuthMode::WorkloadIdentity, sts, &[], None)).await {
         Err(e) => e,
         Ok(_) => panic!("expected an error"),
     };

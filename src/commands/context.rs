@@ -3,7 +3,7 @@
 //! credential choice, and a first token to fail fast on bad auth.
 
 use crate::arm::{ArmClient, ClientSettings};
-use crate::auth::{self, AuthMode, AuthSettings, Chosen};
+use crate::auth::{self, AuthSettings, Chosen, Imds};
 use crate::cli::GlobalArgs;
 use crate::cloud::Cloud;
 use crate::cloud_config::{self, CloudConfig};
@@ -51,8 +51,15 @@ pub struct Resolved {
 pub struct Context {
     pub arm: Arc<ArmClient>,
     pub resolved: Resolved,
-    pub subscriptions: Vec<String>,
-    pub resource_groups: Vec<String>,
+}
+
+impl Context {
+    pub fn subscriptions(&self) -> &[String] {
+        &self.resolved.subscriptions.0
+    }
+    pub fn resource_groups(&self) -> &[String] {
+        &self.resolved.resource_groups.0
+    }
 }
 
 fn load_cloud_config(g: &GlobalArgs) -> Result<Option<CloudConfig>, Fatal> {
@@ -136,47 +143,30 @@ pub async fn resolve(g: &GlobalArgs) -> Result<Resolved, Fatal> {
         }
     }
 
-    let env = auth::env_snapshot();
-    // For `auto`, ask IMDS only when nothing before managed identity in the
-    // chain is configured, and only briefly.
-    let imds_available = if g.auth == AuthMode::Auto && nothing_before_msi(&env, cfg.as_ref()) {
-        Some(instance.is_some() || imds::discover(&imds_base, std::time::Duration::from_secs(1)).await.is_ok())
-    } else {
-        None
-    };
+    let timeout = std::time::Duration::from_secs(15);
     let settings = AuthSettings {
         mode: g.auth,
         identity_client_id: g.identity_client_id.clone(),
         cloud: cloud.0,
         cloud_config: cfg.clone(),
-        env,
-        imds_available,
-        transport: Arc::new(auth::transport::ReqwestTransport::new(crate::http::local_client(std::time::Duration::from_secs(15))?)),
+        env: auth::env_snapshot(),
+        imds: if instance.is_some() { Imds::Known(true) } else { Imds::Probe(imds_base) },
+        transport: Arc::new(auth::transport::ReqwestTransport::new(crate::http::client(timeout)?)),
+        local_transport: Arc::new(auth::transport::ReqwestTransport::new(crate::http::local_client(timeout)?)),
         cli_executor: None,
     };
-    let credential = auth::choose(&settings)?;
+    let credential = auth::choose(&settings).await?;
     Ok(Resolved { cloud, arm_endpoint, graph_endpoint, subscriptions, resource_groups, location, cloud_config: cfg, instance, credential })
-}
-
-fn nothing_before_msi(env: &std::collections::HashMap<String, String>, cfg: Option<&CloudConfig>) -> bool {
-    let has = |k: &str| env.contains_key(k);
-    let wi = has("AZURE_FEDERATED_TOKEN_FILE") && has("AZURE_CLIENT_ID") && has("AZURE_TENANT_ID");
-    let secret = has("AZURE_CLIENT_ID") && has("AZURE_TENANT_ID") && has("AZURE_CLIENT_SECRET");
-    let app_service = has("IDENTITY_ENDPOINT") && has("IDENTITY_HEADER");
-    let cfg_creds = cfg.is_some_and(|c| c.aad_client_secret.is_some() || c.use_managed_identity_extension == Some(true));
-    !(wi || secret || app_service || cfg_creds)
 }
 
 /// Resolve, sign in once, and build the ARM client.
 pub async fn build(g: &GlobalArgs) -> Result<Context, Fatal> {
     let resolved = resolve(g).await?;
-    let subscriptions = resolved.subscriptions.0.clone();
-    if subscriptions.is_empty() {
+    if resolved.subscriptions.0.is_empty() {
         return Err(Fatal(
             "no subscription to audit: give --subscription ID (or set AZAUDIT_SUBSCRIPTION), a cloud-config with subscriptionId, or --use-instance-metadata on an Azure VM".into(),
         ));
     }
-    let resource_groups = resolved.resource_groups.0.clone();
     let mut settings = ClientSettings::new(resolved.arm_endpoint.clone(), resolved.cloud.0.arm_scope());
     settings.max_rps = g.max_rps;
     settings.reserve_reads = g.reserve_reads;
@@ -187,7 +177,7 @@ pub async fn build(g: &GlobalArgs) -> Result<Context, Fatal> {
     // cannot start (exit 2), not a pile of incomplete lists.
     sign_in(&resolved, &settings.token_scope).await?;
     let arm = ArmClient::new(settings, resolved.credential.credential.clone())?;
-    Ok(Context { arm: Arc::new(arm), resolved, subscriptions, resource_groups })
+    Ok(Context { arm: Arc::new(arm), resolved })
 }
 
 /// Get one token for `scope`, explaining failures in one line.

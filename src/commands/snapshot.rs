@@ -9,7 +9,7 @@ use tracing::info;
 
 pub async fn run(g: &GlobalArgs, args: &SnapshotArgs) -> Result<Outcome, Fatal> {
     let ctx = context::build(g).await?;
-    let scope = CollectScope { subscriptions: ctx.subscriptions.clone(), resource_groups: ctx.resource_groups.clone() };
+    let scope = CollectScope { subscriptions: ctx.subscriptions().to_vec(), resource_groups: ctx.resource_groups().to_vec() };
     let (inventory, lists) = azure::collect(&ctx.arm, &scope).await;
     let stats = ctx.arm.stats();
     info!(
@@ -26,8 +26,8 @@ pub async fn run(g: &GlobalArgs, args: &SnapshotArgs) -> Result<Outcome, Fatal> 
         generated_at: jiff::Timestamp::now(),
         azaudit_version: env!("CARGO_PKG_VERSION").to_string(),
         scope: Scope {
-            subscriptions: ctx.subscriptions.clone(),
-            resource_groups: ctx.resource_groups.clone(),
+            subscriptions: ctx.subscriptions().to_vec(),
+            resource_groups: ctx.resource_groups().to_vec(),
             arm_endpoint: ctx.arm.endpoint().as_str().trim_end_matches('/').to_string(),
         },
         lists,
