@@ -55,7 +55,13 @@ pub struct SnapshotArgs {
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
     /// Subscription to audit (repeatable, or comma-separated).
-    #[arg(long = "subscription", value_name = "ID", env = "AZAUDIT_SUBSCRIPTION", value_delimiter = ',', global = true)]
+    #[arg(
+        long = "subscription",
+        value_name = "ID",
+        env = "AZAUDIT_SUBSCRIPTION",
+        value_delimiter = ',',
+        global = true
+    )]
     pub subscriptions: Vec<String>,
 
     /// Narrow the audit to these resource groups (repeatable). Lists are

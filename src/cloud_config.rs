@@ -101,7 +101,8 @@ impl CloudConfig {
 
     /// Read and parse a file. Errors name the file and the position.
     pub fn load(path: &Path) -> Result<CloudConfig, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read cloud config {}: {e}", path.display()))?;
+        let text =
+            std::fs::read_to_string(path).map_err(|e| format!("cannot read cloud config {}: {e}", path.display()))?;
         let mut cfg = Self::parse(&text).map_err(|e| format!("cloud config {}: {e}", path.display()))?;
         cfg.path = path.to_path_buf();
         Ok(cfg)
@@ -291,7 +292,8 @@ mod tests {
     fn errors_name_the_position_and_never_the_value() {
         let e = CloudConfig::parse("{\n  \"cloud\": \"AzurePublicCloud\",\n  \"tenantId\" \"x\"\n}").unwrap_err();
         assert!(e.starts_with("line 3, column"), "{e}");
-        let e = CloudConfig::parse("{\n \"aadClientSecret\": \"s3cr3t\",\n \"useInstanceMetadata\": \"s3cr3t\"\n}").unwrap_err();
+        let e = CloudConfig::parse("{\n \"aadClientSecret\": \"s3cr3t\",\n \"useInstanceMetadata\": \"s3cr3t\"\n}")
+            .unwrap_err();
         assert!(e.contains("line 3, column 2") && e.contains("useInstanceMetadata"), "{e}");
         assert!(!e.contains("s3cr3t"), "{e}");
         let e = CloudConfig::parse("{\"aadClientSecret\": 5}").unwrap_err();

@@ -61,7 +61,11 @@ fn instance_metadata_fills_subscription_and_resource_group() {
     // The snapshot is then scoped to the node's resource group.
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("s.json");
-    let r = run_with(&mock, &[], &["snapshot", "--use-instance-metadata", "--arm-endpoint", &mock.base_url, "-o", out.to_str().unwrap()]);
+    let r = run_with(
+        &mock,
+        &[],
+        &["snapshot", "--use-instance-metadata", "--arm-endpoint", &mock.base_url, "-o", out.to_str().unwrap()],
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let snap = read_json(&out);
     assert_eq!(snap["scope"]["subscriptions"][0], SUB);
@@ -115,7 +119,11 @@ fn sovereign_clouds_select_arm_graph_and_token_audience_together() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("azure.json");
     std::fs::write(&cfg, json!({"cloud": "azureUSGovernmentCloud", "subscriptionId": SUB}).to_string()).unwrap();
-    let r = run_with(&mock, &[], &["whoami", "--cloud-config", cfg.to_str().unwrap(), "--graph-endpoint", "http://127.0.0.1:1"]);
+    let r = run_with(
+        &mock,
+        &[],
+        &["whoami", "--cloud-config", cfg.to_str().unwrap(), "--graph-endpoint", "http://127.0.0.1:1"],
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains("cloud:           AzureUSGovernmentCloud (cloud-config)"), "{}", r.stdout);
     assert!(r.stdout.contains("arm endpoint:    https://management.usgovcloudapi.net"), "{}", r.stdout);
@@ -136,7 +144,11 @@ fn malformed_cloud_config_names_the_file_and_position() {
     let mock = start(scenario());
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("azure.json");
-    std::fs::write(&cfg, "{\n  \"cloud\": \"AzurePublicCloud\",\n  \"aadClientSecret\": \"hunter2-secret\"\n  \"tenantId\": \"t\"\n}").unwrap();
+    std::fs::write(
+        &cfg,
+        "{\n  \"cloud\": \"AzurePublicCloud\",\n  \"aadClientSecret\": \"hunter2-secret\"\n  \"tenantId\": \"t\"\n}",
+    )
+    .unwrap();
     let r = run_with(&mock, &[], &["whoami", "--cloud-config", cfg.to_str().unwrap()]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains(cfg.to_str().unwrap()) && r.stderr.contains("line 4, column"), "{}", r.stderr);
@@ -147,7 +159,14 @@ fn malformed_cloud_config_names_the_file_and_position() {
 #[test]
 fn expired_token_mid_run_is_refreshed_once() {
     let mut sc = scenario();
-    sc.faults.push(Fault { action: Action::ExpiredToken, route: Some("publicIPAddresses".into()), subscription: None, resource_group: None, page: None, times: Some(1) });
+    sc.faults.push(Fault {
+        action: Action::ExpiredToken,
+        route: Some("publicIPAddresses".into()),
+        subscription: None,
+        resource_group: None,
+        page: None,
+        times: Some(1),
+    });
     let mock = start(sc);
     let r = azaudit(&mock, &["snapshot", "-o", "-", "-q", "--subscription", SUB, "--no-cloud-config"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -156,11 +175,23 @@ fn expired_token_mid_run_is_refreshed_once() {
 
     // A token rejected again after the refresh is a clear error.
     let mut sc = scenario();
-    sc.faults.push(Fault { action: Action::ExpiredToken, route: Some("publicIPAddresses".into()), subscription: None, resource_group: None, page: None, times: None });
+    sc.faults.push(Fault {
+        action: Action::ExpiredToken,
+        route: Some("publicIPAddresses".into()),
+        subscription: None,
+        resource_group: None,
+        page: None,
+        times: None,
+    });
     let mock = start(sc);
     let r = azaudit(&mock, &["snapshot", "-o", "-", "-q", "--subscription", SUB]);
     assert_eq!(r.code, 3, "{}", r.stderr);
-    assert!(r.stderr.contains("ExpiredAuthenticationToken on /subscriptions/") && r.stderr.contains("again after refreshing the token"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("ExpiredAuthenticationToken on /subscriptions/")
+            && r.stderr.contains("again after refreshing the token"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -190,7 +221,11 @@ fn a_client_secret_in_the_cloud_config_never_appears_in_any_output() {
     texts.push(std::fs::read_to_string(&out).unwrap());
     // Forcing the secret into use against an authority that refuses: the
     // error still does not carry it.
-    let r = run_with(&mock, &[("AZURE_AUTHORITY_HOST", "https://127.0.0.1:9/")], &["whoami", "-vv", "--auth", "client-secret", "--cloud-config", c]);
+    let r = run_with(
+        &mock,
+        &[("AZURE_AUTHORITY_HOST", "https://127.0.0.1:9/")],
+        &["whoami", "-vv", "--auth", "client-secret", "--cloud-config", c],
+    );
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("client-secret"), "{}", r.stderr);
     texts.push(r.stdout);

@@ -141,7 +141,12 @@ fn retry_after_two_seconds_holds_the_subscription_and_completes() {
     assert!(next - t429 >= 2000.0, "next request to the subscription came {:.0} ms after the 429", next - t429);
     // The throttled page itself was asked again.
     let throttled = log.iter().find(|e| e.status == 429).unwrap();
-    assert!(log.iter().any(|e| e.seq > throttled.seq && e.path == throttled.path && e.query == throttled.query && e.status == 200));
+    assert!(
+        log.iter().any(|e| e.seq > throttled.seq
+            && e.path == throttled.path
+            && e.query == throttled.query
+            && e.status == 200)
+    );
 }
 
 #[test]
@@ -198,7 +203,8 @@ fn persistent_5xx_stops_at_the_time_budget() {
     let mock = start(sc);
     let (run, _) = snapshot(&mock, &["--max-retries", "50", "--retry-budget", "3s"]);
     assert_eq!(run.code, 3, "stderr: {}", run.stderr);
-    let tries: Vec<f64> = mock.arm_requests().iter().filter(|e| e.path.ends_with("/natGateways")).map(|e| e.at_ms).collect();
+    let tries: Vec<f64> =
+        mock.arm_requests().iter().filter(|e| e.path.ends_with("/natGateways")).map(|e| e.at_ms).collect();
     assert!(tries.len() >= 2 && tries.len() < 50, "{} attempts", tries.len());
     let span = tries.last().unwrap() - tries[0];
     assert!(span <= 3000.0 + 500.0, "retries spanned {span} ms, beyond the 3 s budget");
@@ -238,7 +244,11 @@ fn two_groups() -> Scenario {
             "name": "d1", "location": "westeurope", "properties": {"diskSizeGB": 8, "diskState": "Unattached"}
         }));
     }
-    Scenario { subscriptions: vec![azure_mock::scenario::Subscription { id: sub, ..Default::default() }], resources, ..Default::default() }
+    Scenario {
+        subscriptions: vec![azure_mock::scenario::Subscription { id: sub, ..Default::default() }],
+        resources,
+        ..Default::default()
+    }
 }
 
 #[test]
@@ -376,7 +386,9 @@ fn persistent_invalid_json_names_the_list() {
     let (run, _) = snapshot(&mock, &["--max-retries", "1"]);
     assert_eq!(run.code, 3);
     assert!(
-        run.stderr.lines().any(|l| l.starts_with("incomplete: publicIPAddresses") && l.contains("not the expected JSON")),
+        run.stderr
+            .lines()
+            .any(|l| l.starts_with("incomplete: publicIPAddresses") && l.contains("not the expected JSON")),
         "{}",
         run.stderr
     );
@@ -414,7 +426,10 @@ fn could_not_run_cases_exit_2_with_one_line() {
     let mock = start(small(50));
     let sub = sub0();
     // Plain http to a non-loopback address.
-    let r = azaudit_env(&[], &["snapshot", "-o", "-", "--subscription", &sub, "--arm-endpoint", "http://management.example.com"]);
+    let r = azaudit_env(
+        &[],
+        &["snapshot", "-o", "-", "--subscription", &sub, "--arm-endpoint", "http://management.example.com"],
+    );
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("--arm-endpoint") && r.stderr.contains("plain http"), "{}", r.stderr);
     assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);

@@ -34,8 +34,15 @@ pub fn parse_path(path: &str) -> Option<ArmPath> {
     let ns = rest[1];
     match &rest[2..] {
         [t] => Some(ArmPath { subscription, resource_group, provider_type: format!("{ns}/{t}"), location: None }),
-        [l, loc, u] if l.eq_ignore_ascii_case("locations") && u.eq_ignore_ascii_case("usages") && resource_group.is_none() => {
-            Some(ArmPath { subscription, resource_group, provider_type: format!("{ns}/usages"), location: Some(loc.to_string()) })
+        [l, loc, u]
+            if l.eq_ignore_ascii_case("locations") && u.eq_ignore_ascii_case("usages") && resource_group.is_none() =>
+        {
+            Some(ArmPath {
+                subscription,
+                resource_group,
+                provider_type: format!("{ns}/usages"),
+                location: Some(loc.to_string()),
+            })
         }
         _ => None,
     }
@@ -127,13 +134,22 @@ pub fn classify(id: &str) -> Option<(String, Option<String>, String)> {
 
 pub fn answer(app: &App, p: &ArmPath, query: &str, loop_link: bool) -> Answer {
     let idx = &app.index;
-    let api_version = url::form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "api-version").map(|(_, v)| v.to_string());
+    let api_version =
+        url::form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "api-version").map(|(_, v)| v.to_string());
     let Some(api_version) = api_version else {
-        return Answer::error(400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.");
+        return Answer::error(
+            400,
+            "MissingApiVersionParameter",
+            "The api-version query parameter (?api-version=) is required for all requests.",
+        );
     };
     let sub = p.subscription.to_ascii_lowercase();
     if !idx.subscriptions.contains(&sub) {
-        return Answer::error(404, "SubscriptionNotFound", format!("The subscription '{}' could not be found.", p.subscription));
+        return Answer::error(
+            404,
+            "SubscriptionNotFound",
+            format!("The subscription '{}' could not be found.", p.subscription),
+        );
     }
     if let Some(rg) = &p.resource_group {
         if !idx.groups.contains(&(sub.clone(), rg.to_ascii_lowercase())) {
@@ -185,7 +201,11 @@ const LIMITS: [(&str, &str, i64); 11] = [
     ("InboundRulesPerLoadBalancer", "Inbound Rules per Load Balancer", 1500),
     ("OutboundRulesPerLoadBalancer", "Outbound Rules per Load Balancer", 600),
     ("SecurityRulesPerNetworkSecurityGroup", "Security Rules per Network Security Group", 1000),
-    ("SecurityRuleAddressesOrPortsPerNetworkSecurityGroup", "Security rules addresses or ports per Network Security Group", 4000),
+    (
+        "SecurityRuleAddressesOrPortsPerNetworkSecurityGroup",
+        "Security rules addresses or ports per Network Security Group",
+        4000,
+    ),
 ];
 
 fn usages(app: &App, sub: &str, loc: &str) -> Vec<Value> {
@@ -203,11 +223,16 @@ fn usages(app: &App, sub: &str, loc: &str) -> Vec<Value> {
         ("PublicIPAddresses", idx.count(sub, pip, loc, |_| true)),
         (
             "StaticPublicIPAddresses",
-            idx.count(sub, pip, loc, |r| r.pointer("/properties/publicIPAllocationMethod").and_then(Value::as_str) == Some("Static")),
+            idx.count(sub, pip, loc, |r| {
+                r.pointer("/properties/publicIPAllocationMethod").and_then(Value::as_str) == Some("Static")
+            }),
         ),
         ("StandardSkuPublicIpAddresses", idx.count(sub, pip, loc, |r| sku(r).eq_ignore_ascii_case("Standard"))),
         ("LoadBalancers", idx.count(sub, "microsoft.network/loadbalancers", loc, |_| true)),
-        ("StandardSkuLoadBalancers", idx.count(sub, "microsoft.network/loadbalancers", loc, |r| sku(r).eq_ignore_ascii_case("Standard"))),
+        (
+            "StandardSkuLoadBalancers",
+            idx.count(sub, "microsoft.network/loadbalancers", loc, |r| sku(r).eq_ignore_ascii_case("Standard")),
+        ),
         ("NetworkInterfaces", idx.count(sub, "microsoft.network/networkinterfaces", loc, |_| true)),
     ]);
     LIMITS

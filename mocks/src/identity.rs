@@ -15,7 +15,10 @@ pub fn handle(app: &App, path: &str, query: &str, headers: &HeaderMap) -> (u16, 
     let app_service = path == "/msi/token";
     if app_service {
         if header("x-identity-header").as_deref() != Some(app.scenario.identity.header.as_str()) {
-            return (401, json!({"error": {"code": "Unauthorized", "message": "X-IDENTITY-HEADER is missing or wrong"}}));
+            return (
+                401,
+                json!({"error": {"code": "Unauthorized", "message": "X-IDENTITY-HEADER is missing or wrong"}}),
+            );
         }
     } else if path == "/metadata/instance" {
         if header("metadata").as_deref() != Some("true") {
@@ -27,13 +30,19 @@ pub fn handle(app: &App, path: &str, query: &str, headers: &HeaderMap) -> (u16, 
         };
     } else if path == "/metadata/identity/oauth2/token" {
         if header("metadata").as_deref() != Some("true") {
-            return (400, json!({"error": "invalid_request", "error_description": "Required metadata header not specified"}));
+            return (
+                400,
+                json!({"error": "invalid_request", "error_description": "Required metadata header not specified"}),
+            );
         }
     } else {
         return (404, json!({"error": "not_found", "error_description": format!("no such endpoint {path}")}));
     }
     let Some(resource) = get("resource") else {
-        return (400, json!({"error": "invalid_request", "error_description": "Required query variable 'resource' is missing"}));
+        return (
+            400,
+            json!({"error": "invalid_request", "error_description": "Required query variable 'resource' is missing"}),
+        );
     };
     let ttl = app.scenario.identity.token_ttl_secs;
     let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);

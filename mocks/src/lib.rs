@@ -74,9 +74,7 @@ impl MockServer {
                 }
             });
         });
-        let (app, base_url) = rx
-            .recv()
-            .map_err(|_| std::io::Error::other("mock thread ended before binding"))??;
+        let (app, base_url) = rx.recv().map_err(|_| std::io::Error::other("mock thread ended before binding"))??;
         Ok(MockServer { base_url, app, shutdown: Some(stop_tx), thread: Some(thread) })
     }
 

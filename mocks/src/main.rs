@@ -7,7 +7,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "azure-mock", version, about = "A mock of Azure Resource Manager and managed identity for azaudit's tests.")]
+#[command(
+    name = "azure-mock",
+    version,
+    about = "A mock of Azure Resource Manager and managed identity for azaudit's tests."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Cmd,
@@ -51,7 +55,8 @@ fn run(cli: Cli) -> Result<(), String> {
                 .map_err(|e| format!("{}: line {}, column {}: {e}", scenario.display(), e.line(), e.column()))?;
             let rt = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
             rt.block_on(async {
-                let (_app, url, fut) = azure_mock::bind(sc, &listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+                let (_app, url, fut) =
+                    azure_mock::bind(sc, &listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
                 println!("{url}");
                 let _ = std::io::stdout().flush();
                 fut.await.map_err(|e| e.to_string())

@@ -182,12 +182,17 @@ async fn arm_request(app: &App, method: &str, path: &str, query: &str, headers: 
 
     if !authorized(headers) {
         finish(401, None);
-        let a = Answer::error(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.");
+        let a =
+            Answer::error(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.");
         return json_response(401, &a.body, &[]);
     }
     let Some(p) = parsed else {
         finish(404, None);
-        return json_response(404, &json!({"error": {"code": "InvalidResourceType", "message": format!("The resource type could not be found for path '{path}'.")}}), &[]);
+        return json_response(
+            404,
+            &json!({"error": {"code": "InvalidResourceType", "message": format!("The resource type could not be found for path '{path}'.")}}),
+            &[],
+        );
     };
     let sub = p.subscription.to_ascii_lowercase();
 
@@ -200,16 +205,24 @@ async fn arm_request(app: &App, method: &str, path: &str, query: &str, headers: 
             let a = Answer::error(
                 429,
                 "SubscriptionRequestsThrottled",
-                format!("Number of 'read' requests for subscription '{}' actor '00000000-0000-0000-0000-000000000000' exceeded. Please try again after '{secs}' seconds after additional tokens are available.", p.subscription),
+                format!(
+                    "Number of 'read' requests for subscription '{}' actor '00000000-0000-0000-0000-000000000000' exceeded. Please try again after '{secs}' seconds after additional tokens are available.",
+                    p.subscription
+                ),
             );
-            return json_response(429, &a.body, &[("retry-after", secs.to_string()), ("x-ms-ratelimit-remaining-subscription-reads", "0".into())]);
+            return json_response(
+                429,
+                &a.body,
+                &[("retry-after", secs.to_string()), ("x-ms-ratelimit-remaining-subscription-reads", "0".into())],
+            );
         }
     };
     if app.scenario.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(app.scenario.latency_ms)).await;
     }
     let fault = app.fault_for(path, Some(&sub), p.resource_group.as_deref(), page);
-    let fault_name = fault.as_ref().map(|f| format!("{:?}", f.action).split([' ', '{']).next().unwrap_or("").to_string());
+    let fault_name =
+        fault.as_ref().map(|f| format!("{:?}", f.action).split([' ', '{']).next().unwrap_or("").to_string());
     let mut budget = vec![("x-ms-ratelimit-remaining-subscription-reads", remaining.to_string())];
     let mut loop_link = false;
     if let Some(f) = &fault {
@@ -227,20 +240,34 @@ async fn arm_request(app: &App, method: &str, path: &str, query: &str, headers: 
                 if let Some(ms) = retry_after_ms {
                     budget.push(("x-ms-retry-after-ms", ms.to_string()));
                 }
-                let a = Answer::error(429, "SubscriptionRequestsThrottled", format!("Number of 'read' requests for subscription '{}' exceeded. Please try again after '{retry_after_secs}' seconds after additional tokens are available.", p.subscription));
+                let a = Answer::error(
+                    429,
+                    "SubscriptionRequestsThrottled",
+                    format!(
+                        "Number of 'read' requests for subscription '{}' exceeded. Please try again after '{retry_after_secs}' seconds after additional tokens are available.",
+                        p.subscription
+                    ),
+                );
                 return json_response(429, &a.body, &budget);
             }
             Action::Busy { retry_after_secs } => {
                 finish(429, fault_name);
                 budget.push(("retry-after", retry_after_secs.to_string()));
-                let a = Answer::error(429, "RetryableErrorDueToAnotherOperation", "Operation is not allowed because another operation on the resource is in progress. Please retry later.");
+                let a = Answer::error(
+                    429,
+                    "RetryableErrorDueToAnotherOperation",
+                    "Operation is not allowed because another operation on the resource is in progress. Please retry later.",
+                );
                 return json_response(429, &a.body, &budget);
             }
             Action::ServerError { status } => {
                 finish(*status, fault_name);
                 let (code, msg) = match status {
                     503 => ("ServiceUnavailable", "The service is temporarily unavailable. Please try again later."),
-                    504 => ("GatewayTimeout", "The gateway did not receive a response from 'Microsoft.Network' within the specified time period."),
+                    504 => (
+                        "GatewayTimeout",
+                        "The gateway did not receive a response from 'Microsoft.Network' within the specified time period.",
+                    ),
                     502 => ("BadGateway", "The gateway received an invalid response."),
                     _ => ("InternalServerError", "An error has occurred. Please retry the request."),
                 };
@@ -253,14 +280,23 @@ async fn arm_request(app: &App, method: &str, path: &str, query: &str, headers: 
                     Some(rg) => format!("/subscriptions/{}/resourceGroups/{rg}", p.subscription),
                     None => format!("/subscriptions/{}", p.subscription),
                 };
-                let a = Answer::error(403, "AuthorizationFailed", format!(
-                    "The client '11111111-2222-3333-4444-555555555555' with object id '11111111-2222-3333-4444-555555555555' does not have authorization to perform action '{}/read' over scope '{scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.",
-                    p.provider_type));
+                let a = Answer::error(
+                    403,
+                    "AuthorizationFailed",
+                    format!(
+                        "The client '11111111-2222-3333-4444-555555555555' with object id '11111111-2222-3333-4444-555555555555' does not have authorization to perform action '{}/read' over scope '{scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.",
+                        p.provider_type
+                    ),
+                );
                 return json_response(403, &a.body, &budget);
             }
             Action::ExpiredToken => {
                 finish(401, fault_name);
-                let a = Answer::error(401, "ExpiredAuthenticationToken", "The access token expiry UTC time '11/28/2026 9:00:00 AM' is earlier than current UTC time '11/28/2026 10:00:00 AM'.");
+                let a = Answer::error(
+                    401,
+                    "ExpiredAuthenticationToken",
+                    "The access token expiry UTC time '11/28/2026 9:00:00 AM' is earlier than current UTC time '11/28/2026 10:00:00 AM'.",
+                );
                 return json_response(401, &a.body, &budget);
             }
             Action::Reset | Action::Truncate | Action::InvalidJson => {}
@@ -289,7 +325,9 @@ async fn arm_request(app: &App, method: &str, path: &str, query: &str, headers: 
             let cut = text[..text.len() / 2].to_string();
             raw_response(status, cut, &budget)
         }
-        Some(Action::InvalidJson) => raw_response(status, "<html><body><h1>502 Bad Gateway</h1></body></html>".into(), &budget),
+        Some(Action::InvalidJson) => {
+            raw_response(status, "<html><body><h1>502 Bad Gateway</h1></body></html>".into(), &budget)
+        }
         _ => json_response(status, &answer.body, &budget),
     }
 }

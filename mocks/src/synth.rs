@@ -165,8 +165,10 @@ pub fn generate(p: &Params) -> Scenario {
                             "access": "Allow", "priority": 500 + r as i64, "direction": "Inbound"}})
                 })
                 .collect();
-            resources.push(json!({"name": name, "id": format!("{net}/networkSecurityGroups/{name}"), "location": p.location,
-                "type": "Microsoft.Network/networkSecurityGroups", "properties": {"securityRules": rules}}));
+            resources.push(
+                json!({"name": name, "id": format!("{net}/networkSecurityGroups/{name}"), "location": p.location,
+                "type": "Microsoft.Network/networkSecurityGroups", "properties": {"securityRules": rules}}),
+            );
         }
 
         // Disks created for PersistentVolumes by the CSI driver.
@@ -199,7 +201,15 @@ mod tests {
 
     #[test]
     fn generation_is_deterministic_and_sized() {
-        let p = Params { public_ips: 30, load_balancers: 3, frontends: 20, nsgs: 2, disks: 5, nics: 4, ..Default::default() };
+        let p = Params {
+            public_ips: 30,
+            load_balancers: 3,
+            frontends: 20,
+            nsgs: 2,
+            disks: 5,
+            nics: 4,
+            ..Default::default()
+        };
         let a = generate(&p);
         let b = generate(&p);
         assert_eq!(serde_json::to_string(&a.resources).unwrap(), serde_json::to_string(&b.resources).unwrap());

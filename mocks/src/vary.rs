@@ -25,9 +25,19 @@ pub fn vary(v: &mut Value, seed: u64) {
     if let Value::Object(o) = v {
         o.insert("etag".into(), Value::String(format!("W/\"{:x}\"", rng.next())));
         if let Some(Value::Object(p)) = o.get_mut("properties") {
-            p.insert("resourceGuid".into(), Value::String(format!("{:08x}-0000-4000-8000-{:012x}", rng.next() as u32, rng.next() & 0xffff_ffff_ffff)));
+            p.insert(
+                "resourceGuid".into(),
+                Value::String(format!(
+                    "{:08x}-0000-4000-8000-{:012x}",
+                    rng.next() as u32,
+                    rng.next() & 0xffff_ffff_ffff
+                )),
+            );
             if rng.chance(2) {
-                p.insert("futureProperty".into(), serde_json::json!({"addedIn": "2099-01-01", "values": [1, 2.5, null]}));
+                p.insert(
+                    "futureProperty".into(),
+                    serde_json::json!({"addedIn": "2099-01-01", "values": [1, 2.5, null]}),
+                );
             }
         }
     }

@@ -7,10 +7,10 @@ use super::error::ArmError;
 use super::limiter::{self, KeyedLimiter};
 use super::stats::{Stats, StatsSummary};
 use super::throttle;
-use crate::endpoint;
-use crate::text::one_line;
-use crate::models::Page;
 use crate::auth::Credential;
+use crate::endpoint;
+use crate::models::Page;
+use crate::text::one_line;
 use azure_core::credentials::TokenCredential;
 use backon::{ExponentialBuilder, Retryable};
 use serde::de::DeserializeOwned;
@@ -85,9 +85,7 @@ pub struct ArmClient {
 
 impl std::fmt::Debug for ArmClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ArmClient")
-            .field("endpoint", &self.settings.endpoint.as_str())
-            .finish_non_exhaustive()
+        f.debug_struct("ArmClient").field("endpoint", &self.settings.endpoint.as_str()).finish_non_exhaustive()
     }
 }
 
@@ -145,7 +143,8 @@ impl ArmClient {
             let next = match Url::parse(link.trim()) {
                 Ok(u) => u,
                 Err(e) => {
-                    out.error = Some(ArmError::InvalidBody { path, detail: format!("nextLink '{link}' is not a URL: {e}") });
+                    out.error =
+                        Some(ArmError::InvalidBody { path, detail: format!("nextLink '{link}' is not a URL: {e}") });
                     return out;
                 }
             };
@@ -169,7 +168,9 @@ impl ArmClient {
         match self.get_with_retries(key, url).await {
             Err(e) if e.status() == Some(401) && e.code() == Some("ExpiredAuthenticationToken") => {
                 info!(path = url.path(), "ARM says the token expired; getting a fresh one");
-                self.credential.invalidate().map_err(|detail| ArmError::Token { scope: self.settings.token_scope.clone(), detail })?;
+                self.credential
+                    .invalidate()
+                    .map_err(|detail| ArmError::Token { scope: self.settings.token_scope.clone(), detail })?;
                 self.get_with_retries(key, url).await.map_err(|e| match e {
                     ArmError::Api { status: 401, code, message, path, retry_after } => ArmError::Api {
                         status: 401,
@@ -229,11 +230,9 @@ impl ArmClient {
     async fn send_once<T: DeserializeOwned>(&self, key: &str, url: &Url) -> Result<T, ArmError> {
         let path = url.path().to_string();
         self.limiter.acquire(key).await;
-        let token = self
-            .credential
-            .get_token(&[self.settings.token_scope.as_str()], None)
-            .await
-            .map_err(|e| ArmError::Token { scope: self.settings.token_scope.clone(), detail: one_line(&e.to_string()) })?;
+        let token = self.credential.get_token(&[self.settings.token_scope.as_str()], None).await.map_err(|e| {
+            ArmError::Token { scope: self.settings.token_scope.clone(), detail: one_line(&e.to_string()) }
+        })?;
         let _permit = self.in_flight.acquire().await.map_err(|_| ArmError::Transport {
             host: host_of(url),
             path: path.clone(),
@@ -343,14 +342,14 @@ pub fn parse_error_body(body: &[u8], status: u16) -> (String, String) {
     (format!("HTTP{status}"), if snippet.is_empty() { "(no error body)".into() } else { snippet })
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn error_bodies_of_every_shape() {
-        let arm = br#"{"error":{"code":"AuthorizationFailed","message":"The client 'x' does not have\nauthorization"}}"#;
+        let arm =
+            br#"{"error":{"code":"AuthorizationFailed","message":"The client 'x' does not have\nauthorization"}}"#;
         assert_eq!(
             parse_error_body(arm, 403),
             ("AuthorizationFailed".into(), "The client 'x' does not have authorization".into())

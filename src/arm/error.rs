@@ -7,13 +7,7 @@ use std::time::Duration;
 pub enum ArmError {
     /// ARM answered with an error status and (usually) an error body.
     #[error("{code} on {path}: {message}")]
-    Api {
-        status: u16,
-        code: String,
-        message: String,
-        path: String,
-        retry_after: Option<Duration>,
-    },
+    Api { status: u16, code: String, message: String, path: String, retry_after: Option<Duration> },
     /// The request never got an HTTP answer.
     #[error("could not reach {host} for {path}: {detail}")]
     Transport { host: String, path: String, detail: String },
@@ -28,11 +22,7 @@ pub enum ArmError {
     ForeignNextLink { path: String, target: String },
     /// Retries ran out.
     #[error("{last} (gave up after {attempts} attempts in {:.1} s)", elapsed.as_secs_f64())]
-    GaveUp {
-        last: Box<ArmError>,
-        attempts: usize,
-        elapsed: Duration,
-    },
+    GaveUp { last: Box<ArmError>, attempts: usize, elapsed: Duration },
     /// A token could not be obtained.
     #[error("could not get a token for {scope}: {detail}")]
     Token { scope: String, detail: String },

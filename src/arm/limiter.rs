@@ -60,9 +60,7 @@ impl<C: Clock + Clone> KeyedLimiter<C> {
     /// Take one token for `key` if available; otherwise say how long until one is.
     pub fn try_take(&self, key: &str) -> Result<(), Duration> {
         let key = key.to_ascii_lowercase();
-        self.limiter
-            .check_key(&key)
-            .map_err(|nu| nu.wait_time_from(self.clock.now()))
+        self.limiter.check_key(&key).map_err(|nu| nu.wait_time_from(self.clock.now()))
     }
 
     /// Hold every request for `key` back until at least `until`.

@@ -131,7 +131,12 @@ const REFRESH_MARGIN: Duration = Duration::from_secs(300);
 impl Credential {
     pub fn new(factory: Factory) -> Result<Credential, String> {
         let inner = factory()?;
-        Ok(Credential { factory, fresh_each_exchange: false, inner: RwLock::new(inner), cache: Mutex::new(HashMap::new()) })
+        Ok(Credential {
+            factory,
+            fresh_each_exchange: false,
+            inner: RwLock::new(inner),
+            cache: Mutex::new(HashMap::new()),
+        })
     }
 
     /// Drop cached tokens and rebuild the underlying credential, so the next
@@ -146,7 +151,11 @@ impl Credential {
 
 #[async_trait::async_trait]
 impl TokenCredential for Credential {
-    async fn get_token(&self, scopes: &[&str], options: Option<TokenRequestOptions<'_>>) -> azure_core::Result<AccessToken> {
+    async fn get_token(
+        &self,
+        scopes: &[&str],
+        options: Option<TokenRequestOptions<'_>>,
+    ) -> azure_core::Result<AccessToken> {
         let key = scopes.join(" ");
         {
             let cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
@@ -157,7 +166,8 @@ impl TokenCredential for Credential {
             }
         }
         let inner = if self.fresh_each_exchange {
-            (self.factory)().map_err(|e| azure_core::Error::with_message(azure_core::error::ErrorKind::Credential, e))?
+            (self.factory)()
+                .map_err(|e| azure_core::Error::with_message(azure_core::error::ErrorKind::Credential, e))?
         } else {
             self.inner.read().unwrap_or_else(|p| p.into_inner()).clone()
         };
@@ -198,15 +208,29 @@ pub async fn choose(s: &AuthSettings) -> Result<Chosen, String> {
     // 1. Workload identity.
     if want(AuthMode::WorkloadIdentity) {
         match (env("AZURE_FEDERATED_TOKEN_FILE"), env("AZURE_CLIENT_ID"), env("AZURE_TENANT_ID")) {
-            (Some(file), Some(client), Some(tenant)) => return workload_identity(s, file, client, tenant, "AZURE_FEDERATED_TOKEN_FILE", skipped),
-            _ => skipped.push("workload identity: AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_ID and AZURE_TENANT_ID are not all set".into()),
+            (Some(file), Some(client), Some(tenant)) => {
+                return workload_identity(s, file, client, tenant, "AZURE_FEDERATED_TOKEN_FILE", skipped);
+            }
+            _ => skipped.push(
+                "workload identity: AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_ID and AZURE_TENANT_ID are not all set"
+                    .into(),
+            ),
         }
     }
     // 2. The cloud-config's own credentials.
     if let Some(c) = cfg {
         if want(AuthMode::WorkloadIdentity) && c.use_federated_workload_identity_extension == Some(true) {
-            if let (Some(file), Some(client), Some(tenant)) = (c.aad_federated_token_file.clone(), c.aad_client_id.clone(), c.tenant_id.clone()) {
-                return workload_identity(s, file, client, tenant, &format!("aadFederatedTokenFile in {cfg_name}"), skipped);
+            if let (Some(file), Some(client), Some(tenant)) =
+                (c.aad_federated_token_file.clone(), c.aad_client_id.clone(), c.tenant_id.clone())
+            {
+                return workload_identity(
+                    s,
+                    file,
+                    client,
+                    tenant,
+                    &format!("aadFederatedTokenFile in {cfg_name}"),
+                    skipped,
+                );
             }
         }
         if want(AuthMode::ClientSecret) {
@@ -215,16 +239,26 @@ pub async fn choose(s: &AuthSettings) -> Result<Chosen, String> {
                     let Some(tenant) = c.tenant_id.clone() else {
                         return Err(format!("{cfg_name} has aadClientId and aadClientSecret but no tenantId"));
                     };
-                    return client_secret(s, tenant, client, secret.expose().to_string(), &format!("aadClientId/aadClientSecret in {cfg_name}"), skipped);
+                    return client_secret(
+                        s,
+                        tenant,
+                        client,
+                        secret.expose().to_string(),
+                        &format!("aadClientId/aadClientSecret in {cfg_name}"),
+                        skipped,
+                    );
                 }
             }
         }
         if want(AuthMode::Msi) && c.use_managed_identity_extension == Some(true) {
-            let id = s.identity_client_id.clone().or_else(|| c.user_assigned_identity_id.clone().filter(|v| !v.is_empty()));
+            let id =
+                s.identity_client_id.clone().or_else(|| c.user_assigned_identity_id.clone().filter(|v| !v.is_empty()));
             return managed_identity(s, id, &format!("useManagedIdentityExtension in {cfg_name}"), skipped);
         }
         if s.mode == AuthMode::Auto {
-            skipped.push(format!("{cfg_name}: no usable credentials (aadClientSecret, useManagedIdentityExtension or workload identity)"));
+            skipped.push(format!(
+                "{cfg_name}: no usable credentials (aadClientSecret, useManagedIdentityExtension or workload identity)"
+            ));
         }
     } else if s.mode == AuthMode::Auto {
         skipped.push("cloud-config: none given or found".into());
@@ -232,8 +266,11 @@ pub async fn choose(s: &AuthSettings) -> Result<Chosen, String> {
     // 3. A client secret in the environment.
     if want(AuthMode::ClientSecret) {
         match (env("AZURE_CLIENT_ID"), env("AZURE_TENANT_ID"), env("AZURE_CLIENT_SECRET")) {
-            (Some(client), Some(tenant), Some(secret)) => return client_secret(s, tenant, client, secret, "AZURE_CLIENT_SECRET", skipped),
-            _ => skipped.push("client secret: AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_CLIENT_SECRET are not all set".into()),
+            (Some(client), Some(tenant), Some(secret)) => {
+                return client_secret(s, tenant, client, secret, "AZURE_CLIENT_SECRET", skipped);
+            }
+            _ => skipped
+                .push("client secret: AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_CLIENT_SECRET are not all set".into()),
         }
         if s.mode == AuthMode::ClientSecret {
             return Err(format!("--auth client-secret: no client secret configured ({})", skipped.join("; ")));
@@ -261,7 +298,13 @@ pub async fn choose(s: &AuthSettings) -> Result<Chosen, String> {
     Err(format!("no credential is configured for --auth {:?}: {}", s.mode, skipped.join("; ")))
 }
 
-fn finish(kind: &'static str, source: String, client_id: Option<String>, skipped: Vec<String>, factory: Factory) -> Result<Chosen, String> {
+fn finish(
+    kind: &'static str,
+    source: String,
+    client_id: Option<String>,
+    skipped: Vec<String>,
+    factory: Factory,
+) -> Result<Chosen, String> {
     for why in &skipped {
         info!("credential skipped: {why}");
     }
@@ -271,18 +314,37 @@ fn finish(kind: &'static str, source: String, client_id: Option<String>, skipped
     Ok(Chosen { credential: Arc::new(credential), kind, source, client_id, skipped })
 }
 
-fn workload_identity(s: &AuthSettings, file: String, client: String, tenant: String, source: &str, skipped: Vec<String>) -> Result<Chosen, String> {
+fn workload_identity(
+    s: &AuthSettings,
+    file: String,
+    client: String,
+    tenant: String,
+    source: &str,
+    skipped: Vec<String>,
+) -> Result<Chosen, String> {
     let opts = client_options(s, &s.transport);
     let (c, t, f) = (client.clone(), tenant, PathBuf::from(file));
     let factory: Factory = Box::new(move || {
-        let mut o = WorkloadIdentityCredentialOptions { client_id: Some(c.clone()), tenant_id: Some(t.clone()), token_file_path: Some(f.clone()), ..Default::default() };
+        let mut o = WorkloadIdentityCredentialOptions {
+            client_id: Some(c.clone()),
+            tenant_id: Some(t.clone()),
+            token_file_path: Some(f.clone()),
+            ..Default::default()
+        };
         o.credential_options.client_options = opts.clone();
         WorkloadIdentityCredential::new(Some(o)).map(|c| c as Arc<dyn TokenCredential>).map_err(err)
     });
     finish("workload-identity", source.to_string(), Some(client), skipped, factory)
 }
 
-fn client_secret(s: &AuthSettings, tenant: String, client: String, secret: String, source: &str, skipped: Vec<String>) -> Result<Chosen, String> {
+fn client_secret(
+    s: &AuthSettings,
+    tenant: String,
+    client: String,
+    secret: String,
+    source: &str,
+    skipped: Vec<String>,
+) -> Result<Chosen, String> {
     let opts = client_options(s, &s.transport);
     let c = client.clone();
     let factory: Factory = Box::new(move || {
@@ -294,7 +356,12 @@ fn client_secret(s: &AuthSettings, tenant: String, client: String, secret: Strin
     finish("client-secret", source.to_string(), Some(client), skipped, factory)
 }
 
-fn managed_identity(s: &AuthSettings, id: Option<String>, source: &str, skipped: Vec<String>) -> Result<Chosen, String> {
+fn managed_identity(
+    s: &AuthSettings,
+    id: Option<String>,
+    source: &str,
+    skipped: Vec<String>,
+) -> Result<Chosen, String> {
     let opts = client_options(s, &s.local_transport);
     let uid = id.clone();
     let factory: Factory = Box::new(move || {

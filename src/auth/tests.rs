@@ -29,7 +29,8 @@ impl HttpClient for FakeSts {
         }
         let n = self.seen.lock().unwrap().len();
         // A short-lived token, so every call asks again (as after rotation).
-        let json = format!(r#"{{"token_type":"Bearer","expires_in":60,"ext_expires_in":60,"access_token":"sts-token-{n}"}}"#);
+        let json =
+            format!(r#"{{"token_type":"Bearer","expires_in":60,"ext_expires_in":60,"access_token":"sts-token-{n}"}}"#);
         Ok(AsyncRawResponse::from_bytes(200.into(), Headers::new(), json.into_bytes()))
     }
 }
@@ -89,11 +90,18 @@ async fn expired_client_secret_names_the_application() {
     let sts = Arc::new(FakeSts {
         fail_with: Some((
             401,
-            format!(r#"{{"error":"invalid_client","error_description":"AADSTS7000222: The provided client secret keys for app '{APP}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret\r\nTrace ID: x","error_codes":[7000222]}}"#),
+            format!(
+                r#"{{"error":"invalid_client","error_description":"AADSTS7000222: The provided client secret keys for app '{APP}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret\r\nTrace ID: x","error_codes":[7000222]}}"#
+            ),
         )),
         ..Default::default()
     });
-    let s = settings(AuthMode::ClientSecret, sts, &[("AZURE_CLIENT_ID", APP), ("AZURE_TENANT_ID", TENANT), ("AZURE_CLIENT_SECRET", "env-secret")], None);
+    let s = settings(
+        AuthMode::ClientSecret,
+        sts,
+        &[("AZURE_CLIENT_ID", APP), ("AZURE_TENANT_ID", TENANT), ("AZURE_CLIENT_SECRET", "env-secret")],
+        None,
+    );
     let chosen = choose(&s).await.unwrap();
     assert_eq!(chosen.source, "AZURE_CLIENT_SECRET");
     let e = chosen.credential.get_token(SCOPE, None).await.unwrap_err();
@@ -116,7 +124,12 @@ async fn workload_identity_rereads_the_rotated_token_file() {
     let s = settings(
         AuthMode::Auto,
         sts.clone(),
-        &[("AZURE_FEDERATED_TOKEN_FILE", f), ("AZURE_CLIENT_ID", APP), ("AZURE_TENANT_ID", TENANT), ("AZURE_AUTHORITY_HOST", "https://login.microsoftonline.com/")],
+        &[
+            ("AZURE_FEDERATED_TOKEN_FILE", f),
+            ("AZURE_CLIENT_ID", APP),
+            ("AZURE_TENANT_ID", TENANT),
+            ("AZURE_AUTHORITY_HOST", "https://login.microsoftonline.com/"),
+        ],
         Some(&secret_config()),
     );
     let chosen = choose(&s).await.unwrap();
@@ -139,12 +152,22 @@ struct FakeAz {
 impl azure_identity::Executor for FakeAz {
     async fn run(&self, program: &OsStr, args: &[&OsStr]) -> std::io::Result<std::process::Output> {
         self.calls.fetch_add(1, Ordering::SeqCst);
-        let line = format!("{} {}", program.to_string_lossy(), args.iter().map(|a| a.to_string_lossy()).collect::<Vec<_>>().join(" "));
+        let line = format!(
+            "{} {}",
+            program.to_string_lossy(),
+            args.iter().map(|a| a.to_string_lossy()).collect::<Vec<_>>().join(" ")
+        );
         assert!(line.contains("get-access-token"), "{line}");
         let exp = jiff::Timestamp::now().as_second() + 3600;
-        let out = format!(r#"{{"accessToken":"cli-token","expiresOn":"2099-01-01 00:00:00.000000","expires_on":{exp},"subscription":"s","tenant":"{TENANT}","tokenType":"Bearer"}}"#);
+        let out = format!(
+            r#"{{"accessToken":"cli-token","expiresOn":"2099-01-01 00:00:00.000000","expires_on":{exp},"subscription":"s","tenant":"{TENANT}","tokenType":"Bearer"}}"#
+        );
         use std::os::unix::process::ExitStatusExt;
-        Ok(std::process::Output { status: std::process::ExitStatus::from_raw(0), stdout: out.into_bytes(), stderr: Vec::new() })
+        Ok(std::process::Output {
+            status: std::process::ExitStatus::from_raw(0),
+            stdout: out.into_bytes(),
+            stderr: Vec::new(),
+        })
     }
 }
 
@@ -180,7 +203,14 @@ async fn selection_order_and_reasons() {
     let c = choose(&settings(AuthMode::Auto, sts.clone(), &[], Some(msi))).await.unwrap();
     assert_eq!((c.kind, c.client_id.as_deref()), ("managed-identity", Some("uai-client")));
     // App Service style managed identity.
-    let c = choose(&settings(AuthMode::Auto, sts.clone(), &[("IDENTITY_ENDPOINT", "http://127.0.0.1:1/msi"), ("IDENTITY_HEADER", "h")], None)).await.unwrap();
+    let c = choose(&settings(
+        AuthMode::Auto,
+        sts.clone(),
+        &[("IDENTITY_ENDPOINT", "http://127.0.0.1:1/msi"), ("IDENTITY_HEADER", "h")],
+        None,
+    ))
+    .await
+    .unwrap();
     assert_eq!(c.kind, "managed-identity");
     // IMDS answered.
     let mut s = settings(AuthMode::Auto, sts.clone(), &[], None);

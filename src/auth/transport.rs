@@ -72,10 +72,7 @@ impl HttpClient for ReqwestTransport {
                 headers.insert(HeaderName::from(k.as_str().to_owned()), HeaderValue::from(v.to_owned()));
             }
         }
-        let bytes = resp
-            .bytes()
-            .await
-            .map_err(|e| Error::with_message(ErrorKind::Io, crate::http::describe(&e)))?;
+        let bytes = resp.bytes().await.map_err(|e| Error::with_message(ErrorKind::Io, crate::http::describe(&e)))?;
         Ok(AsyncRawResponse::from_bytes(status.into(), Headers::from(headers), bytes))
     }
 }

@@ -64,7 +64,8 @@ pub async fn discover(base: &Url, timeout: Duration) -> Result<Compute, String> 
         let (code, msg) = crate::arm::client::parse_error_body(&body, status);
         return Err(format!("instance metadata service answered HTTP {status}: {code} {msg}"));
     }
-    let inst: Instance = serde_json::from_slice(&body).map_err(|e| format!("instance metadata is not the expected JSON: {e}"))?;
+    let inst: Instance =
+        serde_json::from_slice(&body).map_err(|e| format!("instance metadata is not the expected JSON: {e}"))?;
     if inst.compute.subscription_id.is_empty() {
         return Err("instance metadata has no compute.subscriptionId".into());
     }

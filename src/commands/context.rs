@@ -68,7 +68,9 @@ fn load_cloud_config(g: &GlobalArgs) -> Result<Option<CloudConfig>, Fatal> {
     }
     match &g.cloud_config {
         Some(p) => Ok(Some(CloudConfig::load(p)?)),
-        None if Path::new(cloud_config::DEFAULT_PATH).exists() => Ok(Some(CloudConfig::load(Path::new(cloud_config::DEFAULT_PATH))?)),
+        None if Path::new(cloud_config::DEFAULT_PATH).exists() => {
+            Ok(Some(CloudConfig::load(Path::new(cloud_config::DEFAULT_PATH))?))
+        }
         None => Ok(None),
     }
 }
@@ -131,7 +133,9 @@ pub async fn resolve(g: &GlobalArgs) -> Result<Resolved, Fatal> {
         .and_then(|c| c.location.clone())
         .filter(|l| !l.is_empty())
         .map(|l| (l, Source::CloudConfig))
-        .or_else(|| instance.as_ref().filter(|i| !i.location.is_empty()).map(|i| (i.location.clone(), Source::InstanceMetadata)));
+        .or_else(|| {
+            instance.as_ref().filter(|i| !i.location.is_empty()).map(|i| (i.location.clone(), Source::InstanceMetadata))
+        });
     for s in &subscriptions.0 {
         if s.contains(['/', '?', '#']) {
             return Err(Fatal(format!("subscription '{s}' is not a subscription ID")));
@@ -156,7 +160,17 @@ pub async fn resolve(g: &GlobalArgs) -> Result<Resolved, Fatal> {
         cli_executor: None,
     };
     let credential = auth::choose(&settings).await?;
-    Ok(Resolved { cloud, arm_endpoint, graph_endpoint, subscriptions, resource_groups, location, cloud_config: cfg, instance, credential })
+    Ok(Resolved {
+        cloud,
+        arm_endpoint,
+        graph_endpoint,
+        subscriptions,
+        resource_groups,
+        location,
+        cloud_config: cfg,
+        instance,
+        credential,
+    })
 }
 
 /// Resolve, sign in once, and build the ARM client.
@@ -184,7 +198,10 @@ pub async fn build(g: &GlobalArgs) -> Result<Context, Fatal> {
 pub async fn sign_in(r: &Resolved, scope: &str) -> Result<azure_core::credentials::AccessToken, Fatal> {
     r.credential.credential.get_token(&[scope], None).await.map_err(|e| {
         let why = auth::explain_token_error(&e.to_string(), r.credential.client_id.as_deref());
-        Fatal(format!("could not sign in to Azure with {} ({}) for {scope}: {why}", r.credential.kind, r.credential.source))
+        Fatal(format!(
+            "could not sign in to Azure with {} ({}) for {scope}: {why}",
+            r.credential.kind, r.credential.source
+        ))
     })
 }
 

@@ -9,7 +9,8 @@ use tracing::info;
 
 pub async fn run(g: &GlobalArgs, args: &SnapshotArgs) -> Result<Outcome, Fatal> {
     let ctx = context::build(g).await?;
-    let scope = CollectScope { subscriptions: ctx.subscriptions().to_vec(), resource_groups: ctx.resource_groups().to_vec() };
+    let scope =
+        CollectScope { subscriptions: ctx.subscriptions().to_vec(), resource_groups: ctx.resource_groups().to_vec() };
     let (inventory, lists) = azure::collect(&ctx.arm, &scope).await;
     let stats = ctx.arm.stats();
     info!(

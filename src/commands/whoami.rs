@@ -37,7 +37,11 @@ pub fn describe(r: &Resolved) -> String {
         None => s.push_str("cloud-config:    (none)\n"),
     }
     if let Some(i) = &r.instance {
-        let vm = if i.vm_scale_set_name.is_empty() { i.name.clone() } else { format!("{} in scale set {}", i.name, i.vm_scale_set_name) };
+        let vm = if i.vm_scale_set_name.is_empty() {
+            i.name.clone()
+        } else {
+            format!("{} in scale set {}", i.name, i.vm_scale_set_name)
+        };
         s.push_str(&format!("instance:        {vm} ({})\n", i.vm_size));
     }
     let c = &r.credential;

@@ -144,10 +144,7 @@ pub struct Tags(pub BTreeMap<String, String>);
 impl Tags {
     /// The value of the first tag whose name matches `key`, ignoring case.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(key))
-            .map(|(_, v)| v.as_str())
+        self.0.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v.as_str())
     }
 
     pub fn is_empty(&self) -> bool {
@@ -287,8 +284,10 @@ mod tests {
 
     #[test]
     fn resource_ids_compare_case_insensitively() {
-        let a = ResourceId::new("/subscriptions/S/resourceGroups/MC_rg/providers/Microsoft.Network/publicIPAddresses/ip");
-        let b = ResourceId::new("/subscriptions/s/resourcegroups/mc_RG/providers/microsoft.network/publicipaddresses/IP");
+        let a =
+            ResourceId::new("/subscriptions/S/resourceGroups/MC_rg/providers/Microsoft.Network/publicIPAddresses/ip");
+        let b =
+            ResourceId::new("/subscriptions/s/resourcegroups/mc_RG/providers/microsoft.network/publicipaddresses/IP");
         assert_eq!(a, b);
         let mut set = std::collections::HashSet::new();
         set.insert(a.clone());
@@ -301,7 +300,9 @@ mod tests {
 
     #[test]
     fn parent_of_a_sub_resource() {
-        let fe = ResourceId::new("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/lb/frontendIPConfigurations/fe");
+        let fe = ResourceId::new(
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/lb/frontendIPConfigurations/fe",
+        );
         assert_eq!(
             fe.parent().as_str(),
             "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/lb"

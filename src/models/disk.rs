@@ -1,6 +1,6 @@
 //! `Microsoft.Compute/disks` (api-version 2024-03-02).
 
-use super::common::{null_default, Num, Resource};
+use super::common::{Num, Resource, null_default};
 use serde::{Deserialize, Serialize};
 use serde_with::skip_serializing_none;
 

@@ -2,7 +2,7 @@
 //! backend pools (NIC-based and IP-based), rules, probes, inbound NAT rules
 //! and pools, and outbound rules.
 
-use super::common::{null_default, Child, Num, Resource, SubResource};
+use super::common::{Child, Num, Resource, SubResource, null_default};
 use serde::{Deserialize, Serialize};
 use serde_with::skip_serializing_none;
 
@@ -164,7 +164,12 @@ pub struct InboundNatPoolProperties {
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OutboundRuleProperties {
-    #[serde(rename = "frontendIPConfigurations", default, deserialize_with = "null_default", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        rename = "frontendIPConfigurations",
+        default,
+        deserialize_with = "null_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub frontend_ip_configurations: Vec<SubResource>,
     pub backend_address_pool: Option<SubResource>,
     pub protocol: Option<String>,

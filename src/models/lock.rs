@@ -1,7 +1,7 @@
 //! `Microsoft.Authorization/locks` (api-version 2020-05-01). A lock's scope is
 //! the part of its ID before `/providers/Microsoft.Authorization/locks/`.
 
-use super::common::{null_default, ResourceId};
+use super::common::{ResourceId, null_default};
 use serde::{Deserialize, Serialize};
 use serde_with::skip_serializing_none;
 

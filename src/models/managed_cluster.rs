@@ -1,6 +1,6 @@
 //! `Microsoft.ContainerService/managedClusters` (api-version 2024-09-01).
 
-use super::common::{null_default, Num, Resource};
+use super::common::{Num, Resource, null_default};
 use serde::{Deserialize, Serialize};
 use serde_with::skip_serializing_none;
 

@@ -2,7 +2,7 @@
 //! the fields `publicIpAddresses`; the `publicIPAddresses` spelling is
 //! accepted too.
 
-use super::common::{null_default, Resource, SubResource};
+use super::common::{Resource, SubResource, null_default};
 use serde::{Deserialize, Serialize};
 use serde_with::skip_serializing_none;
 

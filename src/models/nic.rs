@@ -1,6 +1,6 @@
 //! `Microsoft.Network/networkInterfaces` (api-version 2024-07-01).
 
-use super::common::{null_default, Child, Resource, SubResource};
+use super::common::{Child, Resource, SubResource, null_default};
 use serde::{Deserialize, Serialize};
 use serde_with::skip_serializing_none;
 

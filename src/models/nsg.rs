@@ -1,7 +1,7 @@
 //! `Microsoft.Network/networkSecurityGroups` (api-version 2024-07-01) and
 //! their security rules.
 
-use super::common::{null_default, Child, Num, Resource, SubResource};
+use super::common::{Child, Num, Resource, SubResource, null_default};
 use serde::{Deserialize, Serialize};
 use serde_with::skip_serializing_none;
 

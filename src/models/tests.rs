@@ -57,11 +57,7 @@ fn load_balancer_with_ip_based_pool_and_only_outbound_rules() {
     assert_eq!(p.rule_count(), 1, "outbound rules count as rules");
     assert_eq!(p.backend_address_pools[0].properties.member_count(), 1, "IP-based members count");
     assert_eq!(p.backend_address_pools[1].properties.member_count(), 0);
-    assert_eq!(
-        p.frontends[0].id.as_ref().map(|i| i.name()),
-        Some("fe"),
-        "sub-resources keep their own IDs"
-    );
+    assert_eq!(p.frontends[0].id.as_ref().map(|i| i.name()), Some("fe"), "sub-resources keep their own IDs");
 }
 
 #[test]
@@ -101,10 +97,7 @@ fn disk_cluster_and_lock_shapes() {
        "identity":{"type":"SystemAssigned"},"properties":{"kubernetesVersion":"1.30.3","nodeResourceGroup":"MC_rg_aks_westeurope",
        "servicePrincipalProfile":{"clientId":"msi"},"agentPoolProfiles":[{"name":"nodepool1","count":3,"vmSize":"Standard_D2s_v3","mode":"System"}]}}"#;
     let mc: ManagedCluster = serde_json::from_str(mc).unwrap();
-    assert_eq!(
-        mc.properties.service_principal_profile.and_then(|s| s.client_id).as_deref(),
-        Some("msi")
-    );
+    assert_eq!(mc.properties.service_principal_profile.and_then(|s| s.client_id).as_deref(), Some("msi"));
 
     let lock = r#"{"id":"/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/publicIPAddresses/ip/providers/Microsoft.Authorization/locks/keep","name":"keep","properties":{"level":"CanNotDelete","notes":"prod"}}"#;
     let lock: Lock = serde_json::from_str(lock).unwrap();
