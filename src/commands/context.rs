@@ -108,34 +108,22 @@ pub async fn resolve(g: &GlobalArgs) -> Result<Resolved, Fatal> {
         None => parse_endpoint("cloud Graph endpoint", cloud.0.graph_endpoint())?,
     };
 
-    let flag_subs = dedup(&g.subscriptions);
-    let subscriptions = if !flag_subs.is_empty() {
-        (flag_subs, Source::Flag)
-    } else if let Some(s) = cfg.as_ref().and_then(|c| c.subscription_id.clone()).filter(|s| !s.is_empty()) {
-        (vec![s], Source::CloudConfig)
-    } else if let Some(i) = &instance {
-        (vec![i.subscription_id.clone()], Source::InstanceMetadata)
-    } else {
-        (Vec::new(), Source::Default)
+    let from_cfg = |f: fn(&CloudConfig) -> &Option<String>| cfg.as_ref().and_then(|c| f(c).as_deref());
+    let subscriptions = first_of(
+        dedup(&g.subscriptions),
+        from_cfg(|c| &c.subscription_id),
+        instance.as_ref().map(|i| i.subscription_id.as_str()),
+    );
+    let resource_groups = first_of(
+        dedup(&g.resource_groups),
+        from_cfg(|c| &c.resource_group),
+        instance.as_ref().map(|i| i.resource_group_name.as_str()),
+    );
+    let location = match first_of(Vec::new(), from_cfg(|c| &c.location), instance.as_ref().map(|i| i.location.as_str()))
+    {
+        (mut v, src) if !v.is_empty() => Some((v.remove(0), src)),
+        _ => None,
     };
-    let flag_rgs = dedup(&g.resource_groups);
-    let resource_groups = if !flag_rgs.is_empty() {
-        (flag_rgs, Source::Flag)
-    } else if let Some(rg) = cfg.as_ref().and_then(|c| c.resource_group.clone()).filter(|s| !s.is_empty()) {
-        (vec![rg], Source::CloudConfig)
-    } else if let Some(i) = instance.as_ref().filter(|i| !i.resource_group_name.is_empty()) {
-        (vec![i.resource_group_name.clone()], Source::InstanceMetadata)
-    } else {
-        (Vec::new(), Source::Default)
-    };
-    let location = cfg
-        .as_ref()
-        .and_then(|c| c.location.clone())
-        .filter(|l| !l.is_empty())
-        .map(|l| (l, Source::CloudConfig))
-        .or_else(|| {
-            instance.as_ref().filter(|i| !i.location.is_empty()).map(|i| (i.location.clone(), Source::InstanceMetadata))
-        });
     for s in &subscriptions.0 {
         if s.contains(['/', '?', '#']) {
             return Err(Fatal(format!("subscription '{s}' is not a subscription ID")));
@@ -203,6 +191,19 @@ pub async fn sign_in(r: &Resolved, scope: &str) -> Result<azure_core::credential
             r.credential.kind, r.credential.source
         ))
     })
+}
+
+/// The flag values if any, else the cloud-config's value, else the
+/// instance metadata's value (empty strings count as absent).
+fn first_of(flag: Vec<String>, cfg: Option<&str>, imds: Option<&str>) -> (Vec<String>, Source) {
+    if !flag.is_empty() {
+        return (flag, Source::Flag);
+    }
+    match (cfg.filter(|v| !v.is_empty()), imds.filter(|v| !v.is_empty())) {
+        (Some(v), _) => (vec![v.to_string()], Source::CloudConfig),
+        (None, Some(v)) => (vec![v.to_string()], Source::InstanceMetadata),
+        (None, None) => (Vec::new(), Source::Default),
+    }
 }
 
 fn dedup(v: &[String]) -> Vec<String> {
