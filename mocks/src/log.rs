@@ -15,7 +15,8 @@ pub struct LogEntry {
     #[serde(default)]
     pub subscription: Option<String>,
     pub status: u16,
-    /// The fault injected, if any.
+    /// The fault injected (its scenario name, or `bucket` for the emulated
+    /// read bucket), if any.
     #[serde(default)]
     pub fault: Option<String>,
 }

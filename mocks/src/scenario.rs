@@ -126,3 +126,22 @@ pub enum Action {
     /// 401 `ExpiredAuthenticationToken`.
     ExpiredToken,
 }
+
+impl Action {
+    /// The action's name as scenario files spell it (`throttle`,
+    /// `server_error`, ...), for the request log.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::Throttle { .. } => "throttle",
+            Action::Busy { .. } => "busy",
+            Action::ServerError { .. } => "server_error",
+            Action::Latency { .. } => "latency",
+            Action::Reset => "reset",
+            Action::Truncate => "truncate",
+            Action::InvalidJson => "invalid_json",
+            Action::NextLinkLoop => "next_link_loop",
+            Action::Forbidden => "forbidden",
+            Action::ExpiredToken => "expired_token",
+        }
+    }
+}

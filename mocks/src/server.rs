@@ -221,8 +221,7 @@ async fn arm_request(app: &App, method: &str, path: &str, query: &str, headers: 
         tokio::time::sleep(Duration::from_millis(app.scenario.latency_ms)).await;
     }
     let fault = app.fault_for(path, Some(&sub), p.resource_group.as_deref(), page);
-    let fault_name =
-        fault.as_ref().map(|f| format!("{:?}", f.action).split([' ', '{']).next().unwrap_or("").to_string());
+    let fault_name = fault.as_ref().map(|f| f.action.name().to_string());
     let mut budget = vec![("x-ms-ratelimit-remaining-subscription-reads", remaining.to_string())];
     let mut loop_link = false;
     if let Some(f) = &fault {
