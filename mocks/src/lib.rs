@@ -49,6 +49,15 @@ pub struct MockServer {
 impl MockServer {
     /// Start on 127.0.0.1 with an OS-chosen port.
     pub fn start(scenario: Scenario) -> std::io::Result<MockServer> {
+        MockServer::start_on(scenario, "127.0.0.1:0")
+    }
+
+    /// Start on `listen` (for example `169.254.169.254:80` inside a test's
+    /// network namespace). The listening socket is created on a thread
+    /// spawned from the calling thread, so it belongs to the caller's
+    /// network namespace.
+    pub fn start_on(scenario: Scenario, listen: &str) -> std::io::Result<MockServer> {
+        let listen = listen.to_string();
         let (tx, rx) = std::sync::mpsc::channel();
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let thread = std::thread::spawn(move || {
@@ -60,7 +69,7 @@ impl MockServer {
                 }
             };
             rt.block_on(async move {
-                match bind(scenario, "127.0.0.1:0").await {
+                match bind(scenario, &listen).await {
                     Ok((app, url, fut)) => {
                         let _ = tx.send(Ok((app, url)));
                         tokio::select! {

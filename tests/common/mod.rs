@@ -84,3 +84,10 @@ pub fn count(sc: &Scenario, provider_type: &str, rg: Option<&str>) -> usize {
         })
         .count()
 }
+
+/// Say why a test is skipped. Written straight to the process's stderr so
+/// that libtest's capture does not swallow it: a skip is never silent.
+pub fn skip(test: &str, reason: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "SKIPPED {test}: {reason}");
+}
