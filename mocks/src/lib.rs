@@ -5,10 +5,14 @@
 //! scope with real payload shapes and absolute `nextLink`s, network usages,
 //! an emulated ARM read bucket (250 burst, 25/s) answering 429
 //! `SubscriptionRequestsThrottled`, per-route fault injection, and a request
-//! log (`GET /_mock/requests`, or [`MockServer::requests`]).
+//! log (`GET /_mock/requests`, or [`MockServer::requests`]). It also serves
+//! a Kubernetes API (`/version`, `/api/v1/services|nodes|persistentvolumes`)
+//! with `limit`/`continue` paging, for the cluster side.
 
 pub mod arm;
 pub mod identity;
+pub mod k8s_objects;
+pub mod kube;
 pub mod log;
 pub mod rng;
 pub mod scenario;

@@ -28,7 +28,24 @@ pub struct Scenario {
     pub subscriptions: Vec<Subscription>,
     /// ARM resources (any type), each with its full `id`.
     pub resources: Vec<Value>,
+    /// The Kubernetes cluster the mock's API server (`/api/v1/...`) serves;
+    /// absent means those paths answer 404.
+    pub cluster: Option<Cluster>,
     pub faults: Vec<Fault>,
+}
+
+/// A Kubernetes cluster: objects as the API server stores them (the mock
+/// strips `kind`/`apiVersion` from list items, as the real server does).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Cluster {
+    /// What `/version` returns; a v1.30 server when absent.
+    pub version: Option<Value>,
+    pub services: Vec<Value>,
+    pub nodes: Vec<Value>,
+    pub persistent_volumes: Vec<Value>,
+    /// When set, every request must carry `Authorization: Bearer <token>`.
+    pub token: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -125,6 +142,8 @@ pub enum Action {
     Forbidden,
     /// 401 `ExpiredAuthenticationToken`.
     ExpiredToken,
+    /// Kubernetes only: 410 `Expired`, the list's continue token is too old.
+    Expired,
 }
 
 impl Action {
@@ -142,6 +161,7 @@ impl Action {
             Action::NextLinkLoop => "next_link_loop",
             Action::Forbidden => "forbidden",
             Action::ExpiredToken => "expired_token",
+            Action::Expired => "expired",
         }
     }
 }

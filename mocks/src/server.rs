@@ -75,7 +75,15 @@ impl App {
         self.lock().log.clone()
     }
 
-    fn record(&self, method: &str, path: &str, query: &str, sub: Option<String>, status: u16, fault: Option<String>) {
+    pub(crate) fn record(
+        &self,
+        method: &str,
+        path: &str,
+        query: &str,
+        sub: Option<String>,
+        status: u16,
+        fault: Option<String>,
+    ) {
         let mut inner = self.lock();
         let seq = inner.log.len() as u64;
         let at_ms = self.started.elapsed().as_secs_f64() * 1000.0;
@@ -121,7 +129,7 @@ impl App {
     }
 
     /// The first fault that matches and has not run out, counting it.
-    fn fault_for(&self, path: &str, sub: Option<&str>, rg: Option<&str>, page: usize) -> Option<Fault> {
+    pub(crate) fn fault_for(&self, path: &str, sub: Option<&str>, rg: Option<&str>, page: usize) -> Option<Fault> {
         let lower = path.to_ascii_lowercase();
         let mut inner = self.lock();
         for (i, f) in self.scenario.faults.iter().enumerate() {
@@ -161,6 +169,9 @@ pub async fn handle(State(app): State<Arc<App>>, req: Request) -> Response {
         let (status, body) = crate::identity::handle(&app, &path, &query, &headers);
         app.record(&method, &path, &query, None, status, None);
         return json_response(status, &body, &[]);
+    }
+    if crate::kube::owns(&path) {
+        return crate::kube::handle(&app, &method, &path, &query, &headers).await;
     }
     arm_request(&app, &method, &path, &query, &headers).await
 }
@@ -298,7 +309,7 @@ async fn arm_request(app: &App, method: &str, path: &str, query: &str, headers: 
                 );
                 return json_response(401, &a.body, &budget);
             }
-            Action::Reset | Action::Truncate | Action::InvalidJson => {}
+            Action::Reset | Action::Truncate | Action::InvalidJson | Action::Expired => {}
         }
     }
 
@@ -343,7 +354,7 @@ pub(crate) fn json_response(status: u16, body: &Value, headers: &[(&'static str,
     raw_response(status, body.to_string(), headers)
 }
 
-fn raw_response(status: u16, body: String, headers: &[(&'static str, String)]) -> Response {
+pub(crate) fn raw_response(status: u16, body: String, headers: &[(&'static str, String)]) -> Response {
     let mut resp = (StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), body).into_response();
     let h = resp.headers_mut();
     h.insert("content-type", HeaderValue::from_static("application/json; charset=utf-8"));

@@ -1,0 +1,127 @@
+//! Builders of realistic Kubernetes objects (as the API server stores them,
+//! with `kind`/`apiVersion`) for scenarios, tests and the synthetic
+//! generator: LoadBalancer and ClusterIP Services, AKS-style VMSS nodes, and
+//! Azure-disk PersistentVolumes.
+
+use serde_json::{Value, json};
+
+const CREATED: &str = "2026-03-14T09:26:53Z";
+
+fn meta(name: &str, namespace: Option<&str>, uid: &str) -> Value {
+    let mut m = json!({
+        "name": name, "uid": uid, "resourceVersion": "48001", "creationTimestamp": CREATED
+    });
+    if let Some(ns) = namespace {
+        m["namespace"] = json!(ns);
+    }
+    m
+}
+
+/// A `type: LoadBalancer` Service with one TCP port, the given Azure
+/// annotations (short names, without `service.beta.kubernetes.io/`) and,
+/// when provisioned, its ingress IP.
+pub fn lb_service(
+    namespace: &str,
+    name: &str,
+    uid: &str,
+    port: i32,
+    ip: Option<&str>,
+    annotations: &[(&str, &str)],
+) -> Value {
+    let mut m = meta(name, Some(namespace), uid);
+    if !annotations.is_empty() {
+        let a: serde_json::Map<String, Value> =
+            annotations.iter().map(|(k, v)| (format!("service.beta.kubernetes.io/{k}"), json!(v))).collect();
+        m["annotations"] = Value::Object(a);
+    }
+    let lb = match ip {
+        Some(ip) => json!({"ingress": [{"ip": ip, "ipMode": "VIP"}]}),
+        None => json!({}),
+    };
+    json!({
+        "apiVersion": "v1", "kind": "Service", "metadata": m,
+        "spec": {
+            "type": "LoadBalancer", "allocateLoadBalancerNodePorts": true, "clusterIP": "10.0.114.23",
+            "clusterIPs": ["10.0.114.23"], "externalTrafficPolicy": "Cluster", "internalTrafficPolicy": "Cluster",
+            "ipFamilies": ["IPv4"], "ipFamilyPolicy": "SingleStack", "sessionAffinity": "None",
+            "ports": [{"name": "http", "port": port, "protocol": "TCP", "targetPort": 8080, "nodePort": 30000 + port % 2000}],
+            "selector": {"app": name}
+        },
+        "status": {"loadBalancer": lb}
+    })
+}
+
+/// A ClusterIP Service (the `default/kubernetes` kind).
+pub fn cluster_ip_service(namespace: &str, name: &str, uid: &str) -> Value {
+    json!({
+        "apiVersion": "v1", "kind": "Service", "metadata": meta(name, Some(namespace), uid),
+        "spec": {
+            "type": "ClusterIP", "clusterIP": "10.0.0.1", "clusterIPs": ["10.0.0.1"],
+            "ipFamilies": ["IPv4"], "ipFamilyPolicy": "SingleStack", "sessionAffinity": "None",
+            "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}]
+        },
+        "status": {"loadBalancer": {}}
+    })
+}
+
+/// An AKS node: instance `index` of scale set `vmss` (e.g.
+/// `aks-nodepool1-12345678-vmss`) in `node_rg`.
+pub fn vmss_node(subscription: &str, node_rg: &str, vmss: &str, index: usize, ready: bool) -> Value {
+    // AKS names nodes after the scale set: aks-nodepool1-12345678-vmss000003.
+    let name = format!("{vmss}{index:06}");
+    json!({
+        "apiVersion": "v1", "kind": "Node",
+        "metadata": {
+            "name": name, "uid": format!("6a1f0c3e-0000-4000-8000-{index:012}"), "resourceVersion": "48002",
+            "creationTimestamp": CREATED,
+            "labels": {
+                "agentpool": "nodepool1", "kubernetes.azure.com/agentpool": "nodepool1",
+                "kubernetes.azure.com/cluster": node_rg, "kubernetes.azure.com/mode": "system",
+                "kubernetes.azure.com/role": "agent", "kubernetes.io/hostname": name,
+                "kubernetes.io/os": "linux", "node.kubernetes.io/instance-type": "Standard_D4s_v5",
+                "topology.kubernetes.io/region": "westeurope"
+            }
+        },
+        "spec": {
+            "providerID": format!(
+                "azure:///subscriptions/{subscription}/resourceGroups/{}/providers/Microsoft.Compute/virtualMachineScaleSets/{vmss}/virtualMachines/{index}",
+                node_rg.to_ascii_lowercase()
+            ),
+            "podCIDR": format!("10.244.{}.0/24", index % 256)
+        },
+        "status": {
+            "addresses": [{"type": "InternalIP", "address": format!("10.224.{}.{}", index / 250, 4 + index % 250)},
+                          {"type": "Hostname", "address": name}],
+            "capacity": {"cpu": "4", "ephemeral-storage": "129886128Ki", "memory": "16375740Ki", "pods": "110"},
+            "allocatable": {"cpu": "3860m", "ephemeral-storage": "119703055367", "memory": "12955580Ki", "pods": "110"},
+            "conditions": [
+                {"type": "MemoryPressure", "status": "False", "reason": "KubeletHasSufficientMemory"},
+                {"type": "Ready", "status": if ready { "True" } else { "Unknown" },
+                 "reason": if ready { "KubeletReady" } else { "NodeStatusUnknown" }}
+            ],
+            "nodeInfo": {"kubeletVersion": "v1.30.3", "osImage": "Ubuntu 22.04.4 LTS", "architecture": "amd64"}
+        }
+    })
+}
+
+/// A PersistentVolume provisioned by the Azure disk CSI driver, bound to
+/// `claim_namespace/claim`.
+pub fn disk_pv(name: &str, claim_namespace: &str, claim: &str, disk_id: &str) -> Value {
+    json!({
+        "apiVersion": "v1", "kind": "PersistentVolume",
+        "metadata": {
+            "name": name, "uid": format!("9c0d{:0>28}", name.len()), "resourceVersion": "48003",
+            "creationTimestamp": CREATED,
+            "annotations": {"pv.kubernetes.io/provisioned-by": "disk.csi.azure.com"},
+            "finalizers": ["external-provisioner.volume.kubernetes.io/finalizer", "kubernetes.io/pv-protection"]
+        },
+        "spec": {
+            "accessModes": ["ReadWriteOnce"], "capacity": {"storage": "10Gi"},
+            "claimRef": {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "name": claim, "namespace": claim_namespace},
+            "csi": {"driver": "disk.csi.azure.com", "volumeHandle": disk_id,
+                    "volumeAttributes": {"csi.storage.k8s.io/pv/name": name, "skuname": "StandardSSD_LRS"}},
+            "persistentVolumeReclaimPolicy": "Delete", "storageClassName": "managed-csi", "volumeMode": "Filesystem"
+        },
+        "status": {"phase": "Bound"}
+    })
+}
