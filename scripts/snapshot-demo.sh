@@ -15,9 +15,18 @@ for _ in $(seq 1 100); do
 done
 url=$(head -n 1 "$out/mock.out")
 [ -n "$url" ] || { echo "snapshot-demo: the mock did not start" >&2; exit 2; }
+# The mock also serves the cluster's Kubernetes API.
+cat >"$out/kubeconfig" <<KUBECONFIG
+apiVersion: v1
+kind: Config
+current-context: demo
+clusters: [{name: demo, cluster: {server: "$url"}}]
+contexts: [{name: demo, context: {cluster: demo, user: demo}}]
+users: [{name: demo, user: {token: demo-token}}]
+KUBECONFIG
 set +e
 IDENTITY_ENDPOINT="$url/msi/token" IDENTITY_HEADER=mock-identity-header \
-  "$bin/azaudit" snapshot --arm-endpoint "$url" \
+  "$bin/azaudit" snapshot --arm-endpoint "$url" --kubeconfig "$out/kubeconfig" \
   --subscription 3f2c1d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f -v -o "$out/snapshot.json"
 code=$?
 set -e

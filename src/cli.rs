@@ -131,6 +131,48 @@ pub struct GlobalArgs {
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration, global = true)]
     pub request_timeout: Duration,
 
+    /// Kubeconfig for the cluster. Default: KUBECONFIG, then
+    /// ~/.kube/config, then the in-cluster service account (CronJob).
+    #[arg(long, value_name = "FILE", global = true)]
+    pub kubeconfig: Option<PathBuf>,
+
+    /// Kubeconfig context to use (default: the current context).
+    #[arg(long, value_name = "NAME", global = true)]
+    pub context: Option<String>,
+
+    /// Read the cluster from kubectl output instead of a live API server
+    /// (repeatable; `-` for stdin): `kubectl get services,nodes,persistentvolumes
+    /// -A -o json` (or -o yaml). No cluster credentials needed.
+    #[arg(long = "cluster-file", value_name = "FILE", global = true, conflicts_with_all = ["kubeconfig", "context"])]
+    pub cluster_files: Vec<PathBuf>,
+
+    /// Do not read the cluster: run Azure-only checks. Verdicts that need
+    /// the cluster (orphans, empty pools) are withheld and the report says so.
+    #[arg(long, global = true, conflicts_with_all = ["kubeconfig", "context", "cluster_files"])]
+    pub no_cluster: bool,
+
+    /// The cloud provider's cluster name, matched against the
+    /// k8s-azure-cluster-name (legacy kubernetes-cluster-name) tag. AKS uses
+    /// the default.
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = crate::collect::cluster::DEFAULT_CLUSTER_NAME,
+        env = "AZAUDIT_CLUSTER_NAME",
+        global = true
+    )]
+    pub cluster_name: String,
+
+    /// Items per page when listing the cluster (kubectl's default is 500).
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = crate::collect::cluster::DEFAULT_PAGE_SIZE,
+        value_parser = clap::value_parser!(u32).range(1..),
+        global = true
+    )]
+    pub cluster_page_size: u32,
+
     /// More detail on stderr (-v: progress and statistics, -vv: every request).
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,

@@ -6,6 +6,7 @@
 //! verdict may be drawn from it.
 
 use crate::arm::StatsSummary;
+use crate::models::cluster::{Node, PersistentVolume, Service};
 use crate::models::{Disk, LoadBalancer, Lock, ManagedCluster, NatGateway, Nic, Nsg, PublicIp, Usage};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -23,6 +24,9 @@ pub struct Snapshot {
     /// Every list attempted, complete or not.
     pub lists: Vec<ListRecord>,
     pub azure: AzureInventory,
+    /// The Kubernetes side: what the cluster still uses.
+    #[serde(default)]
+    pub cluster: ClusterView,
     #[serde(default)]
     pub stats: StatsSummary,
 }
@@ -157,6 +161,139 @@ pub struct LocationUsages {
     pub usages: Vec<Usage>,
 }
 
+/// The cluster the Azure side is judged against.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct ClusterView {
+    /// The cloud provider's cluster name (`--cluster-name`), matched against
+    /// the `k8s-azure-cluster-name` and legacy `kubernetes-cluster-name` tags.
+    pub name: String,
+    pub source: ClusterSource,
+    /// The node resource group, and where it came from. Together with the
+    /// cluster-name tag it tells clusters in one resource group apart.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node_resource_group: Option<Sourced>,
+    /// The API server's `gitVersion`, e.g. `v1.30.3`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_version: Option<String>,
+    /// Every cluster list attempted (or read from files), complete or not.
+    #[serde(default)]
+    pub lists: Vec<ClusterList>,
+    #[serde(default)]
+    pub services: Vec<Service>,
+    #[serde(default)]
+    pub nodes: Vec<Node>,
+    #[serde(default)]
+    pub persistent_volumes: Vec<PersistentVolume>,
+}
+
+/// A value and where it came from (`flag`, `cloud-config`, `node labels`,
+/// `instance metadata`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Sourced {
+    pub value: String,
+    pub source: String,
+}
+
+/// Where the cluster view came from.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClusterSource {
+    /// A live API server, through a kubeconfig or the in-cluster config.
+    Live {
+        server: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        context: Option<String>,
+        /// `kubeconfig` or `in-cluster`.
+        via: String,
+    },
+    /// `kubectl get ... -o json|yaml` output files.
+    Files { paths: Vec<String> },
+    /// Not read (`--no-cluster`, or an old snapshot): cross-reference
+    /// verdicts are withheld.
+    #[default]
+    Skipped,
+}
+
+/// The cluster lists azaudit reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClusterKind {
+    Services,
+    Nodes,
+    PersistentVolumes,
+    Version,
+}
+
+impl ClusterKind {
+    pub const LISTS: [ClusterKind; 3] = [ClusterKind::Services, ClusterKind::Nodes, ClusterKind::PersistentVolumes];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ClusterKind::Services => "services",
+            ClusterKind::Nodes => "nodes",
+            ClusterKind::PersistentVolumes => "persistentvolumes",
+            ClusterKind::Version => "version",
+        }
+    }
+}
+
+/// One cluster list and how it ended.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClusterList {
+    pub kind: ClusterKind,
+    pub complete: bool,
+    pub pages: usize,
+    pub items: usize,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl ClusterView {
+    /// The cluster was not read at all: cross-reference verdicts must be
+    /// withheld (and the report must say so).
+    pub fn skipped(&self) -> bool {
+        self.source == ClusterSource::Skipped
+    }
+
+    /// Whether `kind` was read completely. False when skipped, when never
+    /// listed, or when the list failed or was cut short.
+    pub fn complete(&self, kind: ClusterKind) -> bool {
+        let mut lists = self.lists.iter().filter(|l| l.kind == kind).peekable();
+        lists.peek().is_some() && lists.all(|l| l.complete)
+    }
+
+    /// One line per incomplete cluster list.
+    pub fn missing(&self) -> Vec<String> {
+        if self.skipped() {
+            return Vec::new();
+        }
+        let mut out: Vec<String> = self
+            .lists
+            .iter()
+            .filter(|l| !l.complete)
+            .map(|l| format!("cluster {}: {}", l.kind.name(), l.error.as_deref().unwrap_or("incomplete")))
+            .collect();
+        for k in ClusterKind::LISTS {
+            if !self.lists.iter().any(|l| l.kind == k) {
+                out.push(format!("cluster {}: not read", k.name()));
+            }
+        }
+        out
+    }
+
+    /// What the source was, in a few words.
+    pub fn describe_source(&self) -> String {
+        match &self.source {
+            ClusterSource::Live { server, context, via } => match context {
+                Some(c) => format!("{server} (context {c}, {via})"),
+                None => format!("{server} ({via})"),
+            },
+            ClusterSource::Files { paths } => format!("file {}", paths.join(", ")),
+            ClusterSource::Skipped => "not read (--no-cluster)".into(),
+        }
+    }
+}
+
 /// The Azure resources read, by type.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct AzureInventory {
@@ -196,16 +333,20 @@ impl AzureInventory {
 
 impl Snapshot {
     pub fn is_complete(&self) -> bool {
-        self.lists.iter().all(|l| l.complete)
+        self.missing().is_empty()
     }
 
-    /// One line per incomplete list: what is missing and why.
+    /// One line per incomplete list, Azure and cluster: what is missing
+    /// and why.
     pub fn missing(&self) -> Vec<String> {
-        self.lists
+        let mut out: Vec<String> = self
+            .lists
             .iter()
             .filter(|l| !l.complete)
             .map(|l| format!("{}: {}", l.describe(), l.error.as_deref().unwrap_or("incomplete")))
-            .collect()
+            .collect();
+        out.extend(self.cluster.missing());
+        out
     }
 
     /// Whether `kind` was read completely for a resource in `subscription`
@@ -285,6 +426,7 @@ mod tests {
             scope: Scope::default(),
             lists,
             azure: AzureInventory::default(),
+            cluster: ClusterView::default(),
             stats: StatsSummary::default(),
         }
     }

@@ -64,7 +64,15 @@ fn instance_metadata_fills_subscription_and_resource_group() {
     let r = run_with(
         &mock,
         &[],
-        &["snapshot", "--use-instance-metadata", "--arm-endpoint", &mock.base_url, "-o", out.to_str().unwrap()],
+        &[
+            "snapshot",
+            "--no-cluster",
+            "--use-instance-metadata",
+            "--arm-endpoint",
+            &mock.base_url,
+            "-o",
+            out.to_str().unwrap(),
+        ],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let snap = read_json(&out);
@@ -211,7 +219,17 @@ fn a_client_secret_in_the_cloud_config_never_appears_in_any_output() {
     let mut texts = Vec::new();
     for args in [
         vec!["whoami", "-vv", "--cloud-config", c],
-        vec!["snapshot", "-vvv", "--cloud-config", c, "--arm-endpoint", &mock.base_url, "-o", out.to_str().unwrap()],
+        vec![
+            "snapshot",
+            "--no-cluster",
+            "-vvv",
+            "--cloud-config",
+            c,
+            "--arm-endpoint",
+            &mock.base_url,
+            "-o",
+            out.to_str().unwrap(),
+        ],
     ] {
         let r = run_with(&mock, &[], &args);
         assert_eq!(r.code, 0, "{}", r.stderr);

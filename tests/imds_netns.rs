@@ -130,7 +130,7 @@ fn managed_identity_through_the_link_local_imds_address() {
     assert!(r.stdout.contains("sign-in:         ok"), "{}", r.stdout);
 
     // snapshot: ARM accepted the token that IMDS issued.
-    let r = run(&["--use-instance-metadata", "snapshot", "-o", out.to_str().unwrap()]);
+    let r = run(&["--use-instance-metadata", "--no-cluster", "snapshot", "-o", out.to_str().unwrap()]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let snap = read_json(&out);
     assert_eq!(snap["azure"]["public_ips"].as_array().map(Vec::len), Some(1), "{snap}");

@@ -1,5 +1,6 @@
-//! Collectors: the only code that does I/O against Azure (and, later, the
-//! cluster). Each fills part of a plain [`Snapshot`](crate::snapshot::Snapshot).
+//! Collectors: the only code that does I/O against Azure, instance metadata
+//! and the Kubernetes cluster. Each fills part of a plain [`Snapshot`](crate::snapshot::Snapshot).
 
 pub mod azure;
+pub mod cluster;
 pub mod imds;

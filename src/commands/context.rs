@@ -7,6 +7,7 @@ use crate::auth::{self, AuthSettings, Chosen, Imds};
 use crate::cli::GlobalArgs;
 use crate::cloud::Cloud;
 use crate::cloud_config::{self, CloudConfig};
+use crate::collect::cluster::{ClusterInput, ClusterSettings};
 use crate::collect::imds;
 use crate::commands::Fatal;
 use crate::endpoint::parse_endpoint;
@@ -59,6 +60,23 @@ impl Context {
     }
     pub fn resource_groups(&self) -> &[String] {
         &self.resolved.resource_groups.0
+    }
+}
+
+/// The cluster collector's settings from the global flags.
+pub fn cluster_settings(g: &GlobalArgs) -> ClusterSettings {
+    let input = if g.no_cluster {
+        ClusterInput::Skip
+    } else if !g.cluster_files.is_empty() {
+        ClusterInput::Files(g.cluster_files.clone())
+    } else {
+        ClusterInput::Live { kubeconfig: g.kubeconfig.clone(), context: g.context.clone() }
+    };
+    ClusterSettings {
+        input,
+        name: g.cluster_name.clone(),
+        page_size: g.cluster_page_size,
+        request_timeout: g.request_timeout,
     }
 }
 

@@ -4,11 +4,31 @@
 use super::{Fatal, Outcome, context};
 use crate::cli::{GlobalArgs, SnapshotArgs};
 use crate::collect::azure::{self, CollectScope};
+use crate::collect::cluster::{self, ClusterInput};
 use crate::snapshot::{SCHEMA, Scope, Snapshot};
 use tracing::info;
 
 pub async fn run(g: &GlobalArgs, args: &SnapshotArgs) -> Result<Outcome, Fatal> {
+    // Cluster files are read first: a malformed one stops the run before any
+    // Azure request. A live cluster is read after Azure sign-in, so that bad
+    // Azure flags are reported first; either way before any Azure list.
+    let settings = context::cluster_settings(g);
+    let early = match settings.input {
+        ClusterInput::Live { .. } => None,
+        _ => Some(cluster::collect(&settings).await?),
+    };
     let ctx = context::build(g).await?;
+    let mut cluster = match early {
+        Some(view) => view,
+        None => cluster::collect(&settings).await?,
+    };
+    let r = &ctx.resolved;
+    cluster.node_resource_group = cluster::node_resource_group(
+        if r.resource_groups.1 == context::Source::Flag { &r.resource_groups.0 } else { &[] },
+        r.cloud_config.as_ref().and_then(|c| c.resource_group.as_deref()),
+        &cluster.nodes,
+        r.instance.as_ref().map(|i| i.resource_group_name.as_str()),
+    );
     let scope =
         CollectScope { subscriptions: ctx.subscriptions().to_vec(), resource_groups: ctx.resource_groups().to_vec() };
     let (inventory, lists) = azure::collect(&ctx.arm, &scope).await;
@@ -33,13 +53,26 @@ pub async fn run(g: &GlobalArgs, args: &SnapshotArgs) -> Result<Outcome, Fatal> 
         },
         lists,
         azure: inventory,
+        cluster,
         stats,
     };
     snap.write(&args.output)?;
     let missing = snap.missing();
     if !g.quiet {
+        let c = &snap.cluster;
+        let cluster = if c.skipped() {
+            "cluster not read (--no-cluster)".to_string()
+        } else {
+            format!(
+                "{} services, {} nodes, {} persistent volumes from {}",
+                c.services.len(),
+                c.nodes.len(),
+                c.persistent_volumes.len(),
+                c.describe_source()
+            )
+        };
         eprintln!(
-            "snapshot: {} resources from {} lists ({} incomplete), {} requests, written to {}",
+            "snapshot: {} resources from {} lists, {cluster}; {} incomplete, {} requests, written to {}",
             snap.azure.resource_count(),
             snap.lists.len(),
             missing.len(),

@@ -1,24 +1,75 @@
 //! `azaudit whoami`: what azaudit discovered and which credential it uses,
-//! then one sign-in attempt. Never prints a secret or a token.
+//! then one sign-in attempt, and where the cluster view comes from with a
+//! check of each list's RBAC. Never prints a secret or a token.
 
 use super::context::{self, Resolved};
 use super::{Fatal, Outcome};
 use crate::cli::GlobalArgs;
+use crate::collect::cluster::{ClusterInput, live};
+use crate::snapshot::ClusterView;
 
 pub async fn run(g: &GlobalArgs) -> Result<Outcome, Fatal> {
     let r = context::resolve(g).await?;
     print!("{}", describe(&r));
     let scope = r.cloud.0.arm_scope();
     match context::sign_in(&r, &scope).await {
-        Ok(t) => {
-            println!("sign-in:         ok (ARM token valid until {})", t.expires_on);
-            Ok(Outcome::Clean)
-        }
+        Ok(t) => println!("sign-in:         ok (ARM token valid until {})", t.expires_on),
         Err(Fatal(msg)) => {
             println!("sign-in:         FAILED");
-            Err(Fatal(msg))
+            return Err(Fatal(msg));
         }
     }
+    Ok(if cluster(g).await { Outcome::Clean } else { Outcome::Incomplete })
+}
+
+/// Print where the cluster view would come from and, for a live cluster,
+/// the server version and whether each list is allowed. False when a
+/// configured cluster cannot be read completely.
+async fn cluster(g: &GlobalArgs) -> bool {
+    let s = context::cluster_settings(g);
+    println!("cluster name:    {}", s.name);
+    let (kubeconfig, ctx) = match &s.input {
+        ClusterInput::Skip => {
+            println!("cluster:         not read (--no-cluster)");
+            return true;
+        }
+        ClusterInput::Files(paths) => {
+            let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+            println!("cluster:         file {}", names.join(", "));
+            return true;
+        }
+        ClusterInput::Live { kubeconfig, context } => (kubeconfig.as_deref(), context.as_deref()),
+    };
+    let (client, source) = match live::connect(kubeconfig, ctx, s.request_timeout).await {
+        Ok(c) => c,
+        Err(e) => {
+            println!("cluster:         none ({e})");
+            // Not configured at all is not a failure of whoami; a named
+            // kubeconfig or context that does not work is.
+            return kubeconfig.is_none() && ctx.is_none();
+        }
+    };
+    let view = ClusterView { source, ..Default::default() };
+    println!("cluster:         {}", view.describe_source());
+    let (version, access) = live::probe(&client).await;
+    let mut ok = true;
+    match version {
+        Ok(v) => println!("kubernetes:      {v}"),
+        Err(e) => {
+            ok = false;
+            println!("kubernetes:      FAILED: {e}");
+        }
+    }
+    for (kind, r) in access {
+        match r {
+            Ok(()) => println!("{:<17}ok", format!("list {}:", kind.name())),
+            Err(e) => {
+                ok = false;
+                println!("{:<17}FAILED: {e}", format!("list {}:", kind.name()));
+            }
+        }
+    }
+    ok
 }
 
 pub fn describe(r: &Resolved) -> String {

@@ -3,6 +3,7 @@
 //! optional fields are optional, numbers may be ints, floats or strings, and
 //! resource IDs compare case-insensitively.
 
+pub mod cluster;
 pub mod common;
 pub mod disk;
 pub mod load_balancer;

@@ -35,18 +35,53 @@ pub fn start(scenario: Scenario) -> MockServer {
 }
 
 /// Run azaudit with a clean environment whose managed identity points at
-/// the mock, and `--arm-endpoint` set to it.
+/// the mock, and `--arm-endpoint` set to it. Azure only: `--no-cluster`
+/// (use [`azaudit_cluster`] for the cluster side).
 pub fn azaudit(mock: &MockServer, args: &[&str]) -> Run {
+    let mut all = vec!["--no-cluster"];
+    all.extend_from_slice(args);
+    azaudit_raw(mock, &[], &all)
+}
+
+/// Like [`azaudit`], with a kubeconfig that points at the mock's
+/// Kubernetes API instead of `--no-cluster`.
+pub fn azaudit_cluster(mock: &MockServer, dir: &Path, args: &[&str]) -> Run {
+    let kc = write_kubeconfig(mock, dir);
+    let mut all = vec!["--kubeconfig", kc.to_str().expect("utf-8 path")];
+    all.extend_from_slice(args);
+    azaudit_raw(mock, &[], &all)
+}
+
+/// azaudit against the mock with extra environment and exactly `args`.
+pub fn azaudit_raw(mock: &MockServer, envs: &[(&str, &str)], args: &[&str]) -> Run {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_azaudit"));
     cmd.env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("IDENTITY_ENDPOINT", mock.identity_endpoint())
         .env("IDENTITY_HEADER", mock.identity_header())
         .arg("--arm-endpoint")
-        .arg(&mock.base_url)
-        .args(args);
+        .arg(&mock.base_url);
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    cmd.args(args);
     run(cmd)
 }
+
+/// A kubeconfig whose cluster is the mock's Kubernetes API (plain http on
+/// loopback) and whose user has a static token.
+pub fn write_kubeconfig(mock: &MockServer, dir: &Path) -> std::path::PathBuf {
+    let path = dir.join("kubeconfig");
+    let text = format!(
+        "apiVersion: v1\nkind: Config\ncurrent-context: mock\nclusters:\n- name: mock\n  cluster:\n    server: {}\ncontexts:\n- name: mock\n  context:\n    cluster: mock\n    user: auditor\nusers:\n- name: auditor\n  user:\n    token: {}\n",
+        mock.base_url, KUBE_TOKEN
+    );
+    std::fs::write(&path, text).expect("kubeconfig written");
+    path
+}
+
+/// The bearer token the test kubeconfig carries.
+pub const KUBE_TOKEN: &str = "mock-kube-token-5d41402abc4b2a76";
 
 /// Run azaudit with exactly the given environment.
 pub fn azaudit_env(envs: &[(&str, &str)], args: &[&str]) -> Run {

@@ -1,0 +1,288 @@
+//! Reading the cluster view from files, so users can audit without giving
+//! azaudit cluster credentials. Accepts exactly what
+//! `kubectl get services,nodes,persistentvolumes -A -o json` prints (a `v1
+//! List` of mixed kinds), the same as YAML (`-o yaml`, several documents
+//! allowed), typed lists (`ServiceList`, ...), single objects, several files,
+//! and `-` for stdin.
+//!
+//! A kind that appears in no file is recorded as *not read*, never as
+//! empty: a file without PersistentVolumes must not make every disk look
+//! orphaned. An empty typed list (`"kind": "PersistentVolumeList"`) says
+//! "there are none" explicitly.
+
+use super::convert;
+use crate::snapshot::{ClusterKind, ClusterList, ClusterSource, ClusterView};
+use crate::text::one_line;
+use k8s_openapi::api::core::v1 as core;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use tracing::debug;
+
+/// Objects read so far, keyed so that the same object in two files counts once.
+#[derive(Default)]
+struct Collected {
+    services: BTreeMap<(String, String), core::Service>,
+    nodes: BTreeMap<String, core::Node>,
+    pvs: BTreeMap<String, core::PersistentVolume>,
+    /// Kinds seen as objects or as typed lists.
+    seen: Vec<ClusterKind>,
+    ignored: usize,
+}
+
+pub fn read(paths: &[PathBuf]) -> Result<ClusterView, String> {
+    let mut c = Collected::default();
+    for path in paths {
+        let (name, text) = load(path)?;
+        for doc in parse(&name, &text)? {
+            add_document(&mut c, &name, doc)?;
+        }
+    }
+    if c.ignored > 0 {
+        debug!("ignored {} objects of other kinds in the cluster file(s)", c.ignored);
+    }
+    let mut view = ClusterView {
+        source: ClusterSource::Files { paths: paths.iter().map(|p| p.display().to_string()).collect() },
+        ..Default::default()
+    };
+    view.services = c.services.values().map(convert::service).collect();
+    view.nodes = c.nodes.values().map(convert::node).collect();
+    view.persistent_volumes = c.pvs.values().map(convert::persistent_volume).collect();
+    for (kind, n, what) in [
+        (ClusterKind::Services, view.services.len(), "Services"),
+        (ClusterKind::Nodes, view.nodes.len(), "Nodes"),
+        (ClusterKind::PersistentVolumes, view.persistent_volumes.len(), "PersistentVolumes"),
+    ] {
+        view.lists.push(if c.seen.contains(&kind) {
+            ClusterList { kind, complete: true, pages: 1, items: n, error: None }
+        } else {
+            ClusterList {
+                kind,
+                complete: false,
+                pages: 0,
+                items: 0,
+                error: Some(format!(
+                    "the cluster file has no {what}; export with `kubectl get services,nodes,persistentvolumes -A -o json`, or add an empty {}List if there really are none",
+                    &what[..what.len() - 1]
+                )),
+            }
+        });
+    }
+    Ok(view)
+}
+
+fn load(path: &Path) -> Result<(String, String), String> {
+    if path.as_os_str() == "-" {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s).map_err(|e| format!("cannot read the cluster file from stdin: {e}"))?;
+        return Ok(("<stdin>".into(), s));
+    }
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read cluster file {name}: {e}"))?;
+    let text = String::from_utf8(bytes).map_err(|_| format!("cluster file {name}: not UTF-8 text"))?;
+    Ok((name, text))
+}
+
+/// JSON (one or several concatenated documents) when the text starts with
+/// `{`; YAML (one or several `---` documents) otherwise.
+fn parse(name: &str, text: &str) -> Result<Vec<Value>, String> {
+    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+    if trimmed.is_empty() {
+        return Err(format!("cluster file {name} is empty"));
+    }
+    if trimmed.starts_with('{') || trimmed.starts_with('[') {
+        let mut docs = Vec::new();
+        for doc in serde_json::Deserializer::from_str(trimmed).into_iter::<Value>() {
+            let doc = doc.map_err(|e| {
+                // Line numbers count from the trimmed start; add back the skipped lines.
+                let skipped = text.len() - trimmed.len();
+                let extra = text[..skipped].matches('\n').count();
+                format!("cluster file {name}: line {}, column {}: {e}", e.line() + extra, e.column())
+            })?;
+            docs.push(doc);
+        }
+        return Ok(docs);
+    }
+    let docs: Vec<Value> = serde_saphyr::from_multiple(text).map_err(|e| {
+        let msg = yaml_message(&e);
+        match e.location() {
+            Some(l) => format!("cluster file {name}: line {}, column {}: {msg}", l.line(), l.column()),
+            None => format!("cluster file {name}: {msg}"),
+        }
+    })?;
+    Ok(docs.into_iter().filter(|d| !d.is_null()).collect())
+}
+
+/// The YAML error's first line, without the source snippet and without the
+/// position, which the caller adds in azaudit's own form.
+fn yaml_message(e: &serde_saphyr::Error) -> String {
+    let full = e.to_string();
+    let first = full.lines().find(|l| !l.trim().is_empty()).unwrap_or(&full).trim();
+    let mut msg = first.strip_prefix("error:").unwrap_or(first).trim();
+    if let Some(rest) = msg.strip_prefix("line ") {
+        // "line 5 column 13: unclosed bracket" -> "unclosed bracket"
+        if let Some((pos, tail)) = rest.split_once(": ")
+            && pos.chars().all(|c| c.is_ascii_digit() || c == ' ' || c.is_ascii_alphabetic())
+        {
+            msg = tail;
+        }
+    }
+    one_line(msg)
+}
+
+fn add_document(c: &mut Collected, name: &str, doc: Value) -> Result<(), String> {
+    let kind = doc.get("kind").and_then(Value::as_str).unwrap_or("").to_string();
+    if let Some(element) = kind.strip_suffix("List") {
+        let items = match doc.get("items") {
+            Some(Value::Array(a)) => a.clone(),
+            Some(Value::Null) | None => Vec::new(),
+            Some(_) => return Err(format!("cluster file {name}: \"items\" of the {kind} is not a list")),
+        };
+        if let Some(k) = kind_of(element) {
+            c.seen.push(k);
+        }
+        for (i, mut item) in items.into_iter().enumerate() {
+            // A typed list's items may omit kind, as the API server sends them.
+            if item.get("kind").is_none() && !element.is_empty() {
+                if let Some(o) = item.as_object_mut() {
+                    o.insert("kind".into(), Value::String(element.to_string()));
+                }
+            }
+            add_object(c, &format!("{name}: items[{i}]"), item)?;
+        }
+        return Ok(());
+    }
+    add_object(c, name, doc)
+}
+
+fn kind_of(kind: &str) -> Option<ClusterKind> {
+    match kind {
+        "Service" => Some(ClusterKind::Services),
+        "Node" => Some(ClusterKind::Nodes),
+        "PersistentVolume" => Some(ClusterKind::PersistentVolumes),
+        _ => None,
+    }
+}
+
+fn add_object(c: &mut Collected, at: &str, obj: Value) -> Result<(), String> {
+    if !obj.is_object() {
+        return Err(format!("cluster file {at}: expected a Kubernetes object, found {}", type_name(&obj)));
+    }
+    let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("").to_string();
+    let meta = obj.get("metadata");
+    let field = |k: &str| meta.and_then(|m| m.get(k)).and_then(Value::as_str).unwrap_or("").to_string();
+    let (ns, name) = (field("namespace"), field("name"));
+    let label = if ns.is_empty() { format!("{kind} {name}") } else { format!("{kind} {ns}/{name}") };
+    let bad = |e: serde_json::Error| format!("cluster file {at} ({label}): {}", one_line(&e.to_string()));
+    let Some(k) = kind_of(&kind) else {
+        if kind.is_empty() {
+            return Err(format!("cluster file {at}: an object without \"kind\""));
+        }
+        c.ignored += 1;
+        return Ok(());
+    };
+    if name.is_empty() {
+        return Err(format!("cluster file {at} ({kind}): no metadata.name"));
+    }
+    if !c.seen.contains(&k) {
+        c.seen.push(k);
+    }
+    match k {
+        ClusterKind::Services => {
+            let s: core::Service = serde_json::from_value(obj).map_err(bad)?;
+            c.services.insert((ns, name), s);
+        }
+        ClusterKind::Nodes => {
+            let n: core::Node = serde_json::from_value(obj).map_err(bad)?;
+            c.nodes.insert(name, n);
+        }
+        ClusterKind::PersistentVolumes => {
+            let pv: core::PersistentVolume = serde_json::from_value(obj).map_err(bad)?;
+            c.pvs.insert(name, pv);
+        }
+        ClusterKind::Version => {}
+    }
+    Ok(())
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn view(text: &str) -> Result<ClusterView, String> {
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let p = dir.path().join("c");
+        std::fs::write(&p, text).map_err(|e| e.to_string())?;
+        read(&[p])
+    }
+
+    const LIST: &str = r#"{"apiVersion":"v1","kind":"List","metadata":{"resourceVersion":""},"items":[
+      {"apiVersion":"v1","kind":"Service","metadata":{"name":"web","namespace":"shop","uid":"u-1"},
+       "spec":{"type":"LoadBalancer","ports":[{"port":80,"protocol":"TCP","targetPort":"http"}]},
+       "status":{"loadBalancer":{"ingress":[{"ip":"20.1.2.3","ipMode":"VIP"}]}}},
+      {"apiVersion":"v1","kind":"Node","metadata":{"name":"n1","labels":{"kubernetes.azure.com/cluster":"MC_x"}},
+       "spec":{"providerID":"azure:///subscriptions/s/resourceGroups/mc_x/providers/Microsoft.Compute/virtualMachines/vm0"},
+       "status":{"conditions":[{"type":"Ready","status":"True"}],"capacity":{"cpu":"4","nvidia.com/gpu":"1"}}},
+      {"apiVersion":"v1","kind":"PersistentVolume","metadata":{"name":"pv1"},
+       "spec":{"csi":{"driver":"disk.csi.azure.com","volumeHandle":"/subscriptions/s/resourceGroups/mc_x/providers/Microsoft.Compute/disks/d1"},
+               "claimRef":{"namespace":"shop","name":"data"}},"status":{"phase":"Bound"}},
+      {"apiVersion":"v1","kind":"Pod","metadata":{"name":"ignored","namespace":"x"}}
+    ]}"#;
+
+    #[test]
+    fn kubectl_json_list_of_mixed_kinds() {
+        let v = view(LIST).unwrap();
+        assert_eq!(v.services.len(), 1);
+        assert_eq!(v.services[0].ingress_ips().collect::<Vec<_>>(), vec!["20.1.2.3"]);
+        assert_eq!(v.nodes[0].capacity.get("nvidia.com/gpu").map(String::as_str), Some("1"));
+        assert_eq!(v.nodes[0].ready, Some(true));
+        assert!(v.persistent_volumes[0].azure_disk_id().is_some_and(|d| d.ends_with("/disks/d1")));
+        assert_eq!(v.persistent_volumes[0].claim.as_deref(), Some("shop/data"));
+        assert!(v.missing().is_empty(), "{:?}", v.missing());
+    }
+
+    #[test]
+    fn yaml_documents_and_typed_empty_lists() {
+        let yaml = "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  type: LoadBalancer\n  loadBalancerIP: 20.1.2.3\n---\napiVersion: v1\nkind: NodeList\nitems:\n- metadata:\n    name: n1\n---\napiVersion: v1\nkind: PersistentVolumeList\nitems: []\n";
+        let v = view(yaml).unwrap();
+        assert_eq!(v.services[0].load_balancer_ip.as_deref(), Some("20.1.2.3"));
+        assert_eq!(v.nodes[0].name, "n1");
+        assert!(v.missing().is_empty(), "{:?}", v.missing());
+    }
+
+    #[test]
+    fn a_kind_absent_from_the_files_is_not_read_rather_than_empty() {
+        let only_services = r#"{"kind":"List","apiVersion":"v1","items":[{"kind":"Service","apiVersion":"v1","metadata":{"name":"a","namespace":"b"}}]}"#;
+        let v = view(only_services).unwrap();
+        assert!(v.complete(ClusterKind::Services));
+        assert!(!v.complete(ClusterKind::Nodes));
+        assert!(!v.complete(ClusterKind::PersistentVolumes));
+        assert_eq!(v.missing().len(), 2, "{:?}", v.missing());
+    }
+
+    #[test]
+    fn malformed_files_name_the_file_and_position() {
+        let e = view("{\"kind\": \"List\",\n \"items\": [}").unwrap_err();
+        assert!(e.contains("line 2, column"), "{e}");
+        let e = view("kind: List\nitems:\n  - metadata: {name: [\n").unwrap_err();
+        assert!(e.starts_with("cluster file ") && e.contains("line "), "{e}");
+        let e = view(
+            r#"{"kind":"Service","apiVersion":"v1","metadata":{"name":"w","namespace":"n"},"spec":{"ports":"eighty"}}"#,
+        )
+        .unwrap_err();
+        assert!(e.contains("(Service n/w)"), "{e}");
+        assert!(!e.contains('\n'));
+    }
+}

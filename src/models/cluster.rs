@@ -1,0 +1,218 @@
+//! The cluster side of the snapshot: the parts of Services, Nodes and
+//! PersistentVolumes that the audits read, as plain values. The collectors
+//! fill them from a live API server or from `kubectl ... -o json` files;
+//! checks never see Kubernetes client types.
+//!
+//! Field choice follows cloud-provider-azure and azuredisk-csi-driver (facts
+//! file, sections 4 and 5): what ties a Service to its load-balancer parts
+//! and public IPs, what decides backend-pool membership, and what ties a PV
+//! to its disk.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The Azure Service annotations' common prefix.
+pub const ANNOTATION_PREFIX: &str = "service.beta.kubernetes.io/";
+
+/// Node label: AKS writes the node resource group here.
+pub const LABEL_AKS_NODE_RESOURCE_GROUP: &str = "kubernetes.azure.com/cluster";
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Service {
+    pub namespace: String,
+    pub name: String,
+    pub uid: String,
+    /// `ClusterIP` (the API default), `NodePort`, `LoadBalancer`, `ExternalName`.
+    #[serde(rename = "type")]
+    pub type_: String,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub annotations: BTreeMap<String, String>,
+    /// `spec.loadBalancerIP` (deprecated, still honoured by the provider).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub load_balancer_ip: Option<String>,
+    /// `spec.loadBalancerClass`: another controller owns the load balancer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub load_balancer_class: Option<String>,
+    pub ports: Vec<ServicePort>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_traffic_policy: Option<String>,
+    pub ip_families: Vec<String>,
+    /// `status.loadBalancer.ingress`.
+    pub ingress: Vec<Ingress>,
+    /// `metadata.deletionTimestamp` is set: the Service is going away.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub deleting: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ServicePort {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `TCP` (the API default), `UDP`, `SCTP`.
+    pub protocol: String,
+    pub port: i32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node_port: Option<i32>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Ingress {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ip: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hostname: Option<String>,
+}
+
+impl Service {
+    /// `namespace/name`, the form the `k8s-azure-service` tag uses.
+    pub fn key(&self) -> String {
+        format!("{}/{}", self.namespace, self.name)
+    }
+
+    pub fn is_load_balancer(&self) -> bool {
+        self.type_ == "LoadBalancer"
+    }
+
+    /// An Azure annotation by its short name (`azure-pip-name`).
+    pub fn azure_annotation(&self, short: &str) -> Option<&str> {
+        self.annotations.get(&format!("{ANNOTATION_PREFIX}{short}")).map(String::as_str)
+    }
+
+    /// The cloud provider's base name for this Service's Azure objects:
+    /// `"a"` + the UID without dashes, cut to 32 characters.
+    pub fn base_name(&self) -> String {
+        let mut s = String::from("a");
+        s.extend(self.uid.chars().filter(|c| *c != '-'));
+        s.truncate(32);
+        s
+    }
+
+    /// The ingress IPs the Service reports.
+    pub fn ingress_ips(&self) -> impl Iterator<Item = &str> {
+        self.ingress.iter().filter_map(|i| i.ip.as_deref())
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Node {
+    pub name: String,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
+    pub taints: Vec<Taint>,
+    /// `spec.providerID`, e.g. `azure:///subscriptions/.../virtualMachines/vm0`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider_id: Option<String>,
+    /// The Ready condition: `Some(true)` Ready, `Some(false)` NotReady or
+    /// Unknown, `None` when the node reports no Ready condition.
+    pub ready: Option<bool>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub unschedulable: bool,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub capacity: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub allocatable: BTreeMap<String, String>,
+    pub addresses: Vec<NodeAddress>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Taint {
+    pub key: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    pub effect: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NodeAddress {
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub address: String,
+}
+
+impl Node {
+    pub fn label(&self, key: &str) -> Option<&str> {
+        self.labels.get(key).map(String::as_str)
+    }
+
+    pub fn has_taint(&self, key: &str) -> bool {
+        self.taints.iter().any(|t| t.key == key)
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PersistentVolume {
+    pub name: String,
+    /// `status.phase`: Pending, Available, Bound, Released, Failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phase: Option<String>,
+    /// The bound claim, `namespace/name`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claim: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub storage_class: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reclaim_policy: Option<String>,
+    /// `spec.csi.driver`, e.g. `disk.csi.azure.com`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub csi_driver: Option<String>,
+    /// `spec.csi.volumeHandle`: for the Azure disk driver, the disk's ARM ID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub volume_handle: Option<String>,
+    /// In-tree `spec.azureDisk.diskURI`: the disk's ARM ID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub azure_disk_uri: Option<String>,
+}
+
+impl PersistentVolume {
+    /// The CSI driver for Azure managed disks.
+    pub const AZURE_DISK_DRIVER: &str = "disk.csi.azure.com";
+
+    /// The ARM ID of the Azure disk behind this volume, if it is one.
+    pub fn azure_disk_id(&self) -> Option<&str> {
+        if let Some(uri) = self.azure_disk_uri.as_deref() {
+            return Some(uri);
+        }
+        match (self.csi_driver.as_deref(), self.volume_handle.as_deref()) {
+            (Some(d), Some(h)) if d.eq_ignore_ascii_case(Self::AZURE_DISK_DRIVER) => Some(h),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_name_is_a_plus_uid_without_dashes_cut_to_32() {
+        let s = Service { uid: "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0".into(), ..Default::default() };
+        assert_eq!(s.base_name(), "a0b1c2d3e4f5061728394a5b6c7d8e9f");
+        assert_eq!(s.base_name().len(), 32);
+    }
+
+    #[test]
+    fn disk_id_from_csi_or_in_tree() {
+        let csi = PersistentVolume {
+            csi_driver: Some("disk.csi.azure.com".into()),
+            volume_handle: Some("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/disks/d".into()),
+            ..Default::default()
+        };
+        assert!(csi.azure_disk_id().is_some_and(|d| d.ends_with("/disks/d")));
+        let file = PersistentVolume {
+            csi_driver: Some("file.csi.azure.com".into()),
+            volume_handle: Some("rg#acct#share".into()),
+            ..Default::default()
+        };
+        assert_eq!(file.azure_disk_id(), None);
+        let in_tree =
+            PersistentVolume { azure_disk_uri: Some("/subscriptions/s/x/disks/e".into()), ..Default::default() };
+        assert_eq!(in_tree.azure_disk_id(), Some("/subscriptions/s/x/disks/e"));
+    }
+}
