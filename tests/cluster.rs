@@ -31,7 +31,7 @@ fn cluster() -> Cluster {
             "shop",
             &format!("web-{i}"),
             &format!("0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f{i}"),
-            80 + i as i32,
+            80 + i,
             (i != 4).then_some(ip.as_str()),
             &ann,
         ));

@@ -151,10 +151,10 @@ pub fn answer(app: &App, p: &ArmPath, query: &str, loop_link: bool) -> Answer {
             format!("The subscription '{}' could not be found.", p.subscription),
         );
     }
-    if let Some(rg) = &p.resource_group {
-        if !idx.groups.contains(&(sub.clone(), rg.to_ascii_lowercase())) {
-            return Answer::error(404, "ResourceGroupNotFound", format!("Resource group '{rg}' could not be found."));
-        }
+    if let Some(rg) = &p.resource_group
+        && !idx.groups.contains(&(sub.clone(), rg.to_ascii_lowercase()))
+    {
+        return Answer::error(404, "ResourceGroupNotFound", format!("Resource group '{rg}' could not be found."));
     }
     let all: Vec<Value> = if let Some(loc) = &p.location {
         usages(app, &p.subscription, loc)

@@ -14,7 +14,7 @@ impl Rng {
 
     /// True about once in `one_in` calls.
     pub fn chance(&mut self, one_in: u64) -> bool {
-        self.next() % one_in == 0
+        self.next().is_multiple_of(one_in)
     }
 
     /// A random version-4-shaped UUID.

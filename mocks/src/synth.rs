@@ -145,10 +145,10 @@ pub fn generate(p: &Params) -> Scenario {
             }));
         }
         for (i, fe) in pip_refs.into_iter().enumerate() {
-            if let Some(fe) = fe {
-                if let Some(r) = resources.iter_mut().rev().find(|r| r["id"] == json!(pip_id(&pip_names[i].0))) {
-                    r["properties"]["ipConfiguration"] = json!({"id": fe});
-                }
+            if let Some(fe) = fe
+                && let Some(r) = resources.iter_mut().rev().find(|r| r["id"] == json!(pip_id(&pip_names[i].0)))
+            {
+                r["properties"]["ipConfiguration"] = json!({"id": fe});
             }
         }
 

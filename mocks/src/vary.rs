@@ -59,25 +59,22 @@ fn walk(v: &mut Value, rng: &mut Rng, depth: usize) {
 
 fn vary_object(o: &mut Map<String, Value>, rng: &mut Rng, depth: usize) {
     for key in NUMERIC {
-        if let Some(Value::Number(n)) = o.get(key) {
-            if let Some(i) = n.as_i64() {
-                if rng.chance(2) {
-                    if let Some(f) = Number::from_f64(i as f64) {
-                        o.insert(key.into(), Value::Number(f));
-                    }
-                }
-            }
+        if let Some(Value::Number(n)) = o.get(key)
+            && let Some(i) = n.as_i64()
+            && rng.chance(2)
+            && let Some(f) = Number::from_f64(i as f64)
+        {
+            o.insert(key.into(), Value::Number(f));
         }
     }
     // References (not the resource's own id) sometimes carry the resource
     // group in another case.
-    if depth > 0 {
-        if let Some(Value::String(id)) = o.get("id") {
-            if rng.chance(3) {
-                let changed = recase_group(id);
-                o.insert("id".into(), Value::String(changed));
-            }
-        }
+    if depth > 0
+        && let Some(Value::String(id)) = o.get("id")
+        && rng.chance(3)
+    {
+        let changed = recase_group(id);
+        o.insert("id".into(), Value::String(changed));
     }
 }
 

@@ -86,11 +86,11 @@ where
     /// Wait (in real time) until a request for `key` may be sent.
     pub async fn acquire(&self, key: &str) {
         loop {
-            if let Some(t) = self.held_until(key) {
-                if t > Instant::now() {
-                    tokio::time::sleep_until(t).await;
-                    continue;
-                }
+            if let Some(t) = self.held_until(key)
+                && t > Instant::now()
+            {
+                tokio::time::sleep_until(t).await;
+                continue;
             }
             match self.try_take(key) {
                 Ok(()) => return,

@@ -159,10 +159,10 @@ impl TokenCredential for Credential {
         let key = scopes.join(" ");
         {
             let cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some(t) = cache.get(&key) {
-                if t.expires_on > azure_core::time::OffsetDateTime::now_utc() + REFRESH_MARGIN {
-                    return Ok(t.clone());
-                }
+            if let Some(t) = cache.get(&key)
+                && t.expires_on > azure_core::time::OffsetDateTime::now_utc() + REFRESH_MARGIN
+            {
+                return Ok(t.clone());
             }
         }
         let inner = if self.fresh_each_exchange {
@@ -219,36 +219,35 @@ pub async fn choose(s: &AuthSettings) -> Result<Chosen, String> {
     }
     // 2. The cloud-config's own credentials.
     if let Some(c) = cfg {
-        if want(AuthMode::WorkloadIdentity) && c.use_federated_workload_identity_extension == Some(true) {
-            if let (Some(file), Some(client), Some(tenant)) =
+        if want(AuthMode::WorkloadIdentity)
+            && c.use_federated_workload_identity_extension == Some(true)
+            && let (Some(file), Some(client), Some(tenant)) =
                 (c.aad_federated_token_file.clone(), c.aad_client_id.clone(), c.tenant_id.clone())
-            {
-                return workload_identity(
-                    s,
-                    file,
-                    client,
-                    tenant,
-                    &format!("aadFederatedTokenFile in {cfg_name}"),
-                    skipped,
-                );
-            }
+        {
+            return workload_identity(
+                s,
+                file,
+                client,
+                tenant,
+                &format!("aadFederatedTokenFile in {cfg_name}"),
+                skipped,
+            );
         }
-        if want(AuthMode::ClientSecret) {
-            if let (Some(client), Some(secret)) = (c.aad_client_id.clone(), c.aad_client_secret.clone()) {
-                if c.use_managed_identity_extension != Some(true) || s.mode == AuthMode::ClientSecret {
-                    let Some(tenant) = c.tenant_id.clone() else {
-                        return Err(format!("{cfg_name} has aadClientId and aadClientSecret but no tenantId"));
-                    };
-                    return client_secret(
-                        s,
-                        tenant,
-                        client,
-                        secret.expose().to_string(),
-                        &format!("aadClientId/aadClientSecret in {cfg_name}"),
-                        skipped,
-                    );
-                }
-            }
+        if want(AuthMode::ClientSecret)
+            && let (Some(client), Some(secret)) = (c.aad_client_id.clone(), c.aad_client_secret.clone())
+            && (c.use_managed_identity_extension != Some(true) || s.mode == AuthMode::ClientSecret)
+        {
+            let Some(tenant) = c.tenant_id.clone() else {
+                return Err(format!("{cfg_name} has aadClientId and aadClientSecret but no tenantId"));
+            };
+            return client_secret(
+                s,
+                tenant,
+                client,
+                secret.expose().to_string(),
+                &format!("aadClientId/aadClientSecret in {cfg_name}"),
+                skipped,
+            );
         }
         if want(AuthMode::Msi) && c.use_managed_identity_extension == Some(true) {
             let id =

@@ -37,10 +37,11 @@ pub fn endpoint(override_: Option<&str>) -> Result<Url, String> {
     match override_ {
         None => Url::parse(DEFAULT_ENDPOINT).map_err(|e| e.to_string()),
         Some(raw) => {
-            if let Ok(u) = Url::parse(raw.trim()) {
-                if u.scheme() == "http" && u.host_str() == Some("169.254.169.254") {
-                    return Ok(u);
-                }
+            if let Ok(u) = Url::parse(raw.trim())
+                && u.scheme() == "http"
+                && u.host_str() == Some("169.254.169.254")
+            {
+                return Ok(u);
             }
             crate::endpoint::parse_endpoint("AZAUDIT_IMDS_ENDPOINT", raw)
         }

@@ -144,10 +144,11 @@ fn add_document(c: &mut Collected, name: &str, doc: Value) -> Result<(), String>
         }
         for (i, mut item) in items.into_iter().enumerate() {
             // A typed list's items may omit kind, as the API server sends them.
-            if item.get("kind").is_none() && !element.is_empty() {
-                if let Some(o) = item.as_object_mut() {
-                    o.insert("kind".into(), Value::String(element.to_string()));
-                }
+            if item.get("kind").is_none()
+                && !element.is_empty()
+                && let Some(o) = item.as_object_mut()
+            {
+                o.insert("kind".into(), Value::String(element.to_string()));
             }
             add_object(c, &format!("{name}: items[{i}]"), item)?;
         }
