@@ -1,21 +1,26 @@
 //! azaudit: audits the Azure side of Kubernetes clusters.
 //!
 //! Layers (see ARCHITECTURE.md): collectors ([`collect`]) do all I/O and
-//! fill a plain [`snapshot::Snapshot`]; checks are pure functions over it;
-//! renderers turn findings into output. Every Azure request goes through
+//! fill a plain [`snapshot::Snapshot`]; checks ([`checks`]) are pure
+//! functions over it producing [`findings::Finding`]s; renderers
+//! ([`render`]) turn them into output. Every Azure request goes through
 //! the one [`arm::ArmClient`].
 
 pub mod arm;
 pub mod auth;
+pub mod checks;
 pub mod cli;
 pub mod cloud;
 pub mod cloud_config;
 pub mod collect;
 pub mod commands;
 pub mod endpoint;
+pub mod findings;
 pub mod fsutil;
 pub mod http;
 pub mod models;
+pub mod render;
+pub mod report;
 pub mod snapshot;
 pub mod text;
 

@@ -27,6 +27,9 @@ pub struct Snapshot {
     /// The Kubernetes side: what the cluster still uses.
     #[serde(default)]
     pub cluster: ClusterView,
+    /// The cloud provider settings (azure.json) the checks need; no secrets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cloud_config: Option<ProviderConfig>,
     #[serde(default)]
     pub stats: StatsSummary,
 }
@@ -159,6 +162,50 @@ pub struct LocationUsages {
     pub subscription: String,
     pub location: String,
     pub usages: Vec<Usage>,
+}
+
+/// The cloud-config (azure.json) fields the checks read, without secrets:
+/// a client secret is recorded only as being present.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ProviderConfig {
+    pub path: String,
+    pub cloud: Option<String>,
+    pub aad_client_id: Option<String>,
+    pub has_client_secret: bool,
+    pub use_managed_identity_extension: Option<bool>,
+    pub use_instance_metadata: Option<bool>,
+    pub resource_group: Option<String>,
+    pub vnet_resource_group: Option<String>,
+    pub security_group_name: Option<String>,
+    pub vm_type: Option<String>,
+    pub load_balancer_sku: Option<String>,
+    pub load_balancer_name: Option<String>,
+    pub maximum_load_balancer_rule_count: Option<i64>,
+    pub exclude_master_from_standard_lb: Option<bool>,
+    pub cloud_provider_rate_limit: Option<bool>,
+}
+
+impl From<&crate::cloud_config::CloudConfig> for ProviderConfig {
+    fn from(c: &crate::cloud_config::CloudConfig) -> ProviderConfig {
+        ProviderConfig {
+            path: c.path.display().to_string(),
+            cloud: c.cloud.clone(),
+            aad_client_id: c.aad_client_id.clone(),
+            has_client_secret: c.aad_client_secret.is_some(),
+            use_managed_identity_extension: c.use_managed_identity_extension,
+            use_instance_metadata: c.use_instance_metadata,
+            resource_group: c.resource_group.clone(),
+            vnet_resource_group: c.vnet_resource_group.clone(),
+            security_group_name: c.security_group_name.clone(),
+            vm_type: c.vm_type.clone(),
+            load_balancer_sku: c.load_balancer_sku.clone(),
+            load_balancer_name: c.load_balancer_name.clone(),
+            maximum_load_balancer_rule_count: c.maximum_load_balancer_rule_count,
+            exclude_master_from_standard_lb: c.exclude_master_from_standard_lb,
+            cloud_provider_rate_limit: c.cloud_provider_rate_limit,
+        }
+    }
 }
 
 /// The cluster the Azure side is judged against.
@@ -427,6 +474,7 @@ mod tests {
             lists,
             azure: AzureInventory::default(),
             cluster: ClusterView::default(),
+            cloud_config: None,
             stats: StatsSummary::default(),
         }
     }

@@ -1,0 +1,302 @@
+//! What every check needs to know about the snapshot, computed once: which
+//! lists are complete, the live Services indexed by UID base name, key and
+//! IP, which resource groups belong to this cluster, and the locks.
+
+use crate::findings::LockRef;
+use crate::models::cluster::Service;
+use crate::models::{PublicIp, ResourceId};
+use crate::snapshot::{ClusterKind, ClusterSource, ListKind, Snapshot};
+use std::collections::{HashMap, HashSet};
+
+/// Azure Service annotations (short names) that name a public IP.
+pub const PIP_NAME_ANNOTATIONS: [&str; 2] = ["azure-pip-name", "azure-pip-name-ipv6"];
+/// Azure Service annotations (short names) that give an IP address.
+pub const IP_ANNOTATIONS: [&str; 2] = ["azure-load-balancer-ipv4", "azure-load-balancer-ipv6"];
+/// The annotation that puts a Service's public IP in another resource group.
+pub const RG_ANNOTATION: &str = "azure-load-balancer-resource-group";
+
+/// Whose a resource group is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Owner {
+    Ours,
+    /// Another cluster's, and why we know.
+    Other(String),
+    /// Cannot tell: no verdict.
+    Unknown(String),
+}
+
+/// Whether a live Service uses a public IP.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Uses {
+    Yes(String),
+    /// A LoadBalancer Service still waiting for its IP: assume it does.
+    Pending,
+    No(String),
+}
+
+pub struct Ctx<'a> {
+    pub snap: &'a Snapshot,
+    pub cluster_name: &'a str,
+    pub node_rg: Option<&'a str>,
+    by_base: HashMap<String, &'a Service>,
+    by_key: HashMap<String, &'a Service>,
+    /// IP address -> Services that use it (ingress, loadBalancerIP, annotations).
+    ip_users: HashMap<String, Vec<&'a Service>>,
+    /// Lower-cased public IP name -> Services naming it in azure-pip-name.
+    pip_name_users: HashMap<String, Vec<&'a Service>>,
+    /// Lower-cased resource groups that live Services put IPs in.
+    service_rgs: HashSet<String>,
+    /// Lower-cased node resource groups of other AKS clusters -> cluster name.
+    other_aks: HashMap<String, String>,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(snap: &'a Snapshot) -> Ctx<'a> {
+        let c = &snap.cluster;
+        let cluster_name = if c.name.is_empty() { crate::collect::cluster::DEFAULT_CLUSTER_NAME } else { &c.name };
+        let node_rg = c.node_resource_group.as_ref().map(|s| s.value.as_str());
+        let mut ctx = Ctx {
+            snap,
+            cluster_name,
+            node_rg,
+            by_base: HashMap::new(),
+            by_key: HashMap::new(),
+            ip_users: HashMap::new(),
+            pip_name_users: HashMap::new(),
+            service_rgs: HashSet::new(),
+            other_aks: HashMap::new(),
+        };
+        for s in &c.services {
+            ctx.by_key.insert(s.key(), s);
+            if !s.uid.is_empty() {
+                ctx.by_base.insert(s.base_name().to_ascii_lowercase(), s);
+            }
+            if !s.is_load_balancer() {
+                continue;
+            }
+            let mut ips: Vec<&str> = s.ingress_ips().collect();
+            ips.extend(s.load_balancer_ip.as_deref());
+            ips.extend(IP_ANNOTATIONS.iter().filter_map(|a| s.azure_annotation(a)));
+            for ip in ips {
+                ctx.ip_users.entry(ip.trim().to_string()).or_default().push(s);
+            }
+            for a in PIP_NAME_ANNOTATIONS {
+                if let Some(n) = s.azure_annotation(a).filter(|n| !n.is_empty()) {
+                    ctx.pip_name_users.entry(n.to_ascii_lowercase()).or_default().push(s);
+                }
+            }
+            if let Some(rg) = s.azure_annotation(RG_ANNOTATION).filter(|r| !r.is_empty()) {
+                ctx.service_rgs.insert(rg.to_ascii_lowercase());
+            }
+        }
+        for mc in &snap.azure.managed_clusters {
+            if let Some(rg) = mc.properties.node_resource_group.as_deref() {
+                if node_rg.is_some_and(|ours| ours.eq_ignore_ascii_case(rg)) {
+                    continue;
+                }
+                ctx.other_aks.insert(rg.to_ascii_lowercase(), mc.name.clone());
+            }
+        }
+        ctx
+    }
+
+    /// Why verdicts that need cluster list `kind` cannot be made, if so.
+    pub fn cluster_gap(&self, kind: ClusterKind) -> Option<String> {
+        let c = &self.snap.cluster;
+        if c.source == ClusterSource::Skipped {
+            return Some("the cluster was not read (--no-cluster)".into());
+        }
+        if c.complete(kind) {
+            return None;
+        }
+        let why = c
+            .lists
+            .iter()
+            .find(|l| l.kind == kind && !l.complete)
+            .and_then(|l| l.error.clone())
+            .unwrap_or_else(|| "not read".into());
+        Some(format!("the cluster's {} were not read completely ({why})", kind.name()))
+    }
+
+    /// Whether ARM list `kind` was read completely for the resource `id`.
+    pub fn covered(&self, kind: ListKind, id: &ResourceId) -> bool {
+        match (id.subscription(), id.resource_group()) {
+            (Some(sub), Some(rg)) => self.snap.covered(kind, sub, rg),
+            _ => false,
+        }
+    }
+
+    /// Why verdicts on `kind` were withheld for some scopes, if any were.
+    pub fn azure_gap(&self, kind: ListKind) -> Option<String> {
+        let bad: Vec<String> =
+            self.snap.lists.iter().filter(|l| l.kind == kind && !l.complete).map(|l| l.describe()).collect();
+        (!bad.is_empty()).then(|| format!("the list of {} was incomplete", bad.join("; ")))
+    }
+
+    pub fn service(&self, key: &str) -> Option<&'a Service> {
+        self.by_key.get(key).copied()
+    }
+
+    /// The live Service whose cloud-provider base name (`a` + UID without
+    /// dashes, 32 characters) is `base`, compared case-insensitively.
+    pub fn service_by_base(&self, base: &str) -> Option<&'a Service> {
+        self.by_base.get(&base.to_ascii_lowercase()).copied()
+    }
+
+    /// Live LoadBalancer Services that use the address.
+    pub fn ip_users(&self, ip: &str) -> &[&'a Service] {
+        self.ip_users.get(ip.trim()).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Live Services that reference the public IP by name or address.
+    pub fn referencing(&self, pip: &PublicIp) -> Vec<(&'a Service, String)> {
+        let mut out: Vec<(&'a Service, String)> = Vec::new();
+        if let Some(users) = self.pip_name_users.get(&pip.name.to_ascii_lowercase()) {
+            out.extend(users.iter().map(|s| (*s, "azure-pip-name annotation".to_string())));
+        }
+        if let Some(ip) = pip.properties.ip_address.as_deref() {
+            for s in self.ip_users(ip) {
+                if !out.iter().any(|(o, _)| o.key() == s.key()) {
+                    out.push((*s, how_ip_used(s, ip)));
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether the live Service `s` uses public IP `pip`.
+    pub fn uses(&self, s: &Service, pip: &PublicIp) -> Uses {
+        if !s.is_load_balancer() {
+            return Uses::No(format!("Service {} is now type {}", s.key(), s.type_));
+        }
+        if PIP_NAME_ANNOTATIONS.iter().any(|a| s.azure_annotation(a).is_some_and(|n| n.eq_ignore_ascii_case(&pip.name)))
+        {
+            return Uses::Yes("azure-pip-name annotation".into());
+        }
+        if let Some(ip) = pip.properties.ip_address.as_deref()
+            && self.ip_users(ip).iter().any(|u| u.key() == s.key())
+        {
+            return Uses::Yes(how_ip_used(s, ip));
+        }
+        if s.ingress.is_empty() {
+            return Uses::Pending;
+        }
+        let now: Vec<&str> = s.ingress_ips().collect();
+        Uses::No(format!(
+            "Service {} now uses {}",
+            s.key(),
+            if now.is_empty() { "a hostname".into() } else { now.join(", ") }
+        ))
+    }
+
+    /// Whose resource group `rg` is. Two clusters in one subscription (or
+    /// one resource group) must not judge each other's resources: AKS
+    /// clusters all use the cluster name `kubernetes`, so the name tag is
+    /// combined with the node resource group (facts file, section 7).
+    pub fn rg_owner(&self, rg: &str) -> Owner {
+        let lower = rg.to_ascii_lowercase();
+        match self.node_rg {
+            Some(ours) if ours.eq_ignore_ascii_case(rg) => Owner::Ours,
+            _ if self.service_rgs.contains(&lower) => Owner::Ours,
+            Some(ours) => match self.other_aks.get(&lower) {
+                Some(name) => {
+                    Owner::Other(format!("resource group {rg} is the node resource group of AKS cluster {name}"))
+                }
+                None => Owner::Unknown(format!("resource group {rg} is not this cluster's node resource group {ours}")),
+            },
+            None => {
+                if let Some(name) = self.other_aks.get(&lower) {
+                    return Owner::Unknown(format!(
+                        "resource group {rg} is the node resource group of AKS cluster {name}, and this cluster's node resource group is unknown"
+                    ));
+                }
+                let aks_listed = self.snap.lists.iter().any(|l| l.kind == ListKind::ManagedClusters);
+                let aks_complete =
+                    self.snap.lists.iter().filter(|l| l.kind == ListKind::ManagedClusters).all(|l| l.complete);
+                if aks_listed && aks_complete {
+                    Owner::Ours
+                } else {
+                    Owner::Unknown(format!(
+                        "this cluster's node resource group is unknown and the AKS cluster list is incomplete, so resource group {rg} may be another cluster's"
+                    ))
+                }
+            }
+        }
+    }
+
+    /// Whether this cluster's checks may judge the resource `id`: its ARM
+    /// list is complete and its resource group is this cluster's. A resource
+    /// whose owner cannot be told is noted ("`what` `name` not judged: ...").
+    pub fn judge(&self, kind: ListKind, id: &ResourceId, what: &str, name: &str, notes: &mut Vec<String>) -> bool {
+        if !self.covered(kind, id) {
+            return false;
+        }
+        match self.rg_owner(id.resource_group().unwrap_or("")) {
+            Owner::Ours => true,
+            Owner::Other(_) => false,
+            Owner::Unknown(why) => {
+                notes.push(format!("{what} {name} not judged: {why}"));
+                false
+            }
+        }
+    }
+
+    /// The locks whose scope covers `resource_id` (its own, its parent's for
+    /// a sub-resource, its group's or its subscription's).
+    pub fn locks_for(&self, resource_id: &str) -> Vec<LockRef> {
+        let id = ResourceId::new(resource_id);
+        self.snap
+            .azure
+            .locks
+            .iter()
+            .filter(|l| {
+                let scope = l.scope();
+                id.is_within(scope.as_str())
+            })
+            .map(|l| LockRef {
+                name: l.name.clone(),
+                level: l.properties.level.clone(),
+                scope: l.scope().as_str().to_string(),
+                notes: l.properties.notes.clone(),
+            })
+            .collect()
+    }
+}
+
+fn how_ip_used(s: &Service, ip: &str) -> String {
+    if s.ingress_ips().any(|i| i == ip) {
+        "status.loadBalancer.ingress".into()
+    } else if s.load_balancer_ip.as_deref() == Some(ip) {
+        "spec.loadBalancerIP".into()
+    } else {
+        "azure-load-balancer-ipv4/ipv6 annotation".into()
+    }
+}
+
+/// Whether `name` follows the cloud provider's pattern for a Service's
+/// objects: `a` + 31 hex digits (the UID without dashes, cut to 32
+/// characters), alone or followed by `-...`. Returns the base name.
+pub fn provider_base(name: &str) -> Option<&str> {
+    let base = name.get(..32)?;
+    let rest = &name[32..];
+    let hex = base.starts_with(['a', 'A']) && base[1..].chars().all(|c| c.is_ascii_hexdigit());
+    (hex && (rest.is_empty() || rest.starts_with('-'))).then_some(base)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn provider_base_names() {
+        let b = "a0b1c2d3e4f5061728394a5b6c7d8e9f";
+        assert_eq!(provider_base(b), Some(b));
+        assert_eq!(provider_base(&format!("{b}-TCP-80")), Some(b));
+        assert_eq!(provider_base(&format!("{b}-IPv6")), Some(b));
+        assert!(provider_base(&format!("{}-TCP-80", b.to_ascii_uppercase())).is_some());
+        assert_eq!(provider_base("cluster-service-shared-health-probe"), None);
+        assert_eq!(provider_base("outbound"), None);
+        assert_eq!(provider_base("e1f4c2b3-0d9a-4f8e-b7c6-5a4d3c2b1a09"), None);
+        assert_eq!(provider_base(&format!("{b}x")), None);
+    }
+}

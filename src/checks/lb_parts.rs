@@ -1,0 +1,175 @@
+//! Load-balancer frontends, rules and probes of deleted Services.
+//!
+//! The cloud provider names a Service's objects after its UID: the base
+//! name is `a` + the UID without dashes, cut to 32 characters. The frontend
+//! is the base name (`<base>-<subnet>` for an internal subnet, `-IPv6` for
+//! IPv6); rules and probes are `<base>-<Protocol>-<port>`, owned by
+//! case-insensitive prefix (facts file, section 4). An object named so
+//! whose UID no live Service has is left over, typically from the frontend
+//! quota bug the source guide describes (kubernetes#59255). Names that do not
+//! follow the pattern (AKS outbound frontends, `aksOutboundBackendPool`) and
+//! the shared probe `cluster-service-shared-health-probe` are never judged.
+
+use super::context::provider_base;
+use super::{Ctx, Verdicts, cost};
+use crate::findings::{Finding, Kind, Severity};
+use crate::models::LoadBalancer;
+use crate::models::common::Child;
+use crate::snapshot::{ClusterKind, ListKind};
+
+/// The probe every Service shares when the provider uses a shared probe.
+pub const SHARED_PROBE: &str = "cluster-service-shared-health-probe";
+
+const KINDS: [Kind; 3] = [Kind::LbFrontendOrphaned, Kind::LbRuleOrphaned, Kind::LbProbeOrphaned];
+
+pub fn check(ctx: &Ctx) -> Verdicts {
+    let mut v = Verdicts::default();
+    if let Some(gap) = ctx.azure_gap(ListKind::LoadBalancers) {
+        v.withhold(&KINDS, gap);
+    }
+    if let Some(gap) = ctx.cluster_gap(ClusterKind::Services) {
+        v.withhold(&KINDS, gap);
+        return v;
+    }
+    for lb in &ctx.snap.azure.load_balancers {
+        if !ctx.judge(ListKind::LoadBalancers, &lb.id, "load balancer", &lb.name, &mut v.notes) {
+            continue;
+        }
+        let p = &lb.properties;
+        for fe in &p.frontends {
+            if let Some(f) =
+                orphan(ctx, lb, fe, "frontendIPConfigurations", Kind::LbFrontendOrphaned, Severity::Warning)
+            {
+                let mut f = f;
+                if let Some(pip) = &fe.properties.public_ip_address {
+                    f = f.with("public_ip", pip.id.as_str());
+                }
+                if let Some(ip) = &fe.properties.private_ip_address {
+                    f = f.with("private_ip", ip.as_str());
+                }
+                f = f.with("rules", fe.properties.load_balancing_rules.len());
+                v.findings.push(f);
+            }
+        }
+        let standard = lb.sku_name().is_some_and(|s| s.eq_ignore_ascii_case("Standard"));
+        for rule in &p.load_balancing_rules {
+            if let Some(f) = orphan(ctx, lb, rule, "loadBalancingRules", Kind::LbRuleOrphaned, Severity::Warning) {
+                let r = &rule.properties;
+                let mut f = f.cost(if standard { cost::lb_rule() } else { None });
+                if let Some(fe) = &r.frontend_ip_configuration {
+                    f = f.with("frontend", fe.id.name());
+                }
+                if let (Some(proto), Some(port)) = (&r.protocol, &r.frontend_port) {
+                    f = f.with("listener", format!("{proto}/{}", port.0));
+                }
+                v.findings.push(f);
+            }
+        }
+        for probe in &p.probes {
+            if probe.name.eq_ignore_ascii_case(SHARED_PROBE) {
+                continue;
+            }
+            if let Some(f) = orphan(ctx, lb, probe, "probes", Kind::LbProbeOrphaned, Severity::Info) {
+                v.findings.push(f.with("rules", probe.properties.load_balancing_rules.len()));
+            }
+        }
+    }
+    v
+}
+
+/// A finding when `child` follows the provider's naming and no live Service
+/// has the UID it names.
+fn orphan<P>(
+    ctx: &Ctx,
+    lb: &LoadBalancer,
+    child: &Child<P>,
+    collection: &str,
+    kind: Kind,
+    severity: Severity,
+) -> Option<Finding> {
+    let base = provider_base(&child.name)?;
+    if ctx.service_by_base(base).is_some() {
+        return None;
+    }
+    let id = child
+        .id
+        .as_ref()
+        .map(|i| i.as_str().to_string())
+        .unwrap_or_else(|| format!("{}/{collection}/{}", lb.id, child.name));
+    let what = match kind {
+        Kind::LbFrontendOrphaned => "frontend",
+        Kind::LbRuleOrphaned => "rule",
+        _ => "probe",
+    };
+    let reason = format!(
+        "{what} of load balancer {} named for Service UID prefix {}, and no live Service has that UID",
+        lb.name,
+        &base[1..]
+    );
+    Some(
+        Finding::new(kind, severity, &id, &child.name, reason)
+            .with("load_balancer", lb.id.as_str())
+            .with("base_name", base),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testkit::*;
+    use serde_json::json;
+
+    #[test]
+    fn parts_of_deleted_services_are_reported_with_their_own_ids() {
+        let live = "a0b1c2d3e4f5061728394a5b6c7d8e9f"; // UID1's base
+        let dead = "adeadbeef00000000000000000000000";
+        let mut s = snap();
+        s.cluster.services.push(lb_svc("shop", "web", UID1, Some("20.0.0.1")));
+        s.azure.load_balancers.push(lb(
+            "kubernetes",
+            json!({
+                "frontendIPConfigurations": [
+                    {"name": live, "id": lb_child("kubernetes", "frontendIPConfigurations", live), "properties": {}},
+                    {"name": dead, "id": lb_child("kubernetes", "frontendIPConfigurations", dead), "properties": {}},
+                    {"name": "e1f4c2b3-0d9a-4f8e-b7c6-5a4d3c2b1a09", "properties": {}}
+                ],
+                "loadBalancingRules": [
+                    {"name": format!("{live}-TCP-80"), "properties": {}},
+                    {"name": format!("{}-TCP-443", dead.to_ascii_uppercase()), "properties": {"protocol": "Tcp", "frontendPort": 443}}
+                ],
+                "probes": [
+                    {"name": format!("{dead}-TCP-443"), "properties": {}},
+                    {"name": SHARED_PROBE, "properties": {}},
+                    {"name": "custom-probe", "properties": {}}
+                ]
+            }),
+        ));
+        let v = check(&Ctx::new(&s));
+        let got: Vec<(Kind, &str)> = v.findings.iter().map(|f| (f.kind, f.resource_id.as_str())).collect();
+        let fe = lb_child("kubernetes", "frontendIPConfigurations", dead);
+        let rule = lb_child("kubernetes", "loadBalancingRules", &format!("{}-TCP-443", dead.to_ascii_uppercase()));
+        let probe = lb_child("kubernetes", "probes", &format!("{dead}-TCP-443"));
+        assert_eq!(
+            got,
+            vec![
+                (Kind::LbFrontendOrphaned, fe.as_str()),
+                (Kind::LbRuleOrphaned, rule.as_str()),
+                (Kind::LbProbeOrphaned, probe.as_str())
+            ]
+        );
+        assert!(v.findings[1].cost.is_some());
+    }
+
+    #[test]
+    fn withheld_without_the_services() {
+        let mut s = snap();
+        s.cluster.lists.iter_mut().for_each(|l| l.complete = false);
+        s.azure.load_balancers.push(lb(
+            "kubernetes",
+            json!({"frontendIPConfigurations": [{"name": "adeadbeef00000000000000000000000", "properties": {}}]}),
+        ));
+        let v = check(&Ctx::new(&s));
+        assert!(v.findings.is_empty());
+        assert_eq!(v.withheld[0].kinds, KINDS.to_vec());
+    }
+}

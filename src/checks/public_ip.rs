@@ -1,0 +1,415 @@
+//! Public IPs that deleted Services left behind, IPs attached to nothing,
+//! and IPs stuck in a failed state.
+//!
+//! The source guide's "Service 删除后 Azure 公网 IP 未自动删除": the cloud
+//! provider tags the IPs it creates with `k8s-azure-service` (a
+//! comma-separated `namespace/name` list, shared IPs name several) and
+//! `k8s-azure-cluster-name` (legacy `service` / `kubernetes-cluster-name`
+//! before v1.23, read second). An IP whose named Services are all gone, or
+//! whose tag became empty, is orphaned, attached to a frontend or not. An IP
+//! without a service tag is user-created ("bring your own"); it is in use
+//! when a Service names it (`azure-pip-name`, `loadBalancerIP`,
+//! `azure-load-balancer-ipv4`, an ingress IP), when it has an
+//! `ipConfiguration`, or when a NAT gateway holds it (`natGateway`, facts
+//! file section 7). Another cluster's IPs (the cluster tag differs, or the IP
+//! sits in another AKS cluster's node resource group) are never judged.
+
+use super::context::{Owner, Uses};
+use super::{Ctx, Verdicts, cost};
+use crate::findings::{Finding, Kind, Severity};
+use crate::models::PublicIp;
+use crate::snapshot::{ClusterKind, ListKind};
+use serde_json::json;
+
+/// Service tag keys: the current one first, then the legacy one.
+pub const SERVICE_TAGS: [&str; 2] = ["k8s-azure-service", "service"];
+/// Cluster-name tag keys: the current one first, then the legacy one.
+pub const CLUSTER_TAGS: [&str; 2] = ["k8s-azure-cluster-name", "kubernetes-cluster-name"];
+
+/// The first service tag present (even empty): (key, value).
+pub fn service_tag(pip: &PublicIp) -> Option<(&'static str, &str)> {
+    SERVICE_TAGS.iter().find_map(|k| pip.tags.get(k).map(|v| (*k, v)))
+}
+
+/// The first cluster-name tag present: (key, value).
+pub fn cluster_tag(pip: &PublicIp) -> Option<(&'static str, &str)> {
+    CLUSTER_TAGS.iter().find_map(|k| pip.tags.get(k).map(|v| (*k, v)))
+}
+
+pub fn check(ctx: &Ctx) -> Verdicts {
+    let mut v = Verdicts::default();
+    if let Some(gap) = ctx.azure_gap(ListKind::PublicIps) {
+        v.withhold(&[Kind::PublicIpOrphaned, Kind::PublicIpUnattached, Kind::PublicIpFailed], gap);
+    }
+    let services_gap = ctx.cluster_gap(ClusterKind::Services);
+    if let Some(gap) = &services_gap {
+        v.withhold(&[Kind::PublicIpOrphaned, Kind::PublicIpUnattached], gap.clone());
+    }
+    for pip in &ctx.snap.azure.public_ips {
+        if !ctx.covered(ListKind::PublicIps, &pip.id) {
+            continue;
+        }
+        if let Some(f) = failed(pip) {
+            v.findings.push(f);
+            continue;
+        }
+        if services_gap.is_some() {
+            continue;
+        }
+        match service_tag(pip) {
+            Some((key, value)) => managed(ctx, pip, key, value, &mut v),
+            None => unmanaged(ctx, pip, &mut v),
+        }
+    }
+    v
+}
+
+fn base_evidence(f: Finding, pip: &PublicIp) -> Finding {
+    let p = &pip.properties;
+    let mut f = f;
+    if let Some(ip) = &p.ip_address {
+        f = f.with("ip_address", ip.as_str());
+    }
+    if let Some(sku) = pip.sku_name() {
+        f = f.with("sku", sku);
+    }
+    if let Some(m) = &p.allocation_method {
+        f = f.with("allocation", m.as_str());
+    }
+    if let Some(c) = &p.ip_configuration {
+        f = f.with("ip_configuration", c.id.as_str());
+    }
+    if let Some(label) = p.dns_settings.as_ref().and_then(|d| d.domain_name_label.as_deref()) {
+        f = f.with("dns_label", label);
+    }
+    if !pip.tags.is_empty() {
+        f = f.with("tags", json!(pip.tags.0));
+    }
+    f
+}
+
+/// Provisioning state Failed, or a static IP without an address: the
+/// provider did not clean these up before v1.34 (facts file, section 7).
+fn failed(pip: &PublicIp) -> Option<Finding> {
+    let p = &pip.properties;
+    let state = p.provisioning_state.as_deref().unwrap_or("");
+    let is_failed = state.eq_ignore_ascii_case("Failed");
+    let settled = state.is_empty() || state.eq_ignore_ascii_case("Succeeded") || is_failed;
+    let is_static = p.allocation_method.as_deref().is_some_and(|m| m.eq_ignore_ascii_case("Static"));
+    let no_address = p.ip_address.as_deref().is_none_or(|a| a.trim().is_empty());
+    let reason = if is_failed {
+        "provisioning state is Failed: the IP never became usable and is not cleaned up automatically (before cloud-provider v1.34)"
+    } else if settled && is_static && no_address && p.public_ip_prefix.is_none() {
+        "a static public IP without an address: allocation failed and the object was left behind"
+    } else {
+        return None;
+    };
+    let f = Finding::new(Kind::PublicIpFailed, Severity::Warning, pip.id.as_str(), &pip.name, reason)
+        .with("provisioning_state", state);
+    Some(base_evidence(f, pip))
+}
+
+/// An IP the cloud provider created for Services (it has a service tag).
+fn managed(ctx: &Ctx, pip: &PublicIp, tag_key: &str, tag_value: &str, v: &mut Verdicts) {
+    let rg = pip.id.resource_group().unwrap_or("");
+    match cluster_tag(pip) {
+        Some((_, name)) if !name.eq_ignore_ascii_case(ctx.cluster_name) => return, // another cluster's
+        _ => {}
+    }
+    match ctx.rg_owner(rg) {
+        Owner::Ours => {}
+        Owner::Other(_) => return,
+        Owner::Unknown(why) => {
+            v.notes.push(format!("public IP {} not judged: {why}", pip.name));
+            return;
+        }
+    }
+    let names: Vec<&str> = tag_value.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
+    let mut gone = Vec::new();
+    let mut moved = Vec::new();
+    for name in &names {
+        match ctx.service(name) {
+            None => gone.push(name.to_string()),
+            Some(s) => match ctx.uses(s, pip) {
+                Uses::Yes(_) | Uses::Pending => return, // in use by a live Service
+                Uses::No(why) => moved.push(why),
+            },
+        }
+    }
+    let mut reason = if names.is_empty() {
+        format!(
+            "tagged for cluster '{}' with an empty {tag_key} tag: every Service that shared it is gone",
+            ctx.cluster_name
+        )
+    } else if moved.is_empty() {
+        format!(
+            "Service{} {} no longer exist{}",
+            plural(gone.len()),
+            gone.join(", "),
+            if gone.len() == 1 { "s" } else { "" }
+        )
+    } else {
+        let mut parts = moved.clone();
+        if !gone.is_empty() {
+            parts.push(format!("{} no longer exist{}", gone.join(", "), if gone.len() == 1 { "s" } else { "" }));
+        }
+        format!("no live Service uses it: {}", parts.join("; "))
+    };
+    if let Some(c) = &pip.properties.ip_configuration {
+        reason.push_str(&format!("; still attached to {}", describe_config(c.id.as_str())));
+    }
+    if let Some(label) = pip.properties.dns_settings.as_ref().and_then(|d| d.domain_name_label.as_deref()) {
+        reason
+            .push_str(&format!("; it keeps DNS label '{label}', so re-creating that label fails until it is deleted"));
+    }
+    let f = Finding::new(Kind::PublicIpOrphaned, Severity::Warning, pip.id.as_str(), &pip.name, reason)
+        .with("service_tag", json!({ tag_key: tag_value }))
+        .service(names.first().map(|s| s.to_string()))
+        .cost(cost::public_ip(pip));
+    let f = match cluster_tag(pip) {
+        Some((k, val)) => f.with("cluster_tag", json!({ k: val })),
+        None => f,
+    };
+    v.findings.push(base_evidence(f, pip));
+}
+
+/// An IP without a service tag: user-created, or not Kubernetes' at all.
+fn unmanaged(ctx: &Ctx, pip: &PublicIp, v: &mut Verdicts) {
+    let p = &pip.properties;
+    if !ctx.referencing(pip).is_empty() || p.ip_configuration.is_some() || p.nat_gateway.is_some() {
+        return; // referenced by a live Service, attached, or a NAT gateway's
+    }
+    let rg = pip.id.resource_group().unwrap_or("");
+    if let Owner::Other(_) = ctx.rg_owner(rg) {
+        return;
+    }
+    let locks = ctx.locks_for(pip.id.as_str());
+    let mut reason =
+        "attached to nothing: no ipConfiguration, no NAT gateway, and no Service names it or uses its address"
+            .to_string();
+    let severity = if locks.is_empty() {
+        Severity::Warning
+    } else {
+        reason.push_str(&format!("; locked ({}), so probably kept on purpose", locks[0].level));
+        Severity::Info
+    };
+    let f =
+        Finding::new(Kind::PublicIpUnattached, severity, pip.id.as_str(), &pip.name, reason).cost(cost::public_ip(pip));
+    v.findings.push(base_evidence(f, pip));
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// "load-balancer frontend kubernetes/a0b1..." from an ipConfiguration ID.
+fn describe_config(id: &str) -> String {
+    let rid = crate::models::ResourceId::new(id);
+    let lower = id.to_ascii_lowercase();
+    if lower.contains("/loadbalancers/") {
+        let lb = rid.segment("loadBalancers").unwrap_or("?");
+        format!("load-balancer frontend {lb}/{}", rid.name())
+    } else if lower.contains("/networkinterfaces/") {
+        format!("network interface {}", rid.segment("networkInterfaces").unwrap_or("?"))
+    } else {
+        id.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testkit::*;
+
+    fn kinds(v: &Verdicts) -> Vec<(Kind, String)> {
+        v.findings.iter().map(|f| (f.kind, f.name.clone())).collect()
+    }
+
+    #[test]
+    fn deleted_service_leaves_an_orphan_even_when_attached() {
+        let mut s = snap();
+        s.azure.public_ips.push(pip(
+            "kubernetes-a0b1",
+            &[("k8s-azure-service", "shop/old-api"), ("k8s-azure-cluster-name", "kubernetes")],
+            "20.0.0.2",
+            Some(FRONTEND),
+        ));
+        let v = check(&Ctx::new(&s));
+        assert_eq!(kinds(&v), vec![(Kind::PublicIpOrphaned, "kubernetes-a0b1".into())]);
+        let f = &v.findings[0];
+        assert!(f.reason.contains("shop/old-api no longer exists"), "{}", f.reason);
+        assert!(f.reason.contains("still attached to load-balancer frontend kubernetes/"), "{}", f.reason);
+        assert_eq!(f.service.as_deref(), Some("shop/old-api"));
+        assert!(f.cost.as_ref().is_some_and(|c| c.approximate && c.monthly_usd > 0.0));
+    }
+
+    #[test]
+    fn shared_ip_with_one_live_service_is_in_use_and_empty_tag_is_orphaned() {
+        let mut s = snap();
+        s.cluster.services.push(lb_svc("shop", "web", UID1, Some("20.0.0.1")));
+        s.azure.public_ips.push(pip(
+            "shared",
+            &[("k8s-azure-service", "shop/gone,shop/web"), ("k8s-azure-cluster-name", "kubernetes")],
+            "20.0.0.1",
+            None,
+        ));
+        s.azure.public_ips.push(pip(
+            "emptied",
+            &[("k8s-azure-service", ""), ("k8s-azure-cluster-name", "kubernetes")],
+            "20.0.0.9",
+            None,
+        ));
+        let v = check(&Ctx::new(&s));
+        assert_eq!(kinds(&v), vec![(Kind::PublicIpOrphaned, "emptied".into())]);
+        assert!(v.findings[0].reason.contains("empty k8s-azure-service tag"));
+    }
+
+    #[test]
+    fn legacy_tags_are_read_after_the_new_ones() {
+        let mut s = snap();
+        s.azure.public_ips.push(pip(
+            "legacy",
+            &[("service", "shop/old"), ("kubernetes-cluster-name", "kubernetes")],
+            "20.0.0.3",
+            None,
+        ));
+        s.azure.public_ips.push(pip(
+            "legacy-other",
+            &[("service", "shop/old"), ("kubernetes-cluster-name", "staging")],
+            "20.0.0.4",
+            None,
+        ));
+        let v = check(&Ctx::new(&s));
+        assert_eq!(kinds(&v), vec![(Kind::PublicIpOrphaned, "legacy".into())]);
+        assert!(v.findings[0].evidence["service_tag"]["service"] == "shop/old");
+    }
+
+    #[test]
+    fn another_clusters_ip_is_never_judged() {
+        let mut s = snap();
+        s.azure.public_ips.push(pip(
+            "theirs",
+            &[("k8s-azure-service", "shop/gone"), ("k8s-azure-cluster-name", "staging")],
+            "20.0.0.5",
+            None,
+        ));
+        // Same (default) cluster name, but in another AKS cluster's node resource group.
+        let mut other = pip(
+            "other-aks",
+            &[("k8s-azure-service", "shop/gone"), ("k8s-azure-cluster-name", "kubernetes")],
+            "20.0.0.6",
+            None,
+        );
+        other.id = crate::models::ResourceId::new(format!(
+            "/subscriptions/{SUB}/resourceGroups/MC_staging/providers/Microsoft.Network/publicIPAddresses/other-aks"
+        ));
+        s.azure.public_ips.push(other);
+        s.azure.managed_clusters.push(aks("aks-staging", "MC_staging"));
+        let v = check(&Ctx::new(&s));
+        assert!(v.findings.is_empty(), "{:?}", kinds(&v));
+    }
+
+    #[test]
+    fn user_created_ip_referenced_by_annotation_or_address_is_in_use() {
+        let mut s = snap();
+        let mut web = lb_svc("shop", "web", UID1, None);
+        web.annotations.insert("service.beta.kubernetes.io/azure-pip-name".into(), "byo-ip".into());
+        s.cluster.services.push(web);
+        let mut api = lb_svc("shop", "api", UID2, None);
+        api.load_balancer_ip = Some("20.0.0.8".into());
+        s.cluster.services.push(api);
+        s.azure.public_ips.push(pip("byo-ip", &[], "20.0.0.7", None));
+        s.azure.public_ips.push(pip("byo-by-address", &[], "20.0.0.8", None));
+        s.azure.public_ips.push(pip("forgotten", &[], "20.0.0.9", None));
+        let v = check(&Ctx::new(&s));
+        assert_eq!(kinds(&v), vec![(Kind::PublicIpUnattached, "forgotten".into())]);
+        assert_eq!(v.findings[0].severity, Severity::Warning);
+    }
+
+    #[test]
+    fn nat_gateway_ip_is_in_use() {
+        let mut s = snap();
+        let mut nat = pip("nat-egress", &[], "20.0.0.10", None);
+        nat.properties.nat_gateway =
+            Some(sub_res("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/natGateways/egress"));
+        s.azure.public_ips.push(nat);
+        assert!(check(&Ctx::new(&s)).findings.is_empty());
+    }
+
+    #[test]
+    fn service_switched_to_another_ip_leaves_the_managed_one_behind() {
+        let mut s = snap();
+        s.cluster.services.push(lb_svc("shop", "web", UID1, Some("20.0.0.99")));
+        s.azure.public_ips.push(pip(
+            "kubernetes-old",
+            &[("k8s-azure-service", "shop/web"), ("k8s-azure-cluster-name", "kubernetes")],
+            "20.0.0.11",
+            None,
+        ));
+        // A pending Service (no ingress yet) is assumed to use its IP.
+        s.cluster.services.push(lb_svc("shop", "pending", UID2, None));
+        s.azure.public_ips.push(pip(
+            "kubernetes-pending",
+            &[("k8s-azure-service", "shop/pending"), ("k8s-azure-cluster-name", "kubernetes")],
+            "20.0.0.12",
+            None,
+        ));
+        let v = check(&Ctx::new(&s));
+        assert_eq!(kinds(&v), vec![(Kind::PublicIpOrphaned, "kubernetes-old".into())]);
+        assert!(v.findings[0].reason.contains("Service shop/web now uses 20.0.0.99"), "{}", v.findings[0].reason);
+    }
+
+    #[test]
+    fn failed_and_addressless_static_ips() {
+        let mut s = snap();
+        let mut failed = pip("failed", &[("k8s-azure-service", "shop/web")], "", None);
+        failed.properties.ip_address = None;
+        failed.properties.provisioning_state = Some("Failed".into());
+        s.azure.public_ips.push(failed);
+        let mut empty = pip("no-address", &[], "", None);
+        empty.properties.ip_address = None;
+        s.azure.public_ips.push(empty);
+        let v = check(&Ctx::new(&s));
+        assert_eq!(
+            kinds(&v),
+            vec![(Kind::PublicIpFailed, "failed".into()), (Kind::PublicIpFailed, "no-address".into())]
+        );
+    }
+
+    #[test]
+    fn locked_unattached_ip_is_info() {
+        let mut s = snap();
+        s.azure.public_ips.push(pip("kept", &[], "20.0.0.13", None));
+        s.azure.locks.push(lock(&format!("{}/providers/Microsoft.Network/publicIPAddresses/kept", rg_id())));
+        let v = check(&Ctx::new(&s));
+        assert_eq!(v.findings[0].severity, Severity::Info);
+        assert!(v.findings[0].reason.contains("locked (CanNotDelete)"));
+    }
+
+    #[test]
+    fn incomplete_cluster_or_pip_list_withholds_verdicts() {
+        let mut s = snap();
+        s.azure.public_ips.push(pip(
+            "kubernetes-a0b1",
+            &[("k8s-azure-service", "shop/old-api"), ("k8s-azure-cluster-name", "kubernetes")],
+            "20.0.0.2",
+            None,
+        ));
+        s.azure.public_ips.push(pip("forgotten", &[], "20.0.0.9", None));
+        let mut no_services = s.clone();
+        no_services.cluster.lists.retain(|l| l.kind != ClusterKind::Services);
+        let v = check(&Ctx::new(&no_services));
+        assert!(v.findings.is_empty());
+        assert!(v.withheld.iter().any(|w| w.kinds.contains(&Kind::PublicIpOrphaned)));
+
+        let mut skipped = s.clone();
+        skipped.cluster.source = crate::snapshot::ClusterSource::Skipped;
+        assert!(check(&Ctx::new(&skipped)).findings.is_empty());
+
+        let mut pip_403 = s.clone();
+        pip_403.lists.iter_mut().filter(|l| l.kind == ListKind::PublicIps).for_each(|l| l.complete = false);
+        let v = check(&Ctx::new(&pip_403));
+        assert!(v.findings.is_empty());
+        assert!(v.withheld.iter().any(|w| w.kinds.contains(&Kind::PublicIpFailed)));
+    }
+}
