@@ -3,6 +3,8 @@
 
 use crate::auth::AuthMode;
 use crate::cloud::Cloud;
+use crate::findings::Severity;
+use crate::render::Format;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -10,7 +12,7 @@ use std::time::Duration;
 pub const EXIT_CODES: &str = "\
 Exit codes:
   0  clean, or nothing at or above --fail-on
-  1  findings at or above --fail-on
+  1  findings at or above --fail-on (default: warning)
   2  could not run (bad flags, authentication, configuration)
   3  ran, but incomplete: some list failed or was cut short, and no verdict
      was drawn from it (the report says what is missing)";
@@ -40,9 +42,73 @@ pub enum Command {
     #[command(after_help = EXIT_CODES)]
     Snapshot(SnapshotArgs),
     /// Show what azaudit discovered (cloud, endpoints, subscription,
-    /// resource group) and which credential it uses, then try to sign in.
-    /// No secrets are printed. Run this first when a scheduled job misbehaves.
+    /// resource group) and which credential it uses, then try to sign in,
+    /// and check access to the cluster. No secrets are printed. Run this
+    /// first when a scheduled job misbehaves.
     Whoami,
+    /// Find what Kubernetes left behind in Azure: public IPs, load-balancer
+    /// frontends, rules and probes, NSG rules and disks of deleted Services
+    /// and volumes, idle load balancers and empty backend pools.
+    ///
+    /// Every verdict cross-references the Azure inventory with the cluster
+    /// view. When a list it depends on is incomplete (or --no-cluster), the
+    /// verdict is withheld and the exit code is 3.
+    #[command(after_help = EXIT_CODES)]
+    Orphans(ReportArgs),
+    /// Run `orphans` against the bundled demo environment: a mock Azure and
+    /// a mock cluster started in-process on loopback, read through the real
+    /// HTTP clients. Shows every finding kind. Needs no Azure account.
+    Demo(DemoArgs),
+}
+
+/// Options of the commands that produce a report.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Analyse a snapshot file (from `azaudit snapshot`) instead of reading
+    /// Azure and the cluster: no network, same findings.
+    #[arg(long, value_name = "FILE")]
+    pub from: Option<PathBuf>,
+
+    /// Output format. Default: table on a terminal, json otherwise.
+    #[arg(short = 'o', long = "output", value_enum, value_name = "FORMAT")]
+    pub output: Option<Format>,
+
+    /// Write the report to FILE (atomically: a temporary file, then a
+    /// rename) instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+
+    /// The lowest severity that makes the exit code 1. `never` exits 0 with
+    /// findings (incomplete runs still exit 3).
+    #[arg(long, value_enum, default_value = "warning", value_name = "SEVERITY")]
+    pub fail_on: FailOn,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Output format of the demo report.
+    #[arg(short = 'o', long = "output", value_enum, default_value = "table", value_name = "FORMAT")]
+    pub output: Format,
+}
+
+/// `--fail-on` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    Info,
+    Warning,
+    Critical,
+    Never,
+}
+
+impl FailOn {
+    pub fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Info => Some(Severity::Info),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Critical => Some(Severity::Critical),
+            FailOn::Never => None,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -52,7 +118,7 @@ pub struct SnapshotArgs {
     pub output: PathBuf,
 }
 
-#[derive(Debug, Args)]
+#[derive(Clone, Debug, Args)]
 pub struct GlobalArgs {
     /// Subscription to audit (repeatable, or comma-separated).
     #[arg(

@@ -28,6 +28,8 @@ fn main() -> ExitCode {
         match &cli.command {
             Command::Snapshot(args) => commands::snapshot::run(&cli.global, args).await,
             Command::Whoami => commands::whoami::run(&cli.global).await,
+            Command::Orphans(args) => commands::orphans::run(&cli.global, args).await,
+            Command::Demo(args) => commands::demo::run(&cli.global, args).await,
         }
     });
     match result {

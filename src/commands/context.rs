@@ -12,6 +12,7 @@ use crate::collect::imds;
 use crate::commands::Fatal;
 use crate::endpoint::parse_endpoint;
 use azure_core::credentials::TokenCredential;
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 use url::Url;
@@ -95,6 +96,12 @@ fn load_cloud_config(g: &GlobalArgs) -> Result<Option<CloudConfig>, Fatal> {
 
 /// Resolve settings without contacting ARM (IMDS may be asked).
 pub async fn resolve(g: &GlobalArgs) -> Result<Resolved, Fatal> {
+    resolve_with_env(g, auth::env_snapshot()).await
+}
+
+/// [`resolve`] with the credential environment given instead of read from
+/// the process (the embedded demo points managed identity at its mock).
+pub async fn resolve_with_env(g: &GlobalArgs, env: HashMap<String, String>) -> Result<Resolved, Fatal> {
     let cfg = load_cloud_config(g)?;
     let imds_base = imds::endpoint(std::env::var("AZAUDIT_IMDS_ENDPOINT").ok().as_deref())?;
     let use_imds = g.use_instance_metadata || cfg.as_ref().and_then(|c| c.use_instance_metadata) == Some(true);
@@ -159,7 +166,7 @@ pub async fn resolve(g: &GlobalArgs) -> Result<Resolved, Fatal> {
         identity_client_id: g.identity_client_id.clone(),
         cloud: cloud.0,
         cloud_config: cfg.clone(),
-        env: auth::env_snapshot(),
+        env,
         imds: if instance.is_some() { Imds::Known(true) } else { Imds::Probe(imds_base) },
         transport: Arc::new(auth::transport::ReqwestTransport::new(crate::http::client(timeout)?)),
         local_transport: Arc::new(auth::transport::ReqwestTransport::new(crate::http::local_client(timeout)?)),
@@ -181,7 +188,12 @@ pub async fn resolve(g: &GlobalArgs) -> Result<Resolved, Fatal> {
 
 /// Resolve, sign in once, and build the ARM client.
 pub async fn build(g: &GlobalArgs) -> Result<Context, Fatal> {
-    let resolved = resolve(g).await?;
+    build_with_env(g, auth::env_snapshot()).await
+}
+
+/// [`build`] with the credential environment given.
+pub async fn build_with_env(g: &GlobalArgs, env: HashMap<String, String>) -> Result<Context, Fatal> {
+    let resolved = resolve_with_env(g, env).await?;
     if resolved.subscriptions.0.is_empty() {
         return Err(Fatal(
             "no subscription to audit: give --subscription ID (or set AZAUDIT_SUBSCRIPTION), a cloud-config with subscriptionId, or --use-instance-metadata on an Azure VM".into(),

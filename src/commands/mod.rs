@@ -2,6 +2,8 @@
 //! together for each subcommand, and decide the exit code.
 
 pub mod context;
+pub mod demo;
+pub mod orphans;
 pub mod snapshot;
 pub mod whoami;
 

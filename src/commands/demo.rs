@@ -1,0 +1,68 @@
+//! `azaudit demo`: the bundled demo environment, in-process. Starts the
+//! mock Azure and the mock cluster (`mocks/scenarios/demo.json`, compiled
+//! in) on loopback, then runs the real `azaudit orphans` against them: the
+//! managed-identity credential, the rate-limited ARM client, kube-rs.
+
+use super::{Fatal, Outcome};
+use crate::cli::{DemoArgs, GlobalArgs};
+
+/// The demo scenario, the same file the tests and `scripts/` use.
+pub const SCENARIO: &str = include_str!("../../mocks/scenarios/demo.json");
+/// The demo's subscription.
+pub const SUBSCRIPTION: &str = "3f2c1d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f";
+
+pub async fn run(g: &GlobalArgs, args: &DemoArgs) -> Result<Outcome, Fatal> {
+    let scenario: azure_mock::Scenario =
+        serde_json::from_str(SCENARIO).map_err(|e| format!("the bundled demo scenario is invalid: {e}"))?;
+    let header = scenario.identity.header.clone();
+    let (_app, url, serve) = azure_mock::bind(scenario, "127.0.0.1:0")
+        .await
+        .map_err(|e| format!("cannot start the demo's mock Azure on 127.0.0.1: {e}"))?;
+    let server = tokio::spawn(serve);
+
+    let dir = tempfile::tempdir().map_err(|e| format!("cannot create a temporary directory: {e}"))?;
+    let kubeconfig = dir.path().join("kubeconfig");
+    let kc = format!(
+        "apiVersion: v1\nkind: Config\ncurrent-context: demo\nclusters: [{{name: demo, cluster: {{server: \"{url}\"}}}}]\ncontexts: [{{name: demo, context: {{cluster: demo, user: demo}}}}]\nusers: [{{name: demo, user: {{token: demo-token}}}}]\n"
+    );
+    std::fs::write(&kubeconfig, kc).map_err(|e| format!("cannot write the demo kubeconfig: {e}"))?;
+
+    // The audit itself runs as a child `azaudit orphans` whose environment
+    // points managed identity at the mock (azure_identity reads the process
+    // environment, which a running program must not change). Nothing of the
+    // user's environment (credentials, azure.json, kubeconfig) is used.
+    let exe = std::env::current_exe().map_err(|e| format!("cannot find the azaudit executable: {e}"))?;
+    let mut cmd = std::process::Command::new(exe);
+    cmd.env_clear();
+    for keep in ["PATH", "TERM", "COLUMNS", "NO_COLOR", "LANG", "LC_ALL"] {
+        if let Some(v) = std::env::var_os(keep) {
+            cmd.env(keep, v);
+        }
+    }
+    cmd.env("IDENTITY_ENDPOINT", format!("{url}/msi/token")).env("IDENTITY_HEADER", header);
+    cmd.args(["--subscription", SUBSCRIPTION, "--arm-endpoint", &url, "--graph-endpoint", &url])
+        .args(["--auth", "msi", "--no-cloud-config", "--kubeconfig"])
+        .arg(&kubeconfig)
+        .args(["orphans", "--fail-on", "never", "-o", args.output.name()]);
+    if g.quiet {
+        cmd.arg("-q");
+    }
+    for _ in 0..g.verbose {
+        cmd.arg("-v");
+    }
+    if !g.quiet {
+        eprintln!("azaudit demo: mock Azure and Kubernetes API on {url} (scenario mocks/scenarios/demo.json)");
+    }
+    let status = tokio::task::spawn_blocking(move || cmd.status())
+        .await
+        .map_err(|e| format!("the demo audit did not finish: {e}"))?
+        .map_err(|e| format!("cannot run the demo audit: {e}"))?;
+    server.abort();
+    drop(dir);
+    // The demo succeeds when the audit ran completely; its findings are the point.
+    Ok(match status.code() {
+        Some(0) | Some(1) => Outcome::Clean,
+        Some(3) => Outcome::Incomplete,
+        _ => Outcome::CouldNotRun,
+    })
+}

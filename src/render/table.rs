@@ -1,0 +1,107 @@
+//! The report for people: one table per finding kind, then what could not
+//! be judged, then a summary line with counts and the estimated monthly
+//! waste.
+
+use crate::findings::{Finding, Kind, Severity};
+use crate::report::Report;
+use comfy_table::{ContentArrangement, Table, presets};
+use std::fmt::Write;
+
+pub fn render(r: &Report) -> String {
+    let mut out = String::new();
+    let rg = r.cluster.node_resource_group.as_deref().map(|g| format!(", node resource group {g}")).unwrap_or_default();
+    let _ = writeln!(out, "azaudit {} — cluster '{}'{rg}, from {}", r.command, r.cluster.name, r.cluster.source);
+    let subs = r.scope.subscriptions.join(", ");
+    let _ = writeln!(out, "subscription {subs}; data read {}", r.data_from.strftime("%Y-%m-%d %H:%M:%S UTC"));
+    for kind in Kind::ALL {
+        let mut found: Vec<&Finding> = r.findings.iter().filter(|f| f.kind == kind).collect();
+        if found.is_empty() {
+            continue;
+        }
+        found.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.name.cmp(&b.name)));
+        let _ = writeln!(out, "\n{} ({}, {})", kind.title(), kind.as_str(), found.len());
+        let mut t = Table::new();
+        t.load_style(presets::NOTHING).set_content_arrangement(ContentArrangement::Dynamic).set_header(vec![
+            "SEVERITY",
+            "NAME",
+            "RESOURCE GROUP",
+            "SERVICE",
+            "COST/MO",
+            "REASON",
+        ]);
+        if let Some(w) = width() {
+            t.set_width(w);
+        }
+        for f in found {
+            let mut name = f.name.clone();
+            if let Some(l) = f.locks.first() {
+                name.push_str(&format!(" [lock: {}]", l.level));
+            }
+            let cost = f.cost.as_ref().filter(|c| c.monthly_usd > 0.0).map(|c| format!("~${:.2}", c.monthly_usd));
+            t.add_row(vec![
+                f.severity.as_str().to_string(),
+                name,
+                f.resource_group.clone().unwrap_or_default(),
+                f.service.clone().unwrap_or_else(|| "-".into()),
+                cost.unwrap_or_else(|| "-".into()),
+                f.reason.clone(),
+            ]);
+        }
+        let _ = writeln!(out, "{t}");
+    }
+    if !r.incomplete.is_empty() {
+        let _ = writeln!(out, "\nIncomplete — these were not read completely, and nothing was concluded from them:");
+        for m in &r.incomplete {
+            let _ = writeln!(out, "  - {m}");
+        }
+    }
+    if !r.withheld.is_empty() {
+        let _ = writeln!(out, "\nWithheld verdicts:");
+        for w in &r.withheld {
+            let kinds: Vec<&str> = w.kinds.iter().map(|k| k.as_str()).collect();
+            let _ = writeln!(out, "  - {}: {}", kinds.join(", "), w.reason);
+        }
+    }
+    if !r.notes.is_empty() {
+        let _ = writeln!(out, "\nNot judged:");
+        for n in &r.notes {
+            let _ = writeln!(out, "  - {n}");
+        }
+    }
+    let _ = writeln!(out, "\n{}", summary_line(r));
+    out
+}
+
+/// "9 findings (1 critical, 6 warning, 2 info); estimated waste ~$42.13/month
+/// at list prices; complete" — or "INCOMPLETE".
+pub fn summary_line(r: &Report) -> String {
+    let by = |s: Severity| r.summary.by_severity.get(&s).copied().unwrap_or(0);
+    let counts = if r.summary.findings == 0 {
+        "no findings".to_string()
+    } else {
+        format!(
+            "{} finding{} ({} critical, {} warning, {} info)",
+            r.summary.findings,
+            if r.summary.findings == 1 { "" } else { "s" },
+            by(Severity::Critical),
+            by(Severity::Warning),
+            by(Severity::Info)
+        )
+    };
+    let waste = if r.summary.monthly_waste_usd > 0.0 {
+        format!("; estimated waste ~${:.2}/month at public list prices", r.summary.monthly_waste_usd)
+    } else {
+        String::new()
+    };
+    let state = if r.complete { "complete" } else { "INCOMPLETE: see above" };
+    format!("Summary: {counts}{waste}; {state}")
+}
+
+/// On a terminal comfy-table measures it; otherwise `COLUMNS`, or 160.
+fn width() -> Option<u16> {
+    use std::io::IsTerminal;
+    if std::io::stdout().is_terminal() {
+        return None;
+    }
+    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).filter(|w: &u16| *w >= 40).or(Some(160))
+}

@@ -1,0 +1,95 @@
+//! The report every analysis command produces: findings plus what could
+//! not be judged, in a documented, versioned JSON schema
+//! (`azaudit.report/v1`). Renderers only ever see this.
+
+use crate::arm::StatsSummary;
+use crate::checks::{Verdicts, Withheld};
+use crate::findings::{Finding, Kind, Severity};
+use crate::snapshot::{Scope, Snapshot};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+pub const REPORT_SCHEMA: &str = "azaudit.report/v1";
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Report {
+    pub schema: String,
+    /// The command that produced it (`orphans`, ...).
+    pub command: String,
+    pub generated_at: jiff::Timestamp,
+    /// When the data was read (the snapshot's time).
+    pub data_from: jiff::Timestamp,
+    pub azaudit_version: String,
+    pub scope: Scope,
+    pub cluster: ReportCluster,
+    /// False when any list was incomplete or any verdict was withheld.
+    pub complete: bool,
+    /// What is missing, one line each (lists that failed or were cut short).
+    pub incomplete: Vec<String>,
+    /// Verdicts not made, and why.
+    pub withheld: Vec<Withheld>,
+    /// Objects deliberately not judged, one line each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    pub summary: Summary,
+    pub findings: Vec<Finding>,
+    pub stats: StatsSummary,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ReportCluster {
+    pub name: String,
+    pub source: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node_resource_group: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Summary {
+    pub findings: usize,
+    pub by_severity: BTreeMap<Severity, usize>,
+    pub by_kind: BTreeMap<Kind, usize>,
+    /// Sum of the findings' approximate monthly costs, USD.
+    pub monthly_waste_usd: f64,
+}
+
+impl Report {
+    pub fn new(command: &str, snap: &Snapshot, verdicts: Verdicts) -> Report {
+        let mut incomplete = snap.missing();
+        if snap.cluster.skipped() {
+            incomplete.push("cluster: not read (--no-cluster); verdicts that need it are withheld".into());
+        }
+        let mut summary = Summary { findings: verdicts.findings.len(), ..Default::default() };
+        for f in &verdicts.findings {
+            *summary.by_severity.entry(f.severity).or_default() += 1;
+            *summary.by_kind.entry(f.kind).or_default() += 1;
+            summary.monthly_waste_usd += f.cost.as_ref().map_or(0.0, |c| c.monthly_usd);
+        }
+        summary.monthly_waste_usd = (summary.monthly_waste_usd * 100.0).round() / 100.0;
+        Report {
+            schema: REPORT_SCHEMA.into(),
+            command: command.into(),
+            generated_at: jiff::Timestamp::now(),
+            data_from: snap.generated_at,
+            azaudit_version: env!("CARGO_PKG_VERSION").into(),
+            scope: snap.scope.clone(),
+            cluster: ReportCluster {
+                name: snap.cluster.name.clone(),
+                source: snap.cluster.describe_source(),
+                node_resource_group: snap.cluster.node_resource_group.as_ref().map(|s| s.value.clone()),
+            },
+            complete: incomplete.is_empty() && verdicts.withheld.is_empty(),
+            incomplete,
+            withheld: verdicts.withheld,
+            notes: verdicts.notes,
+            summary,
+            findings: verdicts.findings,
+            stats: snap.stats.clone(),
+        }
+    }
+
+    /// Findings at or above `threshold`.
+    pub fn count_at_least(&self, threshold: Severity) -> usize {
+        self.findings.iter().filter(|f| f.severity >= threshold).count()
+    }
+}
