@@ -10,6 +10,8 @@
 //! with `limit`/`continue` paging, for the cluster side.
 
 pub mod arm;
+pub mod entra;
+pub mod graph;
 pub mod identity;
 pub mod k8s_objects;
 pub mod kube;
@@ -18,6 +20,7 @@ pub mod rng;
 pub mod scenario;
 pub mod server;
 pub mod synth;
+pub mod tls;
 pub mod vary;
 
 pub use log::LogEntry;
@@ -41,10 +44,28 @@ pub async fn bind(
     Ok((app, base_url, fut))
 }
 
+/// Like [`bind`], over https with a fresh test CA: returns the CA's PEM too.
+pub async fn bind_tls(
+    scenario: Scenario,
+    listen: &str,
+) -> std::io::Result<(Arc<server::App>, String, String, impl std::future::Future<Output = std::io::Result<()>>)> {
+    let (ca_pem, config) = tls::make_config().map_err(std::io::Error::other)?;
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    let addr: SocketAddr = listener.local_addr()?;
+    let base_url = format!("https://{addr}");
+    let app = Arc::new(server::App::new(scenario, base_url.clone()));
+    let router = axum::Router::new().fallback(server::handle).with_state(app.clone());
+    let tls = tls::TlsListener { inner: listener, acceptor: tokio_rustls::TlsAcceptor::from(config) };
+    let fut = async move { axum::serve(tls, router).await };
+    Ok((app, base_url, ca_pem, fut))
+}
+
 /// A mock running on its own thread and runtime, for synchronous tests.
 /// Stops when dropped.
 pub struct MockServer {
     pub base_url: String,
+    /// The test CA's certificate (PEM) when serving https.
+    pub ca_pem: Option<String>,
     app: Arc<server::App>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -61,6 +82,16 @@ impl MockServer {
     /// spawned from the calling thread, so it belongs to the caller's
     /// network namespace.
     pub fn start_on(scenario: Scenario, listen: &str) -> std::io::Result<MockServer> {
+        Self::spawn(scenario, listen, false)
+    }
+
+    /// Start on 127.0.0.1 over https with a fresh test CA ([`MockServer::ca_pem`]).
+    /// Entra's token endpoint needs this: authority hosts must be https.
+    pub fn start_tls(scenario: Scenario) -> std::io::Result<MockServer> {
+        Self::spawn(scenario, "127.0.0.1:0", true)
+    }
+
+    fn spawn(scenario: Scenario, listen: &str, tls: bool) -> std::io::Result<MockServer> {
         let listen = listen.to_string();
         let (tx, rx) = std::sync::mpsc::channel();
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
@@ -73,22 +104,41 @@ impl MockServer {
                 }
             };
             rt.block_on(async move {
-                match bind(scenario, &listen).await {
-                    Ok((app, url, fut)) => {
-                        let _ = tx.send(Ok((app, url)));
-                        tokio::select! {
-                            _ = fut => {}
-                            _ = stop_rx => {}
+                let stop = async {
+                    let _ = stop_rx.await;
+                };
+                if tls {
+                    match bind_tls(scenario, &listen).await {
+                        Ok((app, url, ca, fut)) => {
+                            let _ = tx.send(Ok((app, url, Some(ca))));
+                            tokio::select! {
+                                _ = fut => {}
+                                _ = stop => {}
+                            }
+                        }
+                        Err(e) => {
+                            let _ = tx.send(Err(e));
                         }
                     }
-                    Err(e) => {
-                        let _ = tx.send(Err(e));
+                } else {
+                    match bind(scenario, &listen).await {
+                        Ok((app, url, fut)) => {
+                            let _ = tx.send(Ok((app, url, None)));
+                            tokio::select! {
+                                _ = fut => {}
+                                _ = stop => {}
+                            }
+                        }
+                        Err(e) => {
+                            let _ = tx.send(Err(e));
+                        }
                     }
                 }
             });
         });
-        let (app, base_url) = rx.recv().map_err(|_| std::io::Error::other("mock thread ended before binding"))??;
-        Ok(MockServer { base_url, app, shutdown: Some(stop_tx), thread: Some(thread) })
+        let (app, base_url, ca_pem) =
+            rx.recv().map_err(|_| std::io::Error::other("mock thread ended before binding"))??;
+        Ok(MockServer { base_url, ca_pem, app, shutdown: Some(stop_tx), thread: Some(thread) })
     }
 
     /// Every request served so far, in order.
@@ -104,6 +154,11 @@ impl MockServer {
     /// The current token count of a subscription's emulated read bucket.
     pub fn remaining_reads(&self, subscription: &str) -> u64 {
         server::remaining_reads(&self.app, subscription)
+    }
+
+    /// The scenario being served.
+    pub fn scenario(&self) -> &Scenario {
+        &self.app.scenario
     }
 
     /// The App Service-style managed identity endpoint.

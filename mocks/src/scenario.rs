@@ -31,7 +31,32 @@ pub struct Scenario {
     /// The Kubernetes cluster the mock's API server (`/api/v1/...`) serves;
     /// absent means those paths answer 404.
     pub cluster: Option<Cluster>,
+    /// Microsoft Graph: applications and service principals.
+    pub graph: Graph,
+    /// Entra ID's token endpoint: the app registrations that may sign in
+    /// with a client secret (served over https only, see `MockServer::start_tls`).
+    pub entra: Vec<EntraApp>,
     pub faults: Vec<Fault>,
+}
+
+/// Microsoft Graph's directory, as raw Graph JSON objects.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Graph {
+    pub applications: Vec<Value>,
+    pub service_principals: Vec<Value>,
+    /// Items per page (Graph's default is 100, `$top` up to 999).
+    pub page_size: Option<usize>,
+}
+
+/// An app registration that can get a token with a client secret.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EntraApp {
+    pub client_id: String,
+    pub secret: String,
+    /// The secret has expired: sign-in fails with AADSTS7000222.
+    pub expired: bool,
 }
 
 /// A Kubernetes cluster: objects as the API server stores them (the mock

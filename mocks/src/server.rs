@@ -159,6 +159,16 @@ pub async fn handle(State(app): State<Arc<App>>, req: Request) -> Response {
     let method = req.method().as_str().to_string();
     let headers = req.headers().clone();
 
+    if crate::entra::owns(&method, &path) {
+        let body = axum::body::to_bytes(req.into_body(), 1 << 20).await.unwrap_or_default();
+        let (status, answer) = crate::entra::handle(&app, &body);
+        app.record(&method, &path, &query, None, status, None);
+        return json_response(status, &answer, &[]);
+    }
+    if crate::graph::owns(&path) {
+        return crate::graph::handle(&app, &method, &path, &query, &headers).await;
+    }
+
     if path.starts_with("/_mock/") {
         return control(&app, &path);
     }
