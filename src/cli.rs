@@ -55,6 +55,15 @@ pub enum Command {
     /// verdict is withheld and the exit code is 3.
     #[command(after_help = EXIT_CODES)]
     Orphans(ReportArgs),
+    /// Warn before the service principal the cluster depends on expires.
+    ///
+    /// Checks every secret and certificate of: azure.json's aadClientId,
+    /// each AKS cluster in scope that uses a service principal (managed
+    /// identity clusters are skipped with a note), every --app-id, or with
+    /// --all every application in the tenant. Reads Microsoft Graph with the
+    /// same credential; needs the Graph permission Application.Read.All.
+    #[command(name = "sp-expiry", after_help = EXIT_CODES)]
+    SpExpiry(SpExpiryArgs),
     /// Run `orphans` against the bundled demo environment: a mock Azure and
     /// a mock cluster started in-process on loopback, read through the real
     /// HTTP clients. Shows every finding kind. Needs no Azure account.
@@ -82,6 +91,41 @@ pub struct ReportArgs {
     /// findings (incomplete runs still exit 3).
     #[arg(long, value_enum, default_value = "warning", value_name = "SEVERITY")]
     pub fail_on: FailOn,
+}
+
+#[derive(Debug, Args)]
+pub struct SpExpiryArgs {
+    #[command(flatten)]
+    pub apps: SpApps,
+    #[command(flatten)]
+    pub thresholds: SpThresholds,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// Which applications to check besides azure.json's and the AKS clusters'.
+#[derive(Clone, Debug, Default, Args)]
+pub struct SpApps {
+    /// An application (client) ID to check (repeatable, or comma-separated).
+    #[arg(long = "app-id", value_name = "APP_ID", value_delimiter = ',')]
+    pub app_ids: Vec<String>,
+
+    /// Check every application in the tenant (paged), the way tenant-wide
+    /// exporters do.
+    #[arg(long)]
+    pub all: bool,
+}
+
+/// When a credential's expiry becomes a warning, then critical.
+#[derive(Clone, Debug, Args)]
+pub struct SpThresholds {
+    /// Warn when a credential has fewer than this many days left.
+    #[arg(long, value_name = "DAYS", default_value_t = 30, value_parser = clap::value_parser!(i64).range(0..=3650))]
+    pub warn_days: i64,
+
+    /// Critical when a credential has fewer than this many days left.
+    #[arg(long, value_name = "DAYS", default_value_t = 7, value_parser = clap::value_parser!(i64).range(0..=3650))]
+    pub critical_days: i64,
 }
 
 #[derive(Debug, Args)]
@@ -116,6 +160,14 @@ pub struct SnapshotArgs {
     /// Where to write the snapshot (`-` for stdout). Written atomically.
     #[arg(short = 'o', long = "output-file", value_name = "FILE")]
     pub output: PathBuf,
+
+    /// Also read the service principals' credentials from Microsoft Graph
+    /// (for `sp-expiry --from`); implied by --app-id and --all.
+    #[arg(long)]
+    pub graph: bool,
+
+    #[command(flatten)]
+    pub apps: SpApps,
 }
 
 #[derive(Clone, Debug, Args)]

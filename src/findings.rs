@@ -40,10 +40,14 @@ pub enum Kind {
     BackendPoolEmpty,
     NsgRuleStale,
     DiskOrphaned,
+    SpCredentialExpired,
+    SpCredentialExpiring,
+    SpCredentialNoExpiry,
+    SpNoValidCredential,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 10] = [
+    pub const ALL: [Kind; 14] = [
         Kind::PublicIpOrphaned,
         Kind::PublicIpUnattached,
         Kind::PublicIpFailed,
@@ -54,6 +58,10 @@ impl Kind {
         Kind::BackendPoolEmpty,
         Kind::NsgRuleStale,
         Kind::DiskOrphaned,
+        Kind::SpNoValidCredential,
+        Kind::SpCredentialExpired,
+        Kind::SpCredentialExpiring,
+        Kind::SpCredentialNoExpiry,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -68,6 +76,10 @@ impl Kind {
             Kind::BackendPoolEmpty => "backend-pool-empty",
             Kind::NsgRuleStale => "nsg-rule-stale",
             Kind::DiskOrphaned => "disk-orphaned",
+            Kind::SpCredentialExpired => "sp-credential-expired",
+            Kind::SpCredentialExpiring => "sp-credential-expiring",
+            Kind::SpCredentialNoExpiry => "sp-credential-no-expiry",
+            Kind::SpNoValidCredential => "sp-no-valid-credential",
         }
     }
 
@@ -84,6 +96,10 @@ impl Kind {
             Kind::BackendPoolEmpty => "Empty backend pools",
             Kind::NsgRuleStale => "Stale NSG rules",
             Kind::DiskOrphaned => "Disks of deleted PersistentVolumes",
+            Kind::SpCredentialExpired => "Expired service-principal credentials",
+            Kind::SpCredentialExpiring => "Service-principal credentials expiring soon",
+            Kind::SpCredentialNoExpiry => "Service-principal credentials that never expire",
+            Kind::SpNoValidCredential => "Service principals with no valid credential",
         }
     }
 }

@@ -10,13 +10,33 @@ pub const USER_AGENT: &str = concat!("azaudit/", env!("CARGO_PKG_VERSION"));
 /// decompresses gzip, follows no redirects (a redirect would carry the
 /// bearer token elsewhere).
 pub fn client(timeout: Duration) -> Result<reqwest::Client, String> {
-    reqwest::Client::builder()
+    let mut b = reqwest::Client::builder()
         .user_agent(USER_AGENT)
         .connect_timeout(Duration::from_secs(10).min(timeout))
         .timeout(timeout)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(|e| format!("could not set up the HTTP client: {}", describe(&e)))
+        .redirect(reqwest::redirect::Policy::none());
+    for cert in extra_roots()? {
+        b = b.add_root_certificate(cert);
+    }
+    b.build().map_err(|e| format!("could not set up the HTTP client: {}", describe(&e)))
+}
+
+/// The environment variable naming extra trusted root certificates (a PEM
+/// bundle): a TLS-inspecting proxy's CA, a private cloud's, or a test's.
+pub const CA_FILE_ENV: &str = "AZAUDIT_CA_FILE";
+
+/// The certificates in `AZAUDIT_CA_FILE`, trusted in addition to the
+/// system's roots.
+fn extra_roots() -> Result<Vec<reqwest::Certificate>, String> {
+    let Some(path) = std::env::var_os(CA_FILE_ENV).filter(|p| !p.is_empty()) else { return Ok(Vec::new()) };
+    let shown = std::path::Path::new(&path).display().to_string();
+    let pem = std::fs::read(&path).map_err(|e| format!("{CA_FILE_ENV}: cannot read {shown}: {e}"))?;
+    let certs = reqwest::Certificate::from_pem_bundle(&pem)
+        .map_err(|e| format!("{CA_FILE_ENV}: {shown} is not a PEM certificate bundle: {}", describe(&e)))?;
+    if certs.is_empty() {
+        return Err(format!("{CA_FILE_ENV}: {shown} contains no certificate"));
+    }
+    Ok(certs)
 }
 
 /// The client for the instance metadata service and managed-identity

@@ -29,6 +29,7 @@ fn main() -> ExitCode {
             Command::Snapshot(args) => commands::snapshot::run(&cli.global, args).await,
             Command::Whoami => commands::whoami::run(&cli.global).await,
             Command::Orphans(args) => commands::orphans::run(&cli.global, args).await,
+            Command::SpExpiry(args) => commands::sp_expiry::run(&cli.global, args).await,
             Command::Demo(args) => commands::demo::run(&cli.global, args).await,
         }
     });

@@ -54,9 +54,11 @@ pub struct Summary {
 }
 
 impl Report {
-    pub fn new(command: &str, snap: &Snapshot, verdicts: Verdicts) -> Report {
+    /// `needs_cluster`: the command's verdicts depend on the cluster view, so
+    /// a skipped cluster makes the report incomplete.
+    pub fn new(command: &str, snap: &Snapshot, verdicts: Verdicts, needs_cluster: bool) -> Report {
         let mut incomplete = snap.missing();
-        if snap.cluster.skipped() {
+        if needs_cluster && snap.cluster.skipped() {
             incomplete.push("cluster: not read (--no-cluster); verdicts that need it are withheld".into());
         }
         let mut summary = Summary { findings: verdicts.findings.len(), ..Default::default() };

@@ -27,6 +27,10 @@ pub struct Snapshot {
     /// The Kubernetes side: what the cluster still uses.
     #[serde(default)]
     pub cluster: ClusterView,
+    /// Microsoft Graph: the applications whose credentials were checked
+    /// (`sp-expiry`, `check`, `snapshot --graph`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub graph: Option<GraphInventory>,
     /// The cloud provider settings (azure.json) the checks need; no secrets.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cloud_config: Option<ProviderConfig>,
@@ -162,6 +166,62 @@ pub struct LocationUsages {
     pub subscription: String,
     pub location: String,
     pub usages: Vec<Usage>,
+}
+
+/// What was read from Microsoft Graph, and why.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct GraphInventory {
+    pub endpoint: String,
+    /// `--all`: every application in the tenant was listed.
+    pub all: bool,
+    /// The application IDs asked about, each with where it came from.
+    pub requested: Vec<AppRequest>,
+    /// The objects found: applications, and service principals for apps
+    /// whose application object is not visible.
+    pub objects: Vec<GraphFound>,
+    /// Every Graph list attempted, complete or not.
+    pub lists: Vec<GraphList>,
+    /// azaudit's own client-secret sign-in failed because that secret
+    /// expired (AADSTS7000222): the app, from the error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sign_in_failure: Option<SignInFailure>,
+    /// AKS clusters that use a managed identity: no secret to expire.
+    pub msi_clusters: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct AppRequest {
+    pub app_id: String,
+    /// `--app-id`, `cloud-config /etc/kubernetes/azure.json`, `AKS cluster aks-prod`, ...
+    pub sources: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GraphFound {
+    /// `application` or `servicePrincipal`.
+    pub object_type: String,
+    #[serde(flatten)]
+    pub object: crate::models::graph::GraphObject,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct GraphList {
+    /// What was asked, e.g. `applications with appId in (3 IDs)`.
+    pub what: String,
+    pub complete: bool,
+    pub pages: usize,
+    pub items: usize,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SignInFailure {
+    pub app_id: String,
+    pub message: String,
 }
 
 /// The cloud-config (azure.json) fields the checks read, without secrets:
@@ -393,6 +453,14 @@ impl Snapshot {
             .map(|l| format!("{}: {}", l.describe(), l.error.as_deref().unwrap_or("incomplete")))
             .collect();
         out.extend(self.cluster.missing());
+        if let Some(g) = &self.graph {
+            for l in g.lists.iter().filter(|l| !l.complete) {
+                out.push(format!("Microsoft Graph {}: {}", l.what, l.error.as_deref().unwrap_or("incomplete")));
+            }
+            if g.sign_in_failure.is_some() {
+                out.push("Microsoft Graph: not read, azaudit's own credential cannot sign in".into());
+            }
+        }
         out
     }
 
@@ -475,6 +543,7 @@ mod tests {
             azure: AzureInventory::default(),
             cluster: ClusterView::default(),
             cloud_config: None,
+            graph: None,
             stats: StatsSummary::default(),
         }
     }

@@ -166,8 +166,12 @@ impl ArmClient {
     /// second rejection is an error.
     pub async fn get<T: DeserializeOwned>(&self, key: &str, url: &Url) -> Result<T, ArmError> {
         match self.get_with_retries(key, url).await {
-            Err(e) if e.status() == Some(401) && e.code() == Some("ExpiredAuthenticationToken") => {
-                info!(path = url.path(), "ARM says the token expired; getting a fresh one");
+            // ARM says ExpiredAuthenticationToken, Graph InvalidAuthenticationToken.
+            Err(e)
+                if e.status() == Some(401)
+                    && matches!(e.code(), Some("ExpiredAuthenticationToken") | Some("InvalidAuthenticationToken")) =>
+            {
+                info!(path = url.path(), "the service says the token expired; getting a fresh one");
                 self.credential
                     .invalidate()
                     .map_err(|detail| ArmError::Token { scope: self.settings.token_scope.clone(), detail })?;

@@ -97,3 +97,22 @@ impl Stats {
         }
     }
 }
+
+impl StatsSummary {
+    /// Add another client's statistics (Graph beside ARM). Elapsed time is
+    /// the longer of the two, since the clients run in one process.
+    pub fn merge(&mut self, o: &StatsSummary) {
+        self.requests += o.requests;
+        self.pages += o.pages;
+        self.retries += o.retries;
+        self.throttled += o.throttled;
+        self.server_errors += o.server_errors;
+        self.bytes += o.bytes;
+        self.elapsed_ms = self.elapsed_ms.max(o.elapsed_ms);
+        self.reserve_pauses += o.reserve_pauses;
+        for (k, v) in &o.min_remaining_reads {
+            let e = self.min_remaining_reads.entry(k.clone()).or_insert(*v);
+            *e = (*e).min(*v);
+        }
+    }
+}

@@ -396,6 +396,16 @@ pub fn explain_token_error(message: &str, client_id: Option<&str>) -> String {
     msg
 }
 
+/// When a sign-in error is AADSTS7000222 (an expired client secret), the
+/// application it names (from the error, else the credential's client ID).
+pub fn expired_secret_app(message: &str, client_id: Option<&str>) -> Option<String> {
+    if !message.contains("AADSTS7000222") {
+        return None;
+    }
+    let msg = crate::text::one_line(message);
+    app_id_in(&msg).or(client_id).map(str::to_string)
+}
+
 /// The app ID in `... for app '<appId>' ...` of an Entra error.
 fn app_id_in(msg: &str) -> Option<&str> {
     let i = msg.find("app '")? + 5;

@@ -14,6 +14,7 @@ pub mod lb_idle;
 pub mod lb_parts;
 pub mod nsg_rule;
 pub mod public_ip;
+pub mod sp_credentials;
 
 use crate::findings::{Finding, Kind};
 use crate::snapshot::Snapshot;
@@ -81,6 +82,23 @@ pub fn orphans(snap: &Snapshot) -> Verdicts {
         (a.kind, &a.resource_id.to_ascii_lowercase()).cmp(&(b.kind, &b.resource_id.to_ascii_lowercase()))
     });
     v
+}
+
+/// Service-principal credential expiry.
+pub fn sp_expiry(snap: &Snapshot, settings: &sp_credentials::SpSettings) -> Verdicts {
+    let mut v = sp_credentials::check(snap, settings);
+    sort(&mut v);
+    v
+}
+
+fn sort(v: &mut Verdicts) {
+    v.findings.sort_by(|a, b| {
+        (a.kind, b.severity, a.resource_id.to_ascii_lowercase()).cmp(&(
+            b.kind,
+            a.severity,
+            b.resource_id.to_ascii_lowercase(),
+        ))
+    });
 }
 
 #[cfg(test)]

@@ -54,6 +54,7 @@ pub fn snap() -> Snapshot {
         azure: AzureInventory::default(),
         cluster,
         cloud_config: None,
+        graph: None,
         stats: Default::default(),
     }
 }

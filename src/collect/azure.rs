@@ -148,3 +148,12 @@ async fn list_one<T: DeserializeOwned>(
     info!(list = %rec.describe(), pages = rec.pages, items = rec.items, complete = rec.complete, "list read");
     (rec, outcome.items)
 }
+
+/// Only the AKS managed clusters in scope (for `sp-expiry`, which needs
+/// nothing else from ARM).
+pub async fn managed_clusters(client: &ArmClient, scope: &CollectScope) -> (Vec<ManagedCluster>, Vec<ListRecord>) {
+    let targets = scope.targets();
+    let mut records = Vec::new();
+    let items = take(list_kind::<ManagedCluster>(client, ListKind::ManagedClusters, &targets).await, &mut records);
+    (items, records)
+}

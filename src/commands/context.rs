@@ -200,11 +200,7 @@ pub async fn build_with_env(g: &GlobalArgs, env: HashMap<String, String>) -> Res
         ));
     }
     let mut settings = ClientSettings::new(resolved.arm_endpoint.clone(), resolved.cloud.0.arm_scope());
-    settings.max_rps = g.max_rps;
-    settings.reserve_reads = g.reserve_reads;
-    settings.max_retries = g.max_retries;
-    settings.retry_budget = g.retry_budget;
-    settings.request_timeout = g.request_timeout;
+    apply_client_flags(&mut settings, g);
     // One token up front: a credential that cannot sign in is a run that
     // cannot start (exit 2), not a pile of incomplete lists.
     sign_in(&resolved, &settings.token_scope).await?;
@@ -214,13 +210,22 @@ pub async fn build_with_env(g: &GlobalArgs, env: HashMap<String, String>) -> Res
 
 /// Get one token for `scope`, explaining failures in one line.
 pub async fn sign_in(r: &Resolved, scope: &str) -> Result<azure_core::credentials::AccessToken, Fatal> {
-    r.credential.credential.get_token(&[scope], None).await.map_err(|e| {
-        let why = auth::explain_token_error(&e.to_string(), r.credential.client_id.as_deref());
-        Fatal(format!(
-            "could not sign in to Azure with {} ({}) for {scope}: {why}",
-            r.credential.kind, r.credential.source
-        ))
-    })
+    r.credential.credential.get_token(&[scope], None).await.map_err(|e| sign_in_error(r, scope, &e.to_string()))
+}
+
+/// The client flags (rate, reserve, retries, timeouts) onto settings.
+pub fn apply_client_flags(s: &mut ClientSettings, g: &GlobalArgs) {
+    s.max_rps = g.max_rps;
+    s.reserve_reads = g.reserve_reads;
+    s.max_retries = g.max_retries;
+    s.retry_budget = g.retry_budget;
+    s.request_timeout = g.request_timeout;
+}
+
+/// The one-line error for a failed sign-in.
+pub fn sign_in_error(r: &Resolved, scope: &str, raw: &str) -> Fatal {
+    let why = auth::explain_token_error(raw, r.credential.client_id.as_deref());
+    Fatal(format!("could not sign in to Azure with {} ({}) for {scope}: {why}", r.credential.kind, r.credential.source))
 }
 
 /// The flag values if any, else the cloud-config's value, else the

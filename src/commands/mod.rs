@@ -5,6 +5,7 @@ pub mod context;
 pub mod demo;
 pub mod orphans;
 pub mod snapshot;
+pub mod sp_expiry;
 pub mod whoami;
 
 use std::process::ExitCode;
@@ -21,6 +22,18 @@ pub enum Outcome {
 impl From<Outcome> for ExitCode {
     fn from(o: Outcome) -> ExitCode {
         ExitCode::from(o as u8)
+    }
+}
+
+/// "Now" for a run: the wall clock, or `AZAUDIT_NOW` (RFC 3339) to make a
+/// report reproducible — tests use it as their fixed clock.
+pub fn now() -> Result<jiff::Timestamp, Fatal> {
+    match std::env::var("AZAUDIT_NOW") {
+        Ok(v) if !v.trim().is_empty() => v
+            .trim()
+            .parse()
+            .map_err(|e| Fatal(format!("AZAUDIT_NOW '{v}' is not an RFC 3339 time such as 2026-11-28T12:00:00Z: {e}"))),
+        _ => Ok(jiff::Timestamp::now()),
     }
 }
 

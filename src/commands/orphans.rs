@@ -13,9 +13,9 @@ use std::io::IsTerminal;
 pub async fn run(g: &GlobalArgs, args: &ReportArgs) -> Result<Outcome, Fatal> {
     let snap = match &args.from {
         Some(path) => Snapshot::load(path)?,
-        None => snapshot::collect(g, auth::env_snapshot()).await?,
+        None => snapshot::collect(g, auth::env_snapshot(), None).await?,
     };
-    let report = Report::new("orphans", &snap, checks::orphans(&snap));
+    let report = Report::new("orphans", &snap, checks::orphans(&snap), true);
     emit(&report, args, g.quiet)
 }
 

@@ -2,9 +2,9 @@
 //! and write them as one versioned JSON document. [`collect`] is also how
 //! every analysis command reads its input when not given `--from`.
 
-use super::{Fatal, Outcome, context};
+use super::{Fatal, Outcome, context, sp_expiry};
 use crate::auth;
-use crate::cli::{GlobalArgs, SnapshotArgs};
+use crate::cli::{GlobalArgs, SnapshotArgs, SpApps};
 use crate::collect::azure::{self, CollectScope};
 use crate::collect::cluster::{self, ClusterInput};
 use crate::snapshot::{ProviderConfig, SCHEMA, Scope, Snapshot};
@@ -12,7 +12,8 @@ use std::collections::HashMap;
 use tracing::info;
 
 pub async fn run(g: &GlobalArgs, args: &SnapshotArgs) -> Result<Outcome, Fatal> {
-    let snap = collect(g, auth::env_snapshot()).await?;
+    let graph = (args.graph || args.apps.all || !args.apps.app_ids.is_empty()).then_some(&args.apps);
+    let snap = collect(g, auth::env_snapshot(), graph).await?;
     snap.write(&args.output)?;
     let missing = snap.missing();
     if !g.quiet {
@@ -46,7 +47,9 @@ pub async fn run(g: &GlobalArgs, args: &SnapshotArgs) -> Result<Outcome, Fatal> 
 /// Read everything the checks need: sign in, read the cluster view and the
 /// Azure inventory. `env` is the credential environment (the process's, or
 /// the embedded demo's).
-pub async fn collect(g: &GlobalArgs, env: HashMap<String, String>) -> Result<Snapshot, Fatal> {
+/// With `graph`, also the credentials of the applications the cluster
+/// depends on (azure.json, AKS clusters, the given ones).
+pub async fn collect(g: &GlobalArgs, env: HashMap<String, String>, graph: Option<&SpApps>) -> Result<Snapshot, Fatal> {
     // Cluster files are read first: a malformed one stops the run before any
     // Azure request. A live cluster is read after Azure sign-in, so that bad
     // Azure flags are reported first; either way before any Azure list.
@@ -70,7 +73,16 @@ pub async fn collect(g: &GlobalArgs, env: HashMap<String, String>) -> Result<Sna
     let scope =
         CollectScope { subscriptions: ctx.subscriptions().to_vec(), resource_groups: ctx.resource_groups().to_vec() };
     let (inventory, lists) = azure::collect(&ctx.arm, &scope).await;
-    let stats = ctx.arm.stats();
+    let mut stats = ctx.arm.stats();
+    let graph = match graph {
+        None => None,
+        Some(apps) => {
+            let (requested, msi) = sp_expiry::requested_apps(r, apps, &inventory.managed_clusters);
+            let (inv, gstats) = sp_expiry::graph_part(r, g, requested, msi, apps.all).await?;
+            stats.merge(&gstats);
+            Some(inv)
+        }
+    };
     info!(
         requests = stats.requests,
         pages = stats.pages,
@@ -93,6 +105,7 @@ pub async fn collect(g: &GlobalArgs, env: HashMap<String, String>) -> Result<Sna
         azure: inventory,
         cluster,
         cloud_config: r.cloud_config.as_ref().map(ProviderConfig::from),
+        graph,
         stats,
     })
 }

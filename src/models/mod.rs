@@ -6,6 +6,7 @@
 pub mod cluster;
 pub mod common;
 pub mod disk;
+pub mod graph;
 pub mod load_balancer;
 pub mod lock;
 pub mod managed_cluster;

@@ -63,7 +63,7 @@ pub fn render(r: &Report) -> String {
         }
     }
     if !r.notes.is_empty() {
-        let _ = writeln!(out, "\nNot judged:");
+        let _ = writeln!(out, "\nNotes:");
         for n in &r.notes {
             let _ = writeln!(out, "  - {n}");
         }
