@@ -30,6 +30,7 @@ impl Severity {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Kind {
+    // orphans
     PublicIpOrphaned,
     PublicIpUnattached,
     PublicIpFailed,
@@ -40,67 +41,94 @@ pub enum Kind {
     BackendPoolEmpty,
     NsgRuleStale,
     DiskOrphaned,
+    // sp-expiry
     SpCredentialExpired,
     SpCredentialExpiring,
     SpCredentialNoExpiry,
     SpNoValidCredential,
+    // quotas
+    QuotaFrontendIp,
+    QuotaLbRules,
+    QuotaNsgRules,
+    QuotaNsgPrefixes,
+    QuotaPublicIps,
+    QuotaBackendPoolSize,
+    ArmReadBudget,
+    // check: the source guide's diagnoses
+    ServiceLbPending,
+    NodeNoProviderId,
+    VirtualNodeNotExcluded,
+    GpuNodeNoGpu,
+    LbBasicSku,
+    CloudConfigInstanceMetadataOff,
+    CloudConfigSecretWithMsi,
+    CloudConfigRateLimitDisabled,
+    CloudConfigUnknownCloud,
+    KnownIssue,
+    ArmThrottlingRisk,
 }
 
+/// Each kind's name and table heading, in report order.
+const KINDS: [(Kind, &str, &str); 32] = [
+    (Kind::ServiceLbPending, "service-lb-pending", "LoadBalancer Services stuck pending"),
+    (Kind::BackendPoolEmpty, "backend-pool-empty", "Empty backend pools"),
+    (Kind::SpNoValidCredential, "sp-no-valid-credential", "Service principals with no valid credential"),
+    (Kind::SpCredentialExpired, "sp-credential-expired", "Expired service-principal credentials"),
+    (Kind::SpCredentialExpiring, "sp-credential-expiring", "Service-principal credentials expiring soon"),
+    (Kind::SpCredentialNoExpiry, "sp-credential-no-expiry", "Service-principal credentials that never expire"),
+    (Kind::PublicIpOrphaned, "public-ip-orphaned", "Public IPs whose Services are gone"),
+    (Kind::PublicIpUnattached, "public-ip-unattached", "Public IPs attached to nothing"),
+    (Kind::PublicIpFailed, "public-ip-failed", "Public IPs in a failed state"),
+    (Kind::LbFrontendOrphaned, "lb-frontend-orphaned", "Load-balancer frontends of deleted Services"),
+    (Kind::LbRuleOrphaned, "lb-rule-orphaned", "Load-balancing rules of deleted Services"),
+    (Kind::LbProbeOrphaned, "lb-probe-orphaned", "Health probes of deleted Services"),
+    (Kind::LbIdle, "lb-idle", "Idle load balancers"),
+    (Kind::NsgRuleStale, "nsg-rule-stale", "Stale NSG rules"),
+    (Kind::DiskOrphaned, "disk-orphaned", "Disks of deleted PersistentVolumes"),
+    (Kind::QuotaFrontendIp, "quota-frontend-ip", "Frontends per load balancer near the limit"),
+    (Kind::QuotaLbRules, "quota-lb-rules", "Rules per load balancer near the limit"),
+    (Kind::QuotaNsgRules, "quota-nsg-rules", "Rules per NSG near the limit"),
+    (Kind::QuotaNsgPrefixes, "quota-nsg-prefixes", "Addresses and ports per NSG near the limit"),
+    (Kind::QuotaPublicIps, "quota-public-ips", "Public IPs per region near the limit"),
+    (Kind::QuotaBackendPoolSize, "quota-backend-pool-size", "Backend pools near their size limit"),
+    (Kind::ArmReadBudget, "arm-read-budget", "ARM read budget"),
+    (Kind::NodeNoProviderId, "node-no-provider-id", "Nodes without an Azure providerID"),
+    (
+        Kind::VirtualNodeNotExcluded,
+        "virtual-node-not-excluded",
+        "Virtual-kubelet nodes not excluded from load balancers",
+    ),
+    (Kind::GpuNodeNoGpu, "gpu-node-no-gpu", "GPU nodes that report no GPU"),
+    (Kind::LbBasicSku, "lb-basic-sku", "Basic SKU load balancers and public IPs"),
+    (Kind::CloudConfigInstanceMetadataOff, "cloud-config-instance-metadata-off", "azure.json: instance metadata off"),
+    (
+        Kind::CloudConfigSecretWithMsi,
+        "cloud-config-secret-with-msi",
+        "azure.json: a client secret beside managed identity",
+    ),
+    (Kind::CloudConfigRateLimitDisabled, "cloud-config-rate-limit-disabled", "azure.json: client rate limit disabled"),
+    (Kind::CloudConfigUnknownCloud, "cloud-config-unknown-cloud", "azure.json: unknown cloud"),
+    (Kind::KnownIssue, "known-issue", "Known cloud-provider bugs in this Kubernetes version"),
+    (Kind::ArmThrottlingRisk, "arm-throttling-risk", "Risk of ARM throttling"),
+];
+
 impl Kind {
-    pub const ALL: [Kind; 14] = [
-        Kind::PublicIpOrphaned,
-        Kind::PublicIpUnattached,
-        Kind::PublicIpFailed,
-        Kind::LbFrontendOrphaned,
-        Kind::LbRuleOrphaned,
-        Kind::LbProbeOrphaned,
-        Kind::LbIdle,
-        Kind::BackendPoolEmpty,
-        Kind::NsgRuleStale,
-        Kind::DiskOrphaned,
-        Kind::SpNoValidCredential,
-        Kind::SpCredentialExpired,
-        Kind::SpCredentialExpiring,
-        Kind::SpCredentialNoExpiry,
-    ];
+    /// Every kind, in report order.
+    pub fn all() -> impl Iterator<Item = Kind> {
+        KINDS.iter().map(|(k, _, _)| *k)
+    }
+
+    fn info(self) -> (&'static str, &'static str) {
+        KINDS.iter().find(|(k, _, _)| *k == self).map(|(_, n, t)| (*n, *t)).unwrap_or(("unknown", "Unknown"))
+    }
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::PublicIpOrphaned => "public-ip-orphaned",
-            Kind::PublicIpUnattached => "public-ip-unattached",
-            Kind::PublicIpFailed => "public-ip-failed",
-            Kind::LbFrontendOrphaned => "lb-frontend-orphaned",
-            Kind::LbRuleOrphaned => "lb-rule-orphaned",
-            Kind::LbProbeOrphaned => "lb-probe-orphaned",
-            Kind::LbIdle => "lb-idle",
-            Kind::BackendPoolEmpty => "backend-pool-empty",
-            Kind::NsgRuleStale => "nsg-rule-stale",
-            Kind::DiskOrphaned => "disk-orphaned",
-            Kind::SpCredentialExpired => "sp-credential-expired",
-            Kind::SpCredentialExpiring => "sp-credential-expiring",
-            Kind::SpCredentialNoExpiry => "sp-credential-no-expiry",
-            Kind::SpNoValidCredential => "sp-no-valid-credential",
-        }
+        self.info().0
     }
 
     /// A heading for the table output.
     pub fn title(self) -> &'static str {
-        match self {
-            Kind::PublicIpOrphaned => "Public IPs whose Services are gone",
-            Kind::PublicIpUnattached => "Public IPs attached to nothing",
-            Kind::PublicIpFailed => "Public IPs in a failed state",
-            Kind::LbFrontendOrphaned => "Load-balancer frontends of deleted Services",
-            Kind::LbRuleOrphaned => "Load-balancing rules of deleted Services",
-            Kind::LbProbeOrphaned => "Health probes of deleted Services",
-            Kind::LbIdle => "Idle load balancers",
-            Kind::BackendPoolEmpty => "Empty backend pools",
-            Kind::NsgRuleStale => "Stale NSG rules",
-            Kind::DiskOrphaned => "Disks of deleted PersistentVolumes",
-            Kind::SpCredentialExpired => "Expired service-principal credentials",
-            Kind::SpCredentialExpiring => "Service-principal credentials expiring soon",
-            Kind::SpCredentialNoExpiry => "Service-principal credentials that never expire",
-            Kind::SpNoValidCredential => "Service principals with no valid credential",
-        }
+        self.info().1
     }
 }
 
@@ -192,5 +220,23 @@ impl Finding {
     pub fn cost(mut self, cost: Option<Cost>) -> Finding {
         self.cost = cost;
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_has_one_name_matching_its_serde_name() {
+        let mut seen = std::collections::HashSet::new();
+        for k in Kind::all() {
+            assert!(seen.insert(k), "{k:?} listed twice");
+            assert_eq!(serde_json::to_value(k).unwrap(), serde_json::json!(k.as_str()));
+            assert_ne!(k.as_str(), "unknown");
+        }
+        assert_eq!(seen.len(), KINDS.len());
+        // Every variant is in the table (ArmThrottlingRisk is the last one).
+        assert_eq!(Kind::ArmThrottlingRisk as usize + 1, KINDS.len());
     }
 }

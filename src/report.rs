@@ -33,6 +33,9 @@ pub struct Report {
     pub notes: Vec<String>,
     pub summary: Summary,
     pub findings: Vec<Finding>,
+    /// Quota measurements (`quotas`, `check`): every object, by pressure.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub measurements: Vec<crate::checks::quotas::Measurement>,
     pub stats: StatsSummary,
 }
 
@@ -86,6 +89,7 @@ impl Report {
             notes: verdicts.notes,
             summary,
             findings: verdicts.findings,
+            measurements: verdicts.measurements,
             stats: snap.stats.clone(),
         }
     }

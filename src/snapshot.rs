@@ -439,6 +439,22 @@ impl AzureInventory {
 }
 
 impl Snapshot {
+    /// An empty snapshot of `scope`, stamped now with this version.
+    pub fn new(scope: Scope) -> Snapshot {
+        Snapshot {
+            schema: SCHEMA.to_string(),
+            generated_at: jiff::Timestamp::now(),
+            azaudit_version: env!("CARGO_PKG_VERSION").to_string(),
+            scope,
+            lists: Vec::new(),
+            azure: AzureInventory::default(),
+            cluster: ClusterView::default(),
+            graph: None,
+            cloud_config: None,
+            stats: StatsSummary::default(),
+        }
+    }
+
     pub fn is_complete(&self) -> bool {
         self.missing().is_empty()
     }
@@ -457,8 +473,11 @@ impl Snapshot {
             for l in g.lists.iter().filter(|l| !l.complete) {
                 out.push(format!("Microsoft Graph {}: {}", l.what, l.error.as_deref().unwrap_or("incomplete")));
             }
-            if g.sign_in_failure.is_some() {
-                out.push("Microsoft Graph: not read, azaudit's own credential cannot sign in".into());
+            if let Some(f) = &g.sign_in_failure {
+                out.push(format!(
+                    "Azure and Microsoft Graph: not read, azaudit's own credential cannot sign in (the client secret of application {} has expired)",
+                    f.app_id
+                ));
             }
         }
         out

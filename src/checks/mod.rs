@@ -6,14 +6,21 @@
 //! read completely (an ARM list for the resource's scope, or a cluster list)
 //! is not made, and the reason is recorded in [`Verdicts::withheld`].
 
+pub mod arm_throttling;
 pub mod backend_pool;
+pub mod basic_sku;
+pub mod cloud_config;
 pub mod context;
 pub mod cost;
 pub mod disk;
+pub mod known_issues;
 pub mod lb_idle;
 pub mod lb_parts;
+pub mod nodes;
 pub mod nsg_rule;
 pub mod public_ip;
+pub mod quotas;
+pub mod service_pending;
 pub mod sp_credentials;
 
 use crate::findings::{Finding, Kind};
@@ -37,6 +44,8 @@ pub struct Verdicts {
     /// Objects deliberately not judged (e.g. tagged for a cluster name that
     /// matches, outside this cluster's node resource group), one line each.
     pub notes: Vec<String>,
+    /// Quota measurements of every object, sorted by pressure.
+    pub measurements: Vec<quotas::Measurement>,
 }
 
 impl Verdicts {
@@ -59,46 +68,86 @@ impl Verdicts {
             self.withhold(&w.kinds, w.reason);
         }
         self.notes.extend(other.notes);
+        self.measurements.extend(other.measurements);
     }
 }
 
 /// The orphan audit: everything Kubernetes left behind in Azure.
 pub fn orphans(snap: &Snapshot) -> Verdicts {
     let ctx = Ctx::new(snap);
+    let mut v = orphans_with(&ctx);
+    finish(&ctx, &mut v);
+    v
+}
+
+fn orphans_with(ctx: &Ctx) -> Verdicts {
     let mut v = Verdicts::default();
-    v.extend(public_ip::check(&ctx));
-    v.extend(lb_parts::check(&ctx));
-    v.extend(lb_idle::check(&ctx));
-    v.extend(backend_pool::check(&ctx));
-    v.extend(nsg_rule::check(&ctx));
-    v.extend(disk::check(&ctx));
-    for f in &mut v.findings {
-        f.locks = ctx.locks_for(&f.resource_id);
-        if f.cluster.is_none() {
-            f.cluster = Some(ctx.cluster_name.to_string());
-        }
-    }
-    v.findings.sort_by(|a, b| {
-        (a.kind, &a.resource_id.to_ascii_lowercase()).cmp(&(b.kind, &b.resource_id.to_ascii_lowercase()))
-    });
+    v.extend(public_ip::check(ctx));
+    v.extend(lb_parts::check(ctx));
+    v.extend(lb_idle::check(ctx));
+    v.extend(backend_pool::check(ctx));
+    v.extend(nsg_rule::check(ctx));
+    v.extend(disk::check(ctx));
     v
 }
 
 /// Service-principal credential expiry.
 pub fn sp_expiry(snap: &Snapshot, settings: &sp_credentials::SpSettings) -> Verdicts {
+    let ctx = Ctx::new(snap);
     let mut v = sp_credentials::check(snap, settings);
-    sort(&mut v);
+    finish(&ctx, &mut v);
     v
 }
 
-fn sort(v: &mut Verdicts) {
+/// Headroom against every limit.
+pub fn quotas(snap: &Snapshot, settings: &quotas::QuotaSettings) -> Verdicts {
+    let ctx = Ctx::new(snap);
+    let mut v = quotas::check(&ctx, settings);
+    finish(&ctx, &mut v);
+    v
+}
+
+/// Everything: the orphan audit, service-principal expiry (`sp` is None to
+/// skip it), quotas, and the source guide's diagnoses. Pending Services are
+/// diagnosed last, from the other findings.
+pub fn check(snap: &Snapshot, sp: Option<&sp_credentials::SpSettings>, quota: &quotas::QuotaSettings) -> Verdicts {
+    let ctx = Ctx::new(snap);
+    let mut v = orphans_with(&ctx);
+    match sp {
+        Some(s) => v.extend(sp_credentials::check(snap, s)),
+        None => v.notes.push("sp-expiry: not run (--no-graph)".into()),
+    }
+    v.extend(quotas::check(&ctx, quota));
+    v.extend(nodes::check(&ctx));
+    v.extend(basic_sku::check(&ctx));
+    v.extend(cloud_config::check(&ctx));
+    v.extend(known_issues::check(&ctx));
+    v.extend(arm_throttling::check(&ctx));
+    let pending = service_pending::check(&ctx, &v.findings);
+    v.extend(pending);
+    finish(&ctx, &mut v);
+    v
+}
+
+/// Locks, cluster names, and one order for every report.
+fn finish(ctx: &Ctx, v: &mut Verdicts) {
+    for f in &mut v.findings {
+        if f.resource_id.starts_with("/subscriptions/") {
+            f.locks = ctx.locks_for(&f.resource_id);
+        }
+        if f.cluster.is_none() && !f.kind.as_str().starts_with("sp-") {
+            f.cluster = Some(ctx.cluster_name.to_string());
+        }
+    }
+    let rank = |k: Kind| Kind::all().position(|x| x == k).unwrap_or(usize::MAX);
     v.findings.sort_by(|a, b| {
-        (a.kind, b.severity, a.resource_id.to_ascii_lowercase()).cmp(&(
-            b.kind,
+        (rank(a.kind), b.severity, a.resource_id.to_ascii_lowercase()).cmp(&(
+            rank(b.kind),
             a.severity,
             b.resource_id.to_ascii_lowercase(),
         ))
     });
+    v.measurements.sort_by(|a, b| b.percent.total_cmp(&a.percent).then_with(|| a.object.cmp(&b.object)));
 }
 
 #[cfg(test)]

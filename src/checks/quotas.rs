@@ -1,0 +1,355 @@
+//! Headroom before Azure starts refusing: frontends, rules and backend-pool
+//! members per load balancer, rules and address/port entries per NSG,
+//! public IPs per region and SKU, and the subscription's ARM read budget.
+//!
+//! Limits come from the network usages API where it reports them (its
+//! per-object entries carry only the limit; the objects are counted from the
+//! inventory — facts file, section 6), else from [`TABLE`]. The source
+//! guide's Basic-SKU frontend quota (10 frontends, kubernetes#59255) is the
+//! classic way to hit one: the load balancer refuses a new frontend and the
+//! Service stays pending while its public IP is created anyway.
+
+use super::{Ctx, Verdicts};
+use crate::findings::{Finding, Kind, Severity};
+use crate::snapshot::ListKind;
+use serde::{Deserialize, Serialize};
+
+/// Thresholds, in percent of the limit.
+#[derive(Clone, Copy, Debug)]
+pub struct QuotaSettings {
+    pub warn_pct: f64,
+    pub critical_pct: f64,
+}
+
+impl Default for QuotaSettings {
+    fn default() -> Self {
+        QuotaSettings { warn_pct: 80.0, critical_pct: 95.0 }
+    }
+}
+
+/// One measured object: used against limit.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Measurement {
+    pub kind: Kind,
+    /// What was measured, e.g. `frontends of load balancer kubernetes`.
+    pub object: String,
+    pub resource_id: String,
+    pub used: i64,
+    pub limit: i64,
+    pub percent: f64,
+    /// Where the limit came from: the usages API entry, the table, or azure.json.
+    pub limit_source: String,
+}
+
+/// Limits by SKU when the usages API does not report one (Azure's published
+/// networking limits; Basic from the source guide's comparison table).
+///
+/// | limit | Basic | Standard |
+/// | --- | --- | --- |
+/// | frontend IP configurations per load balancer | 200 | 600 |
+/// | load-balancing + inbound NAT rules per load balancer | 250 | 1,500 |
+/// | backend pool members | 100 | 1,000 |
+/// | security rules per NSG | 1,000 | 1,000 |
+/// | addresses and ports per NSG | 4,000 | 4,000 |
+pub const TABLE: [(&str, i64, i64); 5] = [
+    ("FrontendIPConfigurationPerLoadBalancer", 200, 600),
+    ("InboundRulesPerLoadBalancer", 250, 1500),
+    ("BackendPoolMembers", 100, 1000),
+    ("SecurityRulesPerNetworkSecurityGroup", 1000, 1000),
+    ("SecurityRuleAddressesOrPortsPerNetworkSecurityGroup", 4000, 4000),
+];
+
+/// The cloud provider's default `maximumLoadBalancerRuleCount`.
+pub const PROVIDER_MAX_RULES: i64 = 250;
+
+/// ARM's read bucket: 250 requests, refilled at 25/s (new throttling), or
+/// the legacy hourly budget of 12,000 when the header reports more.
+pub const ARM_READ_BUCKET: i64 = 250;
+pub const ARM_READ_HOURLY: i64 = 12_000;
+
+fn table(name: &str, basic: bool) -> Option<i64> {
+    TABLE.iter().find(|(n, _, _)| *n == name).map(|(_, b, s)| if basic { *b } else { *s })
+}
+
+fn normalize(l: &str) -> String {
+    l.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase()
+}
+
+impl Ctx<'_> {
+    /// A usages entry for the resource's subscription and location.
+    fn usage(&self, id: &crate::models::ResourceId, location: Option<&str>, name: &str) -> Option<(i64, i64)> {
+        let sub = id.subscription()?;
+        let loc = normalize(location?);
+        self.snap
+            .azure
+            .usages
+            .iter()
+            .filter(|u| u.subscription.eq_ignore_ascii_case(sub) && normalize(&u.location) == loc)
+            .flat_map(|u| u.usages.iter())
+            .find(|u| u.name.value.eq_ignore_ascii_case(name))
+            .map(|u| (u.current_value.0, u.limit.0))
+            .filter(|(_, limit)| *limit > 0)
+    }
+
+    /// The limit for `name`: the usages API, else the SKU table.
+    fn limit(
+        &self,
+        id: &crate::models::ResourceId,
+        location: Option<&str>,
+        name: &str,
+        basic: bool,
+    ) -> Option<(i64, String)> {
+        if let Some((_, limit)) = self.usage(id, location, name) {
+            return Some((limit, format!("usages API ({name})")));
+        }
+        table(name, basic).map(|l| (l, format!("{} SKU table", if basic { "Basic" } else { "Standard" })))
+    }
+}
+
+fn measure(kind: Kind, object: String, id: &str, used: i64, limit: i64, source: String) -> Measurement {
+    let percent = if limit > 0 { (used as f64 * 1000.0 / limit as f64).round() / 10.0 } else { 0.0 };
+    Measurement { kind, object, resource_id: id.to_string(), used, limit, percent, limit_source: source }
+}
+
+fn is_basic(sku: Option<&str>) -> bool {
+    sku.is_none_or(|s| s.eq_ignore_ascii_case("Basic"))
+}
+
+pub fn check(ctx: &Ctx, s: &QuotaSettings) -> Verdicts {
+    let mut v = Verdicts::default();
+    let mut ms: Vec<Measurement> = Vec::new();
+    let lb_kinds = [Kind::QuotaFrontendIp, Kind::QuotaLbRules, Kind::QuotaBackendPoolSize];
+    if let Some(gap) = ctx.azure_gap(ListKind::LoadBalancers) {
+        v.withhold(&lb_kinds, gap);
+    }
+    if let Some(gap) = ctx.azure_gap(ListKind::Nsgs) {
+        v.withhold(&[Kind::QuotaNsgRules, Kind::QuotaNsgPrefixes], gap);
+    }
+    let provider_max =
+        ctx.snap.cloud_config.as_ref().and_then(|c| c.maximum_load_balancer_rule_count).filter(|m| *m > 0);
+    for lb in &ctx.snap.azure.load_balancers {
+        if !ctx.covered(ListKind::LoadBalancers, &lb.id) {
+            continue;
+        }
+        let basic = is_basic(lb.sku_name());
+        let loc = lb.location.as_deref();
+        let p = &lb.properties;
+        if let Some((limit, src)) = ctx.limit(&lb.id, loc, "FrontendIPConfigurationPerLoadBalancer", basic) {
+            let object = format!("frontends of load balancer {}", lb.name);
+            ms.push(measure(Kind::QuotaFrontendIp, object, lb.id.as_str(), p.frontends.len() as i64, limit, src));
+        }
+        let rules = (p.load_balancing_rules.len() + p.inbound_nat_rules.len()) as i64;
+        let azure = ctx.limit(&lb.id, loc, "InboundRulesPerLoadBalancer", basic);
+        // The cloud provider refuses to create more than its own maximum on
+        // the load balancers it manages; count that where it is tighter.
+        let ours = ctx.rg_owner(lb.id.resource_group().unwrap_or("")) == super::context::Owner::Ours;
+        let provider = ours.then(|| {
+            let max = provider_max.unwrap_or(PROVIDER_MAX_RULES);
+            let src = if provider_max.is_some() {
+                "azure.json maximumLoadBalancerRuleCount"
+            } else {
+                "cloud provider's default maximumLoadBalancerRuleCount"
+            };
+            (p.load_balancing_rules.len() as i64, max, src.to_string())
+        });
+        let azure_m = azure.map(|(limit, src)| (rules, limit, src));
+        let pick = [azure_m, provider]
+            .into_iter()
+            .flatten()
+            .max_by(|a, b| (a.0 as f64 / a.1.max(1) as f64).total_cmp(&(b.0 as f64 / b.1.max(1) as f64)));
+        if let Some((used, limit, src)) = pick {
+            let object = format!("rules of load balancer {}", lb.name);
+            ms.push(measure(Kind::QuotaLbRules, object, lb.id.as_str(), used, limit, src));
+        }
+        for pool in &p.backend_address_pools {
+            let Some(limit) = table("BackendPoolMembers", basic) else { continue };
+            let id = pool
+                .id
+                .as_ref()
+                .map(|i| i.as_str().to_string())
+                .unwrap_or_else(|| format!("{}/backendAddressPools/{}", lb.id, pool.name));
+            let object = format!("members of backend pool {}/{}", lb.name, pool.name);
+            let src = format!("{} SKU limit", if basic { "Basic" } else { "Standard" });
+            ms.push(measure(
+                Kind::QuotaBackendPoolSize,
+                object,
+                &id,
+                pool.properties.member_count() as i64,
+                limit,
+                src,
+            ));
+        }
+    }
+    for nsg in &ctx.snap.azure.network_security_groups {
+        if !ctx.covered(ListKind::Nsgs, &nsg.id) {
+            continue;
+        }
+        let loc = nsg.location.as_deref();
+        let rules = &nsg.properties.security_rules;
+        if let Some((limit, src)) = ctx.limit(&nsg.id, loc, "SecurityRulesPerNetworkSecurityGroup", false) {
+            let object = format!("rules of NSG {}", nsg.name);
+            ms.push(measure(Kind::QuotaNsgRules, object, nsg.id.as_str(), rules.len() as i64, limit, src));
+        }
+        if let Some((limit, src)) =
+            ctx.limit(&nsg.id, loc, "SecurityRuleAddressesOrPortsPerNetworkSecurityGroup", false)
+        {
+            let used: usize = rules.iter().map(|r| r.properties.addresses_and_ports()).sum();
+            let object = format!("addresses and ports in NSG {}", nsg.name);
+            ms.push(measure(Kind::QuotaNsgPrefixes, object, nsg.id.as_str(), used as i64, limit, src));
+        }
+    }
+    // Public IPs per subscription, region and SKU: the usages API counts
+    // them subscription-wide, whatever the scope of this run.
+    for lu in &ctx.snap.azure.usages {
+        for (name, what) in
+            [("PublicIPAddresses", "public IPs"), ("StandardSkuPublicIpAddresses", "Standard public IPs")]
+        {
+            if let Some(u) =
+                lu.usages.iter().find(|u| u.name.value.eq_ignore_ascii_case(name)).filter(|u| u.limit.0 > 0)
+            {
+                let id = format!(
+                    "/subscriptions/{}/providers/Microsoft.Network/locations/{}/usages/{name}",
+                    lu.subscription, lu.location
+                );
+                let object = format!("{what} in {} (subscription {})", lu.location, lu.subscription);
+                ms.push(measure(
+                    Kind::QuotaPublicIps,
+                    object,
+                    &id,
+                    u.current_value.0,
+                    u.limit.0,
+                    format!("usages API ({name})"),
+                ));
+            }
+        }
+    }
+    // The read budget seen during this run, per subscription.
+    for (sub, min) in &ctx.snap.stats.min_remaining_reads {
+        let budget = if (*min as i64) > ARM_READ_BUCKET { ARM_READ_HOURLY } else { ARM_READ_BUCKET };
+        let used = budget - (*min as i64).min(budget);
+        let object = format!("ARM reads of subscription {sub} (lowest remaining seen: {min})");
+        let src = if budget == ARM_READ_BUCKET {
+            "ARM read bucket (250, refilled 25/s)"
+        } else {
+            "ARM hourly read budget (12,000)"
+        };
+        ms.push(measure(Kind::ArmReadBudget, object, &format!("/subscriptions/{sub}"), used, budget, src.into()));
+    }
+    for m in &ms {
+        let sev = if m.percent >= s.critical_pct {
+            Severity::Critical
+        } else if m.percent >= s.warn_pct {
+            Severity::Warning
+        } else {
+            continue;
+        };
+        let name = m.resource_id.rsplit('/').next().unwrap_or("").to_string();
+        let reason = match m.kind {
+            Kind::ArmReadBudget => format!(
+                "{}: {:.0}% of the budget used; the cluster's own cloud controller shares it, and throttling it leaves Services pending (source guide: Azure ARM API 调用请求过多)",
+                m.object, m.percent
+            ),
+            _ => format!("{}: {} of {} ({:.1}%, limit from {})", m.object, m.used, m.limit, m.percent, m.limit_source),
+        };
+        v.findings.push(
+            Finding::new(m.kind, sev, &m.resource_id, &name, reason)
+                .with("used", m.used)
+                .with("limit", m.limit)
+                .with("percent", m.percent)
+                .with("limit_source", m.limit_source.as_str()),
+        );
+    }
+    ms.sort_by(|a, b| b.percent.total_cmp(&a.percent).then_with(|| a.object.cmp(&b.object)));
+    v.measurements = ms;
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testkit::*;
+    use crate::snapshot::LocationUsages;
+    use serde_json::json;
+
+    fn usage(name: &str, current: i64, limit: i64) -> crate::models::Usage {
+        serde_json::from_value(json!({"name": {"value": name}, "currentValue": current, "limit": limit})).unwrap()
+    }
+
+    #[test]
+    fn each_quota_kind_against_usages_or_the_table() {
+        let mut s = snap();
+        let fe: Vec<serde_json::Value> = (0..9).map(|i| json!({"name": format!("fe{i}"), "properties": {}})).collect();
+        let rules: Vec<serde_json::Value> =
+            (0..5).map(|i| json!({"name": format!("r{i}"), "properties": {}})).collect();
+        let members: Vec<serde_json::Value> =
+            (0..96).map(|i| json!({"id": format!("/subscriptions/s/x/ipConfigurations/{i}")})).collect();
+        let mut basic = lb(
+            "basic-lb",
+            json!({"frontendIPConfigurations": fe, "loadBalancingRules": rules,
+            "backendAddressPools": [{"name": "pool", "properties": {"backendIPConfigurations": members}}]}),
+        );
+        basic.sku = None;
+        s.azure.load_balancers.push(basic);
+        let nsg_rules: Vec<serde_json::Value> =
+            (0..9).map(|i| nsg_rule("n", &format!("r{i}"), 500 + i, &["1.2.3.4", "1.2.3.5"])).collect();
+        s.azure.network_security_groups.push(nsg("n", json!(nsg_rules)));
+        s.azure.usages.push(LocationUsages {
+            subscription: SUB.into(),
+            location: "West Europe".into(),
+            usages: vec![
+                usage("FrontendIPConfigurationPerLoadBalancer", 0, 10),
+                usage("SecurityRulesPerNetworkSecurityGroup", 0, 10),
+                usage("PublicIPAddresses", 97, 100),
+                usage("StandardSkuPublicIpAddresses", 10, 100),
+            ],
+        });
+        s.stats.min_remaining_reads.insert(SUB.into(), 10);
+        let v = check(&Ctx::new(&s), &QuotaSettings::default());
+        let got: Vec<(Kind, Severity)> = v.findings.iter().map(|f| (f.kind, f.severity)).collect();
+        assert!(got.contains(&(Kind::QuotaFrontendIp, Severity::Warning)), "9 of 10: {got:?}");
+        assert!(got.contains(&(Kind::QuotaBackendPoolSize, Severity::Critical)), "96 of Basic 100: {got:?}");
+        assert!(got.contains(&(Kind::QuotaNsgRules, Severity::Warning)), "9 of 10: {got:?}");
+        assert!(got.contains(&(Kind::QuotaPublicIps, Severity::Critical)), "97 of 100: {got:?}");
+        assert!(got.contains(&(Kind::ArmReadBudget, Severity::Critical)), "10 of 250 left: {got:?}");
+        assert!(!got.iter().any(|(k, _)| *k == Kind::QuotaLbRules), "5 of 250: {got:?}");
+        assert!(!got.iter().any(|(k, _)| *k == Kind::QuotaNsgPrefixes), "36 of 4000: {got:?}");
+        // Every object is measured, sorted by pressure.
+        assert!(v.measurements.windows(2).all(|w| w[0].percent >= w[1].percent));
+        let fe = v.measurements.iter().find(|m| m.kind == Kind::QuotaFrontendIp).unwrap();
+        assert_eq!((fe.used, fe.limit, fe.percent), (9, 10, 90.0));
+        assert_eq!(fe.limit_source, "usages API (FrontendIPConfigurationPerLoadBalancer)");
+        let rules = v.measurements.iter().find(|m| m.kind == Kind::QuotaLbRules).unwrap();
+        assert_eq!((rules.used, rules.limit), (5, 250), "the tighter of Azure's Basic 250 and the provider's 250");
+    }
+
+    #[test]
+    fn addresses_and_ports_per_nsg() {
+        let mut s = snap();
+        let rules: Vec<serde_json::Value> =
+            (0..10).map(|i| nsg_rule("n", &format!("r{i}"), 500 + i, &["1.2.3.4"])).collect();
+        s.azure.network_security_groups.push(nsg("n", json!(rules)));
+        s.azure.usages.push(LocationUsages {
+            subscription: SUB.into(),
+            location: "westeurope".into(),
+            usages: vec![usage("SecurityRuleAddressesOrPortsPerNetworkSecurityGroup", 0, 42)],
+        });
+        let v = check(&Ctx::new(&s), &QuotaSettings::default());
+        let f = v.findings.iter().find(|f| f.kind == Kind::QuotaNsgPrefixes).expect("40 of 42");
+        assert_eq!(f.severity, Severity::Critical);
+        assert_eq!(f.evidence["used"], 40, "source, source port, destination port and prefix per rule");
+    }
+
+    #[test]
+    fn provider_max_rules_from_azure_json_is_the_tighter_limit() {
+        let mut s = snap();
+        let rules: Vec<serde_json::Value> =
+            (0..9).map(|i| json!({"name": format!("r{i}"), "properties": {}})).collect();
+        s.azure.load_balancers.push(lb("kubernetes", json!({"loadBalancingRules": rules})));
+        s.cloud_config =
+            Some(crate::snapshot::ProviderConfig { maximum_load_balancer_rule_count: Some(10), ..Default::default() });
+        let v = check(&Ctx::new(&s), &QuotaSettings { warn_pct: 80.0, critical_pct: 95.0 });
+        let f = v.findings.iter().find(|f| f.kind == Kind::QuotaLbRules).unwrap();
+        assert_eq!(f.severity, Severity::Warning);
+        assert!(f.reason.contains("azure.json maximumLoadBalancerRuleCount"), "{}", f.reason);
+    }
+}
