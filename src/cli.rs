@@ -64,9 +64,26 @@ pub enum Command {
     /// same credential; needs the Graph permission Application.Read.All.
     #[command(name = "sp-expiry", after_help = EXIT_CODES)]
     SpExpiry(SpExpiryArgs),
-    /// Run `orphans` against the bundled demo environment: a mock Azure and
-    /// a mock cluster started in-process on loopback, read through the real
-    /// HTTP clients. Shows every finding kind. Needs no Azure account.
+    /// How close each load balancer, NSG, region and the subscription's ARM
+    /// read budget are to their Azure limits, sorted by pressure.
+    ///
+    /// Limits come from the network usages API where it reports them, else
+    /// from a documented table by SKU; the cloud provider's own
+    /// maximumLoadBalancerRuleCount (azure.json, default 250) counts too.
+    #[command(after_help = EXIT_CODES)]
+    Quotas(QuotasArgs),
+    /// Everything: orphans, sp-expiry, quotas, and every diagnosis of the
+    /// source troubleshooting guide that the ARM and Kubernetes APIs can
+    /// make (pending LoadBalancer Services and their likely cause, nodes
+    /// without an Azure providerID, virtual nodes not excluded, GPU nodes
+    /// without GPUs, Basic SKU, azure.json lint, known version bugs, ARM
+    /// throttling risk). The one command to run when something is wrong.
+    #[command(after_help = EXIT_CODES)]
+    Check(CheckArgs),
+    /// Run an audit (default: `check`) against the bundled demo environment:
+    /// a mock Azure, Microsoft Graph and Kubernetes cluster started
+    /// in-process on loopback, read through the real HTTP clients. Shows
+    /// every finding kind. Needs no Azure account.
     Demo(DemoArgs),
 }
 
@@ -128,11 +145,67 @@ pub struct SpThresholds {
     pub critical_days: i64,
 }
 
+/// `quotas` thresholds, in percent of the limit.
+#[derive(Clone, Debug, Args)]
+pub struct QuotaThresholds {
+    /// Warn at this share of a limit.
+    #[arg(long, value_name = "PERCENT", default_value_t = 80.0, value_parser = parse_percent)]
+    pub quota_warn: f64,
+
+    /// Critical at this share of a limit.
+    #[arg(long, value_name = "PERCENT", default_value_t = 95.0, value_parser = parse_percent)]
+    pub quota_critical: f64,
+}
+
+#[derive(Debug, Args)]
+pub struct QuotasArgs {
+    #[command(flatten)]
+    pub thresholds: QuotaThresholds,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub quota: QuotaThresholds,
+    #[command(flatten)]
+    pub apps: SpApps,
+    #[command(flatten)]
+    pub sp: SpThresholds,
+    /// Do not read Microsoft Graph: skip the service-principal checks
+    /// (for identities without Application.Read.All).
+    #[arg(long, conflicts_with_all = ["app_ids", "all"])]
+    pub no_graph: bool,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+fn parse_percent(s: &str) -> Result<f64, String> {
+    match s.trim().trim_end_matches('%').parse::<f64>() {
+        Ok(p) if (0.0..=100.0).contains(&p) => Ok(p),
+        _ => Err(format!("'{s}' is not a percentage between 0 and 100")),
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct DemoArgs {
+    /// Which audit to run against the demo environment.
+    #[arg(value_enum, default_value = "check")]
+    pub audit: DemoAudit,
+
     /// Output format of the demo report.
     #[arg(short = 'o', long = "output", value_enum, default_value = "table", value_name = "FORMAT")]
     pub output: Format,
+}
+
+/// The audits the demo can run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum DemoAudit {
+    Check,
+    Orphans,
+    SpExpiry,
+    Quotas,
 }
 
 /// `--fail-on` values.

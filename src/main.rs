@@ -30,6 +30,8 @@ fn main() -> ExitCode {
             Command::Whoami => commands::whoami::run(&cli.global).await,
             Command::Orphans(args) => commands::orphans::run(&cli.global, args).await,
             Command::SpExpiry(args) => commands::sp_expiry::run(&cli.global, args).await,
+            Command::Quotas(args) => commands::check::quotas(&cli.global, args).await,
+            Command::Check(args) => commands::check::check(&cli.global, args).await,
             Command::Demo(args) => commands::demo::run(&cli.global, args).await,
         }
     });

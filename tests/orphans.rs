@@ -291,7 +291,7 @@ fn fail_on_thresholds_and_table_output() {
 #[test]
 fn the_embedded_demo_shows_every_finding_kind() {
     setup();
-    let run = azaudit_env(&[], &["demo", "-o", "json", "-q"]);
+    let run = azaudit_env(&[], &["demo", "orphans", "-o", "json", "-q"]);
     run.assert_no_panic();
     assert_eq!(run.code, 0, "{}", run.stderr);
     let report: Value = serde_json::from_str(&run.stdout).unwrap();

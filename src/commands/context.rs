@@ -50,6 +50,17 @@ pub struct Resolved {
     pub credential: Chosen,
 }
 
+impl Resolved {
+    /// The scope a snapshot of this run records.
+    pub fn scope(&self) -> crate::snapshot::Scope {
+        crate::snapshot::Scope {
+            subscriptions: self.subscriptions.0.clone(),
+            resource_groups: self.resource_groups.0.clone(),
+            arm_endpoint: self.arm_endpoint.as_str().trim_end_matches('/').to_string(),
+        }
+    }
+}
+
 pub struct Context {
     pub arm: Arc<ArmClient>,
     pub resolved: Resolved,
@@ -194,18 +205,31 @@ pub async fn build(g: &GlobalArgs) -> Result<Context, Fatal> {
 /// [`build`] with the credential environment given.
 pub async fn build_with_env(g: &GlobalArgs, env: HashMap<String, String>) -> Result<Context, Fatal> {
     let resolved = resolve_with_env(g, env).await?;
-    if resolved.subscriptions.0.is_empty() {
+    require_subscription(&resolved)?;
+    // One token up front: a credential that cannot sign in is a run that
+    // cannot start (exit 2), not a pile of incomplete lists.
+    sign_in(&resolved, &resolved.cloud.0.arm_scope()).await?;
+    Context::new(g, resolved)
+}
+
+/// Runs that read ARM need a subscription.
+pub fn require_subscription(r: &Resolved) -> Result<(), Fatal> {
+    if r.subscriptions.0.is_empty() {
         return Err(Fatal(
             "no subscription to audit: give --subscription ID (or set AZAUDIT_SUBSCRIPTION), a cloud-config with subscriptionId, or --use-instance-metadata on an Azure VM".into(),
         ));
     }
-    let mut settings = ClientSettings::new(resolved.arm_endpoint.clone(), resolved.cloud.0.arm_scope());
-    apply_client_flags(&mut settings, g);
-    // One token up front: a credential that cannot sign in is a run that
-    // cannot start (exit 2), not a pile of incomplete lists.
-    sign_in(&resolved, &settings.token_scope).await?;
-    let arm = ArmClient::new(settings, resolved.credential.credential.clone())?;
-    Ok(Context { arm: Arc::new(arm), resolved })
+    Ok(())
+}
+
+impl Context {
+    /// The ARM client for resolved settings (no sign-in here).
+    pub fn new(g: &GlobalArgs, resolved: Resolved) -> Result<Context, Fatal> {
+        let mut settings = ClientSettings::new(resolved.arm_endpoint.clone(), resolved.cloud.0.arm_scope());
+        apply_client_flags(&mut settings, g);
+        let arm = ArmClient::new(settings, resolved.credential.credential.clone())?;
+        Ok(Context { arm: Arc::new(arm), resolved })
+    }
 }
 
 /// Get one token for `scope`, explaining failures in one line.

@@ -1,15 +1,34 @@
 //! `azaudit demo`: the bundled demo environment, in-process. Starts the
 //! mock Azure and the mock cluster (`mocks/scenarios/demo.json`, compiled
-//! in) on loopback, then runs the real `azaudit orphans` against them: the
-//! managed-identity credential, the rate-limited ARM client, kube-rs.
+//! in) on loopback, then runs the real `azaudit check` (or another audit)
+//! against them: the managed-identity credential, the rate-limited ARM and
+//! Graph client, kube-rs. The demo's azure.json is deliberately flawed and
+//! its clock is fixed, so every finding kind appears, every time.
 
 use super::{Fatal, Outcome};
-use crate::cli::{DemoArgs, GlobalArgs};
+use crate::cli::{DemoArgs, DemoAudit, GlobalArgs};
 
 /// The demo scenario, the same file the tests and `scripts/` use.
 pub const SCENARIO: &str = include_str!("../../mocks/scenarios/demo.json");
 /// The demo's subscription.
 pub const SUBSCRIPTION: &str = "3f2c1d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f";
+/// The demo's fixed "now": its service-principal secrets expire relative to it.
+pub const NOW: &str = "2026-11-28T12:00:00Z";
+/// The demo cluster's azure.json: every lint the `check` command has.
+pub const AZURE_JSON: &str = r#"{
+  "cloud": "AzurePublicCloude",
+  "tenantId": "72f988bf-86f1-41af-91ab-2d7cd011db47",
+  "subscriptionId": "3f2c1d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f",
+  "aadClientId": "e5f6a7b8-c9d0-4e1f-8a2b-3c4d5e6f7a8b",
+  "aadClientSecret": "demo-secret-never-printed",
+  "useManagedIdentityExtension": true,
+  "useInstanceMetadata": false,
+  "cloudProviderRateLimit": false,
+  "loadBalancerSku": "standard",
+  "vmType": "vmss",
+  "maximumLoadBalancerRuleCount": 250
+}
+"#;
 
 pub async fn run(g: &GlobalArgs, args: &DemoArgs) -> Result<Outcome, Fatal> {
     let scenario: azure_mock::Scenario =
@@ -26,6 +45,8 @@ pub async fn run(g: &GlobalArgs, args: &DemoArgs) -> Result<Outcome, Fatal> {
         "apiVersion: v1\nkind: Config\ncurrent-context: demo\nclusters: [{{name: demo, cluster: {{server: \"{url}\"}}}}]\ncontexts: [{{name: demo, context: {{cluster: demo, user: demo}}}}]\nusers: [{{name: demo, user: {{token: demo-token}}}}]\n"
     );
     std::fs::write(&kubeconfig, kc).map_err(|e| format!("cannot write the demo kubeconfig: {e}"))?;
+    let azure_json = dir.path().join("azure.json");
+    std::fs::write(&azure_json, AZURE_JSON).map_err(|e| format!("cannot write the demo azure.json: {e}"))?;
 
     // The audit itself runs as a child `azaudit orphans` whose environment
     // points managed identity at the mock (azure_identity reads the process
@@ -39,11 +60,19 @@ pub async fn run(g: &GlobalArgs, args: &DemoArgs) -> Result<Outcome, Fatal> {
             cmd.env(keep, v);
         }
     }
-    cmd.env("IDENTITY_ENDPOINT", format!("{url}/msi/token")).env("IDENTITY_HEADER", header);
-    cmd.args(["--subscription", SUBSCRIPTION, "--arm-endpoint", &url, "--graph-endpoint", &url])
-        .args(["--auth", "msi", "--no-cloud-config", "--kubeconfig"])
-        .arg(&kubeconfig)
-        .args(["orphans", "--fail-on", "never", "-o", args.output.name()]);
+    cmd.env("IDENTITY_ENDPOINT", format!("{url}/msi/token")).env("IDENTITY_HEADER", header).env("AZAUDIT_NOW", NOW);
+    cmd.args(["--subscription", SUBSCRIPTION, "--arm-endpoint", &url, "--graph-endpoint", &url, "--auth", "msi"])
+        .arg("--cloud-config")
+        .arg(&azure_json)
+        .arg("--kubeconfig")
+        .arg(&kubeconfig);
+    let audit = match args.audit {
+        DemoAudit::Check => "check",
+        DemoAudit::Orphans => "orphans",
+        DemoAudit::SpExpiry => "sp-expiry",
+        DemoAudit::Quotas => "quotas",
+    };
+    cmd.args([audit, "--fail-on", "never", "-o", args.output.name()]);
     if g.quiet {
         cmd.arg("-q");
     }
@@ -51,7 +80,9 @@ pub async fn run(g: &GlobalArgs, args: &DemoArgs) -> Result<Outcome, Fatal> {
         cmd.arg("-v");
     }
     if !g.quiet {
-        eprintln!("azaudit demo: mock Azure and Kubernetes API on {url} (scenario mocks/scenarios/demo.json)");
+        eprintln!(
+            "azaudit demo: mock Azure, Microsoft Graph and Kubernetes API on {url} (scenario mocks/scenarios/demo.json, clock fixed at {NOW}); running `azaudit {audit}`"
+        );
     }
     let status = tokio::task::spawn_blocking(move || cmd.status())
         .await

@@ -1,6 +1,7 @@
 //! Command runners: wire settings, collectors, checks and renderers
 //! together for each subcommand, and decide the exit code.
 
+pub mod check;
 pub mod context;
 pub mod demo;
 pub mod orphans;

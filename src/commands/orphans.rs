@@ -13,7 +13,7 @@ use std::io::IsTerminal;
 pub async fn run(g: &GlobalArgs, args: &ReportArgs) -> Result<Outcome, Fatal> {
     let snap = match &args.from {
         Some(path) => Snapshot::load(path)?,
-        None => snapshot::collect(g, auth::env_snapshot(), None).await?,
+        None => snapshot::collect(g, auth::env_snapshot(), Default::default()).await?,
     };
     let report = Report::new("orphans", &snap, checks::orphans(&snap), true);
     emit(&report, args, g.quiet)

@@ -7,13 +7,13 @@ use crate::auth;
 use crate::cli::{GlobalArgs, SnapshotArgs, SpApps};
 use crate::collect::azure::{self, CollectScope};
 use crate::collect::cluster::{self, ClusterInput};
-use crate::snapshot::{ProviderConfig, SCHEMA, Scope, Snapshot};
+use crate::snapshot::{ProviderConfig, Snapshot};
 use std::collections::HashMap;
 use tracing::info;
 
 pub async fn run(g: &GlobalArgs, args: &SnapshotArgs) -> Result<Outcome, Fatal> {
     let graph = (args.graph || args.apps.all || !args.apps.app_ids.is_empty()).then_some(&args.apps);
-    let snap = collect(g, auth::env_snapshot(), graph).await?;
+    let snap = collect(g, auth::env_snapshot(), Reads { graph, cluster_optional: false }).await?;
     snap.write(&args.output)?;
     let missing = snap.missing();
     if !g.quiet {
@@ -44,12 +44,24 @@ pub async fn run(g: &GlobalArgs, args: &SnapshotArgs) -> Result<Outcome, Fatal> 
     Ok(if missing.is_empty() { Outcome::Clean } else { Outcome::Incomplete })
 }
 
-/// Read everything the checks need: sign in, read the cluster view and the
-/// Azure inventory. `env` is the credential environment (the process's, or
-/// the embedded demo's).
-/// With `graph`, also the credentials of the applications the cluster
-/// depends on (azure.json, AKS clusters, the given ones).
-pub async fn collect(g: &GlobalArgs, env: HashMap<String, String>, graph: Option<&SpApps>) -> Result<Snapshot, Fatal> {
+/// What a run reads besides the Azure inventory.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Reads<'a> {
+    /// Also the credentials of the applications the cluster depends on.
+    pub graph: Option<&'a SpApps>,
+    /// The verdicts do not need the cluster: when no cluster is configured
+    /// at all (no kubeconfig, not in a pod), skip it instead of failing.
+    pub cluster_optional: bool,
+}
+
+/// Read everything the checks need: sign in, read the cluster view, the
+/// Azure inventory and (with `reads.graph`) Microsoft Graph. `env` is the
+/// credential environment (the process's, or the embedded demo's).
+///
+/// When reading Graph and azaudit's own client secret has expired
+/// (AADSTS7000222), the result is a snapshot that says so instead of an
+/// error: that expiry is exactly what `sp-expiry` and `check` report.
+pub async fn collect(g: &GlobalArgs, env: HashMap<String, String>, reads: Reads<'_>) -> Result<Snapshot, Fatal> {
     // Cluster files are read first: a malformed one stops the run before any
     // Azure request. A live cluster is read after Azure sign-in, so that bad
     // Azure flags are reported first; either way before any Azure list.
@@ -58,10 +70,30 @@ pub async fn collect(g: &GlobalArgs, env: HashMap<String, String>, graph: Option
         ClusterInput::Live { .. } => None,
         _ => Some(cluster::collect(&settings).await?),
     };
-    let ctx = context::build_with_env(g, env).await?;
+    let resolved = context::resolve_with_env(g, env).await?;
+    context::require_subscription(&resolved)?;
+    match sp_expiry::sign_in(&resolved, &resolved.cloud.0.arm_scope()).await? {
+        Ok(()) => {}
+        Err(failure) if reads.graph.is_some() => return Ok(signed_out(&resolved, failure)),
+        Err(failure) => {
+            let c = &resolved.credential;
+            return Err(Fatal(format!(
+                "could not sign in to Azure with {} ({}): {}",
+                c.kind, c.source, failure.message
+            )));
+        }
+    }
+    let ctx = context::Context::new(g, resolved)?;
     let mut cluster = match early {
         Some(view) => view,
-        None => cluster::collect(&settings).await?,
+        None => match cluster::collect(&settings).await {
+            Ok(view) => view,
+            Err(e) if reads.cluster_optional && g.kubeconfig.is_none() && g.context.is_none() => {
+                tracing::info!("no cluster configured; reading Azure only: {e}");
+                crate::snapshot::ClusterView { name: settings.name.clone(), ..Default::default() }
+            }
+            Err(e) => return Err(Fatal(e)),
+        },
     };
     let r = &ctx.resolved;
     cluster.node_resource_group = cluster::node_resource_group(
@@ -74,7 +106,7 @@ pub async fn collect(g: &GlobalArgs, env: HashMap<String, String>, graph: Option
         CollectScope { subscriptions: ctx.subscriptions().to_vec(), resource_groups: ctx.resource_groups().to_vec() };
     let (inventory, lists) = azure::collect(&ctx.arm, &scope).await;
     let mut stats = ctx.arm.stats();
-    let graph = match graph {
+    let graph = match reads.graph {
         None => None,
         Some(apps) => {
             let (requested, msi) = sp_expiry::requested_apps(r, apps, &inventory.managed_clusters);
@@ -93,19 +125,27 @@ pub async fn collect(g: &GlobalArgs, env: HashMap<String, String>, graph: Option
         "ARM statistics"
     );
     Ok(Snapshot {
-        schema: SCHEMA.to_string(),
-        generated_at: jiff::Timestamp::now(),
-        azaudit_version: env!("CARGO_PKG_VERSION").to_string(),
-        scope: Scope {
-            subscriptions: ctx.subscriptions().to_vec(),
-            resource_groups: ctx.resource_groups().to_vec(),
-            arm_endpoint: ctx.arm.endpoint().as_str().trim_end_matches('/').to_string(),
-        },
         lists,
         azure: inventory,
         cluster,
         cloud_config: r.cloud_config.as_ref().map(ProviderConfig::from),
         graph,
         stats,
+        ..Snapshot::new(r.scope())
     })
+}
+
+/// The snapshot of a run whose own credential's secret has expired: nothing
+/// could be read, and the graph section says why.
+fn signed_out(r: &context::Resolved, failure: crate::snapshot::SignInFailure) -> Snapshot {
+    let graph = crate::snapshot::GraphInventory {
+        endpoint: r.graph_endpoint.as_str().trim_end_matches('/').to_string(),
+        sign_in_failure: Some(failure),
+        ..Default::default()
+    };
+    Snapshot {
+        graph: Some(graph),
+        cloud_config: r.cloud_config.as_ref().map(ProviderConfig::from),
+        ..Snapshot::new(r.scope())
+    }
 }

@@ -12,9 +12,7 @@ use crate::collect::azure::{self, CollectScope};
 use crate::collect::graph;
 use crate::models::ManagedCluster;
 use crate::report::Report;
-use crate::snapshot::{
-    AppRequest, AzureInventory, GraphInventory, ProviderConfig, SCHEMA, Scope, SignInFailure, Snapshot,
-};
+use crate::snapshot::{AppRequest, AzureInventory, GraphInventory, ProviderConfig, SignInFailure, Snapshot};
 use azure_core::credentials::TokenCredential;
 use std::collections::HashMap;
 use tracing::info;
@@ -192,19 +190,11 @@ pub async fn collect(g: &GlobalArgs, apps: &SpApps, env: HashMap<String, String>
         }
     };
     Ok(Snapshot {
-        schema: SCHEMA.into(),
-        generated_at: jiff::Timestamp::now(),
-        azaudit_version: env!("CARGO_PKG_VERSION").into(),
-        scope: Scope {
-            subscriptions: r.subscriptions.0.clone(),
-            resource_groups: r.resource_groups.0.clone(),
-            arm_endpoint: r.arm_endpoint.as_str().trim_end_matches('/').to_string(),
-        },
         lists,
         azure,
-        cluster: Default::default(),
         graph: Some(graph),
         cloud_config: r.cloud_config.as_ref().map(ProviderConfig::from),
         stats,
+        ..Snapshot::new(r.scope())
     })
 }

@@ -13,7 +13,33 @@ pub fn render(r: &Report) -> String {
     let _ = writeln!(out, "azaudit {} — cluster '{}'{rg}, from {}", r.command, r.cluster.name, r.cluster.source);
     let subs = r.scope.subscriptions.join(", ");
     let _ = writeln!(out, "subscription {subs}; data read {}", r.data_from.strftime("%Y-%m-%d %H:%M:%S UTC"));
-    for kind in Kind::ALL {
+    if r.command == "quotas" && !r.measurements.is_empty() {
+        let _ = writeln!(out, "\nHeadroom, by pressure ({} objects)", r.measurements.len());
+        let mut t = Table::new();
+        t.load_style(presets::NOTHING).set_content_arrangement(ContentArrangement::Dynamic).set_header(vec![
+            "USED",
+            "LIMIT",
+            "PERCENT",
+            "KIND",
+            "OBJECT",
+            "LIMIT FROM",
+        ]);
+        if let Some(w) = width() {
+            t.set_width(w);
+        }
+        for m in &r.measurements {
+            t.add_row(vec![
+                m.used.to_string(),
+                m.limit.to_string(),
+                format!("{:.1}%", m.percent),
+                m.kind.as_str().to_string(),
+                m.object.clone(),
+                m.limit_source.clone(),
+            ]);
+        }
+        let _ = writeln!(out, "{t}");
+    }
+    for kind in Kind::all() {
         let mut found: Vec<&Finding> = r.findings.iter().filter(|f| f.kind == kind).collect();
         if found.is_empty() {
             continue;

@@ -1,0 +1,59 @@
+//! `azaudit quotas` and `azaudit check`: read (or load) a snapshot, run the
+//! quota checks, or every check, and report.
+
+use super::snapshot::{self, Reads};
+use super::{Fatal, Outcome, now, orphans};
+use crate::auth;
+use crate::checks::{self, quotas::QuotaSettings, sp_credentials::SpSettings};
+use crate::cli::{CheckArgs, GlobalArgs, QuotaThresholds, QuotasArgs, SpThresholds};
+use crate::report::Report;
+use crate::snapshot::Snapshot;
+
+fn quota_settings(t: &QuotaThresholds) -> Result<QuotaSettings, Fatal> {
+    if t.quota_warn > t.quota_critical {
+        return Err(Fatal(format!(
+            "--quota-warn ({}) must not be more than --quota-critical ({})",
+            t.quota_warn, t.quota_critical
+        )));
+    }
+    Ok(QuotaSettings { warn_pct: t.quota_warn, critical_pct: t.quota_critical })
+}
+
+fn sp_settings(t: &SpThresholds) -> Result<SpSettings, Fatal> {
+    if t.critical_days > t.warn_days {
+        return Err(Fatal(format!(
+            "--critical-days ({}) must not be more than --warn-days ({})",
+            t.critical_days, t.warn_days
+        )));
+    }
+    Ok(SpSettings { now: now()?, critical_days: t.critical_days, warn_days: t.warn_days })
+}
+
+pub async fn quotas(g: &GlobalArgs, args: &QuotasArgs) -> Result<Outcome, Fatal> {
+    let settings = quota_settings(&args.thresholds)?;
+    let snap = match &args.report.from {
+        Some(path) => Snapshot::load(path)?,
+        None => {
+            let reads = Reads { graph: None, cluster_optional: true };
+            snapshot::collect(g, auth::env_snapshot(), reads).await?
+        }
+    };
+    let report = Report::new("quotas", &snap, checks::quotas(&snap, &settings), false);
+    orphans::emit(&report, &args.report, g.quiet)
+}
+
+pub async fn check(g: &GlobalArgs, args: &CheckArgs) -> Result<Outcome, Fatal> {
+    let quota = quota_settings(&args.quota)?;
+    let sp = if args.no_graph { None } else { Some(sp_settings(&args.sp)?) };
+    let snap = match &args.report.from {
+        Some(path) => Snapshot::load(path)?,
+        None => {
+            let reads = Reads { graph: (!args.no_graph).then_some(&args.apps), cluster_optional: false };
+            snapshot::collect(g, auth::env_snapshot(), reads).await?
+        }
+    };
+    // A snapshot taken without --graph has nothing for sp-expiry.
+    let sp = sp.filter(|_| snap.graph.is_some());
+    let report = Report::new("check", &snap, checks::check(&snap, sp.as_ref(), &quota), true);
+    orphans::emit(&report, &args.report, g.quiet)
+}
