@@ -66,10 +66,12 @@ pub enum Kind {
     CloudConfigUnknownCloud,
     KnownIssue,
     ArmThrottlingRisk,
+    // suppressions
+    SuppressionExpired,
 }
 
 /// Each kind's name and table heading, in report order.
-const KINDS: [(Kind, &str, &str); 32] = [
+const KINDS: [(Kind, &str, &str); 33] = [
     (Kind::ServiceLbPending, "service-lb-pending", "LoadBalancer Services stuck pending"),
     (Kind::BackendPoolEmpty, "backend-pool-empty", "Empty backend pools"),
     (Kind::SpNoValidCredential, "sp-no-valid-credential", "Service principals with no valid credential"),
@@ -110,6 +112,7 @@ const KINDS: [(Kind, &str, &str); 32] = [
     (Kind::CloudConfigUnknownCloud, "cloud-config-unknown-cloud", "azure.json: unknown cloud"),
     (Kind::KnownIssue, "known-issue", "Known cloud-provider bugs in this Kubernetes version"),
     (Kind::ArmThrottlingRisk, "arm-throttling-risk", "Risk of ARM throttling"),
+    (Kind::SuppressionExpired, "suppression-expired", "Expired suppressions"),
 ];
 
 impl Kind {
@@ -186,6 +189,12 @@ pub struct Finding {
     pub cost: Option<Cost>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub locks: Vec<LockRef>,
+    /// When this finding was first seen (`--state-file`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_seen: Option<jiff::Timestamp>,
+    /// Whole days since then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub age_days: Option<i64>,
 }
 
 impl Finding {
@@ -203,6 +212,8 @@ impl Finding {
             cluster: None,
             cost: None,
             locks: Vec::new(),
+            first_seen: None,
+            age_days: None,
         }
     }
 
@@ -221,6 +232,11 @@ impl Finding {
         self.cost = cost;
         self
     }
+
+    /// The key that identifies "the same finding" across runs.
+    pub fn key(&self) -> String {
+        format!("{}|{}", self.kind.as_str(), self.resource_id.to_ascii_lowercase())
+    }
 }
 
 #[cfg(test)]
@@ -236,7 +252,7 @@ mod tests {
             assert_ne!(k.as_str(), "unknown");
         }
         assert_eq!(seen.len(), KINDS.len());
-        // Every variant is in the table (ArmThrottlingRisk is the last one).
-        assert_eq!(Kind::ArmThrottlingRisk as usize + 1, KINDS.len());
+        // Every variant is in the table (SuppressionExpired is the last one).
+        assert_eq!(Kind::SuppressionExpired as usize + 1, KINDS.len());
     }
 }

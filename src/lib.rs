@@ -22,6 +22,8 @@ pub mod models;
 pub mod render;
 pub mod report;
 pub mod snapshot;
+pub mod state;
+pub mod suppressions;
 pub mod text;
 
 /// Install rustls's ring crypto provider as the process default. Call once

@@ -33,6 +33,12 @@ pub struct Report {
     pub notes: Vec<String>,
     pub summary: Summary,
     pub findings: Vec<Finding>,
+    /// Findings a suppression covers: counted here, not in `findings`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub suppressed: Vec<crate::suppressions::Suppressed>,
+    /// Every service-principal credential checked, with its days left.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub credentials: Vec<crate::checks::sp_credentials::CredentialExpiry>,
     /// Quota measurements (`quotas`, `check`): every object, by pressure.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub measurements: Vec<crate::checks::quotas::Measurement>,
@@ -54,27 +60,29 @@ pub struct Summary {
     pub by_kind: BTreeMap<Kind, usize>,
     /// Sum of the findings' approximate monthly costs, USD.
     pub monthly_waste_usd: f64,
+    /// Findings hidden from the verdict by a suppression (still listed).
+    #[serde(default)]
+    pub suppressed: usize,
 }
 
 impl Report {
     /// `needs_cluster`: the command's verdicts depend on the cluster view, so
     /// a skipped cluster makes the report incomplete.
-    pub fn new(command: &str, snap: &Snapshot, verdicts: Verdicts, needs_cluster: bool) -> Report {
+    pub fn new(
+        command: &str,
+        snap: &Snapshot,
+        verdicts: Verdicts,
+        needs_cluster: bool,
+        now: jiff::Timestamp,
+    ) -> Report {
         let mut incomplete = snap.missing();
         if needs_cluster && snap.cluster.skipped() {
             incomplete.push("cluster: not read (--no-cluster); verdicts that need it are withheld".into());
         }
-        let mut summary = Summary { findings: verdicts.findings.len(), ..Default::default() };
-        for f in &verdicts.findings {
-            *summary.by_severity.entry(f.severity).or_default() += 1;
-            *summary.by_kind.entry(f.kind).or_default() += 1;
-            summary.monthly_waste_usd += f.cost.as_ref().map_or(0.0, |c| c.monthly_usd);
-        }
-        summary.monthly_waste_usd = (summary.monthly_waste_usd * 100.0).round() / 100.0;
-        Report {
+        let mut r = Report {
             schema: REPORT_SCHEMA.into(),
             command: command.into(),
-            generated_at: jiff::Timestamp::now(),
+            generated_at: now,
             data_from: snap.generated_at,
             azaudit_version: env!("CARGO_PKG_VERSION").into(),
             scope: snap.scope.clone(),
@@ -87,11 +95,28 @@ impl Report {
             incomplete,
             withheld: verdicts.withheld,
             notes: verdicts.notes,
-            summary,
+            summary: Summary::default(),
             findings: verdicts.findings,
+            suppressed: Vec::new(),
+            credentials: verdicts.credentials,
             measurements: verdicts.measurements,
             stats: snap.stats.clone(),
+        };
+        r.summarize();
+        r
+    }
+
+    /// Recount the summary from the findings (after suppressions moved some).
+    pub fn summarize(&mut self) {
+        let mut summary =
+            Summary { findings: self.findings.len(), suppressed: self.suppressed.len(), ..Default::default() };
+        for f in &self.findings {
+            *summary.by_severity.entry(f.severity).or_default() += 1;
+            *summary.by_kind.entry(f.kind).or_default() += 1;
+            summary.monthly_waste_usd += f.cost.as_ref().map_or(0.0, |c| c.monthly_usd);
         }
+        summary.monthly_waste_usd = (summary.monthly_waste_usd * 100.0).round() / 100.0;
+        self.summary = summary;
     }
 
     /// Findings at or above `threshold`.

@@ -46,6 +46,8 @@ pub struct Verdicts {
     pub notes: Vec<String>,
     /// Quota measurements of every object, sorted by pressure.
     pub measurements: Vec<quotas::Measurement>,
+    /// Every service-principal credential checked.
+    pub credentials: Vec<sp_credentials::CredentialExpiry>,
 }
 
 impl Verdicts {
@@ -69,6 +71,7 @@ impl Verdicts {
         }
         self.notes.extend(other.notes);
         self.measurements.extend(other.measurements);
+        self.credentials.extend(other.credentials);
     }
 }
 

@@ -13,10 +13,29 @@ use crate::findings::{Finding, Kind, Severity};
 use crate::models::graph::GraphCredential;
 use crate::snapshot::{GraphFound, Snapshot};
 use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 const KINDS: [Kind; 4] =
     [Kind::SpCredentialExpired, Kind::SpCredentialExpiring, Kind::SpCredentialNoExpiry, Kind::SpNoValidCredential];
+
+/// One credential and how long it has left, for every output (Prometheus
+/// exports them all, not only the findings).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CredentialExpiry {
+    pub app_id: String,
+    pub app_name: String,
+    /// `secret` or `certificate`.
+    pub credential_type: String,
+    pub key_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_date_time: Option<String>,
+    /// None when it never expires.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days_left: Option<i64>,
+}
 
 /// Thresholds and the clock.
 #[derive(Clone, Debug)]
@@ -150,6 +169,15 @@ fn check_object(found: &GraphFound, sources: &[String], s: &SpSettings, v: &mut 
             valid += 1;
             continue;
         }
+        v.credentials.push(CredentialExpiry {
+            app_id: o.app_id.clone(),
+            app_name: app.clone(),
+            credential_type: what.to_string(),
+            key_id: c.key_id.clone(),
+            display_name: c.display_name.clone(),
+            end_date_time: c.end_date_time.clone(),
+            days_left: end.filter(|e| !is_no_expiry(Some(*e), s.now)).map(|e| days_left(e, s.now)),
+        });
         if is_no_expiry(end, s.now) {
             valid += 1;
             v.findings.push(base(

@@ -2,7 +2,7 @@
 //! quota checks, or every check, and report.
 
 use super::snapshot::{self, Reads};
-use super::{Fatal, Outcome, now, orphans};
+use super::{Fatal, Outcome, now, output};
 use crate::auth;
 use crate::checks::{self, quotas::QuotaSettings, sp_credentials::SpSettings};
 use crate::cli::{CheckArgs, GlobalArgs, QuotaThresholds, QuotasArgs, SpThresholds};
@@ -38,8 +38,8 @@ pub async fn quotas(g: &GlobalArgs, args: &QuotasArgs) -> Result<Outcome, Fatal>
             snapshot::collect(g, auth::env_snapshot(), reads).await?
         }
     };
-    let report = Report::new("quotas", &snap, checks::quotas(&snap, &settings), false);
-    orphans::emit(&report, &args.report, g.quiet)
+    let report = Report::new("quotas", &snap, checks::quotas(&snap, &settings), false, now()?);
+    output::emit(report, &snap, &args.report, g.quiet)
 }
 
 pub async fn check(g: &GlobalArgs, args: &CheckArgs) -> Result<Outcome, Fatal> {
@@ -54,6 +54,6 @@ pub async fn check(g: &GlobalArgs, args: &CheckArgs) -> Result<Outcome, Fatal> {
     };
     // A snapshot taken without --graph has nothing for sp-expiry.
     let sp = sp.filter(|_| snap.graph.is_some());
-    let report = Report::new("check", &snap, checks::check(&snap, sp.as_ref(), &quota), true);
-    orphans::emit(&report, &args.report, g.quiet)
+    let report = Report::new("check", &snap, checks::check(&snap, sp.as_ref(), &quota), true, now()?);
+    output::emit(report, &snap, &args.report, g.quiet)
 }

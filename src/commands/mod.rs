@@ -5,6 +5,8 @@ pub mod check;
 pub mod context;
 pub mod demo;
 pub mod orphans;
+pub mod output;
+pub mod progress;
 pub mod snapshot;
 pub mod sp_expiry;
 pub mod whoami;

@@ -3,7 +3,7 @@
 //! have expired or soon will. [`graph_part`] is shared with `snapshot
 //! --graph` (and `check`).
 
-use super::{Fatal, Outcome, context, now, orphans};
+use super::{Fatal, Outcome, context, now, output};
 use crate::arm::{ArmClient, ClientSettings, StatsSummary};
 use crate::auth;
 use crate::checks::{self, sp_credentials::SpSettings};
@@ -39,8 +39,8 @@ pub async fn run(g: &GlobalArgs, args: &SpExpiryArgs) -> Result<Outcome, Fatal> 
         None => collect(g, &args.apps, auth::env_snapshot()).await?,
     };
     let settings = SpSettings { now: now()?, critical_days: t.critical_days, warn_days: t.warn_days };
-    let report = Report::new("sp-expiry", &snap, checks::sp_expiry(&snap, &settings), false);
-    orphans::emit(&report, &args.report, g.quiet)
+    let report = Report::new("sp-expiry", &snap, checks::sp_expiry(&snap, &settings), false, settings.now);
+    output::emit(report, &snap, &args.report, g.quiet)
 }
 
 fn add(requested: &mut Vec<AppRequest>, app_id: &str, source: String) {

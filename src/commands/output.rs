@@ -1,0 +1,72 @@
+//! The last steps every report command shares: apply suppressions, age
+//! findings with the state file, render, write (atomically to a file, or to
+//! stdout), and turn the report into the exit code.
+
+use super::{Fatal, Outcome, now};
+use crate::cli::{FailOn, ReportArgs};
+use crate::render::{self, Format};
+use crate::report::Report;
+use crate::snapshot::Snapshot;
+use crate::state::State;
+use crate::suppressions::{self, TagIndex};
+use std::io::IsTerminal;
+
+pub fn emit(mut report: Report, snap: &Snapshot, args: &ReportArgs, quiet: bool) -> Result<Outcome, Fatal> {
+    let now = now()?;
+    if let Some(path) = &args.suppressions {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read suppressions {name}: {e}"))?;
+        let rules = suppressions::parse(&text, &name)?;
+        let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
+        let applied =
+            suppressions::apply(std::mem::take(&mut report.findings), &rules, &TagIndex::new(snap), today, &name);
+        report.findings = applied.kept;
+        report.findings.extend(applied.expired);
+        report.suppressed = applied.suppressed;
+        report.notes.extend(applied.unused);
+        report.summarize();
+    }
+    if let Some(path) = &args.state_file {
+        let (mut state, warning) = State::load(path);
+        if let Some(w) = warning {
+            tracing::warn!("{w}");
+            if !quiet {
+                eprintln!("azaudit: warning: {w}");
+            }
+        }
+        let complete = report.complete;
+        let findings = report.findings.iter_mut().chain(report.suppressed.iter_mut().map(|s| &mut s.finding));
+        state.observe(findings, now, complete);
+        state.save(path)?;
+    }
+    let to_terminal = args.output_file.is_none() && std::io::stdout().is_terminal();
+    let format = args.output.unwrap_or(if to_terminal { Format::Table } else { Format::Json });
+    let text = render::render(&report, format)?;
+    match &args.output_file {
+        Some(path) => crate::fsutil::write_output(path, text.as_bytes())?,
+        None => print!("{text}"),
+    }
+    // The table says what is missing itself; other outputs get it on stderr.
+    if !quiet && !(format == Format::Table && args.output_file.is_none()) {
+        for m in &report.incomplete {
+            eprintln!("incomplete: {m}");
+        }
+        for w in &report.withheld {
+            let kinds: Vec<&str> = w.kinds.iter().map(|k| k.as_str()).collect();
+            eprintln!("withheld: {}: {}", kinds.join(", "), w.reason);
+        }
+    }
+    Ok(outcome(&report, args.fail_on))
+}
+
+/// 3 when anything was incomplete or withheld, else 1 with findings at or
+/// above `--fail-on`, else 0. Suppressed findings never count.
+pub fn outcome(report: &Report, fail_on: FailOn) -> Outcome {
+    if !report.complete {
+        Outcome::Incomplete
+    } else if fail_on.threshold().is_some_and(|t| report.count_at_least(t) > 0) {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    }
+}
