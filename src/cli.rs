@@ -85,6 +85,13 @@ pub enum Command {
     /// in-process on loopback, read through the real HTTP clients. Shows
     /// every finding kind. Needs no Azure account.
     Demo(DemoArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) to stdout.
+    Man,
 }
 
 /// Options of the commands that produce a report.
@@ -108,6 +115,17 @@ pub struct ReportArgs {
     /// findings (incomplete runs still exit 3).
     #[arg(long, value_enum, default_value = "warning", value_name = "SEVERITY")]
     pub fail_on: FailOn,
+
+    /// Known exceptions (YAML): matched by resource ID glob, kind and tag,
+    /// each with a reason and an optional expiry date. Suppressed findings
+    /// are counted, not hidden; an expired suppression is itself reported.
+    #[arg(long, value_name = "FILE", env = "AZAUDIT_SUPPRESSIONS")]
+    pub suppressions: Option<PathBuf>,
+
+    /// Remember when each finding was first seen, to report its age
+    /// ("orphaned for 12 days"). Created if missing, rebuilt if corrupt.
+    #[arg(long, value_name = "FILE", env = "AZAUDIT_STATE_FILE")]
+    pub state_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

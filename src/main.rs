@@ -16,6 +16,27 @@ fn main() -> ExitCode {
             return code.into();
         }
     };
+    // Generated from the clap definitions; no runtime, no logging.
+    match &cli.command {
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            let mut cmd = Cli::command();
+            clap_complete::generate(*shell, &mut cmd, "azaudit", &mut std::io::stdout());
+            return Outcome::Clean.into();
+        }
+        Command::Man => {
+            use clap::CommandFactory;
+            let mut out = Vec::new();
+            if let Err(e) = clap_mangen::Man::new(Cli::command()).render(&mut out) {
+                eprintln!("azaudit: cannot render the manual page: {e}");
+                return Outcome::CouldNotRun.into();
+            }
+            use std::io::Write;
+            let _ = std::io::stdout().write_all(&out);
+            return Outcome::Clean.into();
+        }
+        _ => {}
+    }
     init_logging(cli.global.verbose, cli.global.quiet);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
@@ -33,6 +54,7 @@ fn main() -> ExitCode {
             Command::Quotas(args) => commands::check::quotas(&cli.global, args).await,
             Command::Check(args) => commands::check::check(&cli.global, args).await,
             Command::Demo(args) => commands::demo::run(&cli.global, args).await,
+            Command::Completions { .. } | Command::Man => Ok(Outcome::Clean),
         }
     });
     match result {

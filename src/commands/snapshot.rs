@@ -65,6 +65,7 @@ pub async fn collect(g: &GlobalArgs, env: HashMap<String, String>, reads: Reads<
     // Cluster files are read first: a malformed one stops the run before any
     // Azure request. A live cluster is read after Azure sign-in, so that bad
     // Azure flags are reported first; either way before any Azure list.
+    let progress = super::progress::Progress::start(g, "signing in");
     let settings = context::cluster_settings(g);
     let early = match settings.input {
         ClusterInput::Live { .. } => None,
@@ -84,6 +85,7 @@ pub async fn collect(g: &GlobalArgs, env: HashMap<String, String>, reads: Reads<
         }
     }
     let ctx = context::Context::new(g, resolved)?;
+    progress.set("reading the cluster");
     let mut cluster = match early {
         Some(view) => view,
         None => match cluster::collect(&settings).await {
@@ -104,7 +106,22 @@ pub async fn collect(g: &GlobalArgs, env: HashMap<String, String>, reads: Reads<
     );
     let scope =
         CollectScope { subscriptions: ctx.subscriptions().to_vec(), resource_groups: ctx.resource_groups().to_vec() };
+    progress.set("reading Azure");
+    let ticker = progress.handle().map(|pb| {
+        let arm = ctx.arm.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                let s = arm.stats();
+                pb.set_message(format!("reading Azure: {} requests, {} pages", s.requests, s.pages));
+            }
+        })
+    });
     let (inventory, lists) = azure::collect(&ctx.arm, &scope).await;
+    if let Some(t) = ticker {
+        t.abort();
+    }
+    progress.set("reading Microsoft Graph");
     let mut stats = ctx.arm.stats();
     let graph = match reads.graph {
         None => None,

@@ -2,6 +2,8 @@
 //! decide anything; the same report renders the same way every time.
 
 pub mod json;
+pub mod junit;
+pub mod prometheus;
 pub mod table;
 
 use crate::report::Report;
@@ -13,6 +15,10 @@ pub enum Format {
     Table,
     /// The documented `azaudit.report/v1` schema (the default otherwise).
     Json,
+    /// Prometheus text format, for a textfile collector or a Pushgateway.
+    Prometheus,
+    /// JUnit XML: a suite per check, a failing case per finding.
+    Junit,
 }
 
 impl Format {
@@ -20,6 +26,8 @@ impl Format {
         match self {
             Format::Table => "table",
             Format::Json => "json",
+            Format::Prometheus => "prometheus",
+            Format::Junit => "junit",
         }
     }
 }
@@ -28,5 +36,7 @@ pub fn render(report: &Report, format: Format) -> Result<String, String> {
     match format {
         Format::Table => Ok(table::render(report)),
         Format::Json => json::render(report),
+        Format::Prometheus => Ok(prometheus::render(report)),
+        Format::Junit => junit::render(report),
     }
 }

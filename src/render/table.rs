@@ -4,7 +4,7 @@
 
 use crate::findings::{Finding, Kind, Severity};
 use crate::report::Report;
-use comfy_table::{ContentArrangement, Table, presets};
+use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
 use std::fmt::Write;
 
 pub fn render(r: &Report) -> String {
@@ -53,6 +53,7 @@ pub fn render(r: &Report) -> String {
             "RESOURCE GROUP",
             "SERVICE",
             "COST/MO",
+            "AGE",
             "REASON",
         ]);
         if let Some(w) = width() {
@@ -64,16 +65,26 @@ pub fn render(r: &Report) -> String {
                 name.push_str(&format!(" [lock: {}]", l.level));
             }
             let cost = f.cost.as_ref().filter(|c| c.monthly_usd > 0.0).map(|c| format!("~${:.2}", c.monthly_usd));
+            let age = f.age_days.map(|d| format!("{d} d")).unwrap_or_else(|| "-".into());
             t.add_row(vec![
-                f.severity.as_str().to_string(),
-                name,
-                f.resource_group.clone().unwrap_or_default(),
-                f.service.clone().unwrap_or_else(|| "-".into()),
-                cost.unwrap_or_else(|| "-".into()),
-                f.reason.clone(),
+                severity_cell(f.severity),
+                Cell::new(name),
+                Cell::new(f.resource_group.clone().unwrap_or_default()),
+                Cell::new(f.service.clone().unwrap_or_else(|| "-".into())),
+                Cell::new(cost.unwrap_or_else(|| "-".into())),
+                Cell::new(age),
+                Cell::new(&f.reason),
             ]);
         }
         let _ = writeln!(out, "{t}");
+    }
+    if !r.suppressed.is_empty() {
+        let _ = writeln!(out, "\nSuppressed ({}): counted, not in the verdict", r.suppressed.len());
+        for sup in &r.suppressed {
+            let f = &sup.finding;
+            let until = sup.expires.as_deref().map(|d| format!(", until {d}")).unwrap_or_default();
+            let _ = writeln!(out, "  - {} {} — {} ({}{until})", f.kind, f.name, sup.reason, sup.rule);
+        }
     }
     if !r.incomplete.is_empty() {
         let _ = writeln!(out, "\nIncomplete — these were not read completely, and nothing was concluded from them:");
@@ -119,15 +130,39 @@ pub fn summary_line(r: &Report) -> String {
     } else {
         String::new()
     };
+    let suppressed =
+        if r.summary.suppressed > 0 { format!("; {} suppressed", r.summary.suppressed) } else { String::new() };
     let state = if r.complete { "complete" } else { "INCOMPLETE: see above" };
-    format!("Summary: {counts}{waste}; {state}")
+    format!("Summary: {counts}{suppressed}{waste}; {state}")
 }
 
-/// On a terminal comfy-table measures it; otherwise `COLUMNS`, or 160.
+/// The terminal's width when it reports a usable one; otherwise `COLUMNS`,
+/// or 160. Always set explicitly, so a terminal that reports 0 columns
+/// cannot squeeze the table into one character per column.
 fn width() -> Option<u16> {
     use std::io::IsTerminal;
-    if std::io::stdout().is_terminal() {
-        return None;
+    if std::io::stdout().is_terminal()
+        && let Some(w) = Table::new().width().filter(|w| *w >= 60)
+    {
+        return Some(w);
     }
     std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).filter(|w: &u16| *w >= 40).or(Some(160))
+}
+
+/// Colour only for a terminal, and never with `NO_COLOR` set (no-color.org).
+fn use_color() -> bool {
+    use std::io::IsTerminal;
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+}
+
+fn severity_cell(s: Severity) -> Cell {
+    let cell = Cell::new(s.as_str());
+    if !use_color() {
+        return cell;
+    }
+    match s {
+        Severity::Critical => cell.fg(Color::Red),
+        Severity::Warning => cell.fg(Color::Yellow),
+        Severity::Info => cell.fg(Color::Cyan),
+    }
 }
