@@ -51,28 +51,14 @@ const ALL_KINDS: [&str; 32] = [
 ];
 
 fn demo(faults: Vec<Fault>) -> Scenario {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("mocks/scenarios/demo.json");
-    let mut sc: Scenario = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let mut sc = demo_scenario();
     sc.faults = faults;
     sc
 }
 
 fn run(mock: &MockServer, dir: &Path, args: &[&str]) -> (Run, Value) {
-    let cfg = dir.join("azure.json");
-    std::fs::write(&cfg, azaudit::commands::demo::AZURE_JSON).unwrap();
-    let kc = write_kubeconfig(mock, dir);
-    let mut all = vec![
-        "--subscription",
-        SUB,
-        "--auth",
-        "msi",
-        "--graph-endpoint",
-        &mock.base_url,
-        "--cloud-config",
-        cfg.to_str().unwrap(),
-        "--kubeconfig",
-        kc.to_str().unwrap(),
-    ];
+    let flags = demo_flags(mock, dir);
+    let mut all: Vec<&str> = flags.iter().map(String::as_str).collect();
     all.extend_from_slice(args);
     let r = azaudit_raw(mock, &[("AZAUDIT_NOW", NOW)], &all);
     r.assert_no_panic();
@@ -129,7 +115,10 @@ fn the_embedded_demo_check_lists_them_all() {
     r.assert_no_panic();
     assert_eq!(r.code, 0, "{}", r.stderr);
     let report: Value = serde_json::from_str(&r.stdout).unwrap();
-    assert_eq!(kinds(&report).len(), ALL_KINDS.len(), "{:?}", kinds(&report));
+    let mut want: BTreeSet<String> = ALL_KINDS.iter().map(|s| s.to_string()).collect();
+    want.insert("suppression-expired".into());
+    assert_eq!(kinds(&report), want, "the demo's suppressions add an expired one");
+    assert_eq!(report["suppressed"].as_array().unwrap().len(), 1);
 }
 
 #[test]

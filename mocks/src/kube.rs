@@ -93,26 +93,40 @@ fn version(c: &Cluster) -> Value {
     })
 }
 
+/// Discovery: the core kinds azaudit reads, plus the kinds azaudit's own
+/// manifests use (namespaces, service accounts, config maps, CronJobs, RBAC),
+/// so `kubectl apply --dry-run=client` can map them.
 fn discovery(path: &str) -> Option<Value> {
+    let verbs = json!(["create", "delete", "get", "list", "patch", "update", "watch"]);
+    let res = |name: &str, kind: &str, namespaced: bool, short: &[&str]| {
+        json!({"name": name, "singularName": kind.to_ascii_lowercase(), "namespaced": namespaced,
+               "kind": kind, "verbs": verbs, "shortNames": short})
+    };
+    let group = |name: &str| {
+        json!({"name": name, "versions": [{"groupVersion": format!("{name}/v1"), "version": "v1"}],
+               "preferredVersion": {"groupVersion": format!("{name}/v1"), "version": "v1"}})
+    };
     Some(match path {
         "/api" => json!({
             "kind": "APIVersions", "versions": ["v1"],
             "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": "10.0.0.1:443"}]
         }),
-        "/apis" => json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": []}),
+        "/apis" => json!({"kind": "APIGroupList", "apiVersion": "v1",
+                          "groups": [group("batch"), group("rbac.authorization.k8s.io")]}),
         "/api/v1" => {
-            let verbs = json!(["create", "delete", "get", "list", "patch", "update", "watch"]);
-            let resources: Vec<Value> = KINDS
-                .iter()
-                .map(|k| {
-                    json!({
-                        "name": k.plural, "singularName": k.kind.to_ascii_lowercase(), "namespaced": k.namespaced,
-                        "kind": k.kind, "verbs": verbs, "shortNames": [k.short]
-                    })
-                })
-                .collect();
+            let mut resources: Vec<Value> =
+                KINDS.iter().map(|k| res(k.plural, k.kind, k.namespaced, &[k.short])).collect();
+            resources.push(res("namespaces", "Namespace", false, &["ns"]));
+            resources.push(res("serviceaccounts", "ServiceAccount", true, &["sa"]));
+            resources.push(res("configmaps", "ConfigMap", true, &["cm"]));
             json!({"kind": "APIResourceList", "groupVersion": "v1", "resources": resources})
         }
+        "/apis/batch/v1" => json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": "batch/v1",
+            "resources": [res("cronjobs", "CronJob", true, &["cj"]), res("jobs", "Job", true, &[])]}),
+        "/apis/rbac.authorization.k8s.io/v1" => json!({"kind": "APIResourceList", "apiVersion": "v1",
+            "groupVersion": "rbac.authorization.k8s.io/v1",
+            "resources": [res("clusterroles", "ClusterRole", false, &[]), res("clusterrolebindings", "ClusterRoleBinding", false, &[]),
+                          res("roles", "Role", true, &[]), res("rolebindings", "RoleBinding", true, &[])]}),
         _ => return None,
     })
 }

@@ -126,3 +126,36 @@ pub fn skip(test: &str, reason: &str) {
     use std::io::Write;
     let _ = writeln!(std::io::stderr(), "SKIPPED {test}: {reason}");
 }
+
+/// The bundled demo scenario's subscription.
+pub const DEMO_SUB: &str = "3f2c1d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f";
+
+/// The bundled demo scenario (`mocks/scenarios/demo.json`).
+pub fn demo_scenario() -> Scenario {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("mocks/scenarios/demo.json");
+    serde_json::from_slice(&std::fs::read(path).expect("demo scenario")).expect("demo scenario parses")
+}
+
+/// Global flags that point azaudit at the mock the way `azaudit demo` does:
+/// managed identity, Graph on the mock, the demo's azure.json and a
+/// kubeconfig for the mock's API server (written into `dir`).
+pub fn demo_flags(mock: &MockServer, dir: &Path) -> Vec<String> {
+    let cfg = dir.join("azure.json");
+    std::fs::write(&cfg, azaudit::commands::demo::AZURE_JSON).expect("azure.json written");
+    let kc = write_kubeconfig(mock, dir);
+    [
+        "--subscription",
+        DEMO_SUB,
+        "--auth",
+        "msi",
+        "--graph-endpoint",
+        &mock.base_url,
+        "--cloud-config",
+        cfg.to_str().expect("utf-8"),
+        "--kubeconfig",
+        kc.to_str().expect("utf-8"),
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
+}

@@ -1,0 +1,19 @@
+# syntax=docker/dockerfile:1
+# A small static image: azaudit built for musl, on distroless/static.
+#   docker build -t azaudit .
+#   docker run --rm azaudit --help
+
+FROM rust:1.95-alpine AS build
+# ring compiles C and assembly: musl-dev provides the toolchain's C library.
+RUN apk add --no-cache musl-dev
+WORKDIR /src
+COPY . .
+RUN cargo build --release --locked --bin azaudit \
+ && strip target/release/azaudit \
+ && ./target/release/azaudit --version
+
+FROM gcr.io/distroless/static-debian12:nonroot
+COPY --from=build /src/target/release/azaudit /usr/local/bin/azaudit
+USER nonroot:nonroot
+ENTRYPOINT ["/usr/local/bin/azaudit"]
+CMD ["--help"]
