@@ -156,16 +156,20 @@ pub fn answer(app: &App, p: &ArmPath, query: &str, loop_link: bool) -> Answer {
     {
         return Answer::error(404, "ResourceGroupNotFound", format!("Resource group '{rg}' could not be found."));
     }
-    let all: Vec<Value> = if let Some(loc) = &p.location {
-        usages(app, &p.subscription, loc)
+    // Only the page is cloned: serving a page of a large list must cost
+    // what the page costs, so that the emulated latency dominates.
+    let owned: Vec<Value>;
+    let all: Vec<&Value> = if let Some(loc) = &p.location {
+        owned = usages(app, &p.subscription, loc);
+        owned.iter().collect()
     } else {
-        idx.items(&sub, &p.provider_type, p.resource_group.as_deref()).into_iter().cloned().collect()
+        idx.items(&sub, &p.provider_type, p.resource_group.as_deref())
     };
     let size = app.scenario.page_size.unwrap_or(100).max(1);
     let page = page_of(query);
     let offset = offset_of(query).map(|o| o % 1_000_000).unwrap_or(0).min(all.len());
     let end = (offset + size).min(all.len());
-    let mut value: Vec<Value> = all[offset..end].to_vec();
+    let mut value: Vec<Value> = all[offset..end].iter().map(|v| (*v).clone()).collect();
     if app.scenario.vary_shapes {
         for (i, v) in value.iter_mut().enumerate() {
             crate::vary::vary(v, app.scenario.seed ^ ((offset + i) as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));

@@ -99,7 +99,13 @@ pub fn vmss_node(subscription: &str, node_rg: &str, vmss: &str, index: usize, re
                 {"type": "Ready", "status": if ready { "True" } else { "Unknown" },
                  "reason": if ready { "KubeletReady" } else { "NodeStatusUnknown" }}
             ],
-            "nodeInfo": {"kubeletVersion": "v1.30.3", "osImage": "Ubuntu 22.04.4 LTS", "architecture": "amd64"}
+            "nodeInfo": {
+                "architecture": "amd64", "bootID": format!("4b2d6e1a-0000-4000-8000-{index:012}"),
+                "containerRuntimeVersion": "containerd://1.7.20-1", "kernelVersion": "5.15.0-1068-azure",
+                "kubeProxyVersion": "", "kubeletVersion": "v1.30.3", "machineID": format!("{index:032x}"),
+                "operatingSystem": "linux", "osImage": "Ubuntu 22.04.4 LTS",
+                "systemUUID": format!("7c3e9f2a-0000-4000-8000-{index:012}")
+            }
         }
     })
 }

@@ -25,7 +25,18 @@ pub struct Params {
     pub rules_per_nsg: usize,
     pub disks: usize,
     pub nics: usize,
+    /// Cluster: LoadBalancer Services (one per public IP while they last;
+    /// every `orphan_every`-th IP's Service is left out, so its IP is an
+    /// orphan), ClusterIP Services beyond that, and nodes.
+    pub services: usize,
+    pub nodes: usize,
+    /// Every n-th public IP and disk is left behind (0: none).
+    pub orphan_every: usize,
+    /// Every n-th LB's backend pool is empty (0: none).
+    pub empty_pool_every: usize,
     pub page_size: Option<usize>,
+    /// Latency added to every ARM and Kubernetes response.
+    pub latency_ms: u64,
 }
 
 impl Default for Params {
@@ -43,7 +54,12 @@ impl Default for Params {
             rules_per_nsg: 20,
             disks: 20,
             nics: 10,
+            services: 0,
+            nodes: 0,
+            orphan_every: 0,
+            empty_pool_every: 0,
             page_size: None,
+            latency_ms: 0,
         }
     }
 }
@@ -70,6 +86,8 @@ pub fn generate(p: &Params) -> Scenario {
     let mut rng = Rng(p.seed);
     let mut resources = Vec::new();
     let mut subscriptions = Vec::new();
+    let mut cluster = crate::scenario::Cluster::default();
+    let orphan = |i: usize| p.orphan_every > 0 && i % p.orphan_every == p.orphan_every - 1;
     for si in 0..p.subscriptions {
         let sub = subscription_id(si);
         let rg = format!("MC_aks-rg_aks_{}", p.location);
@@ -79,10 +97,25 @@ pub fn generate(p: &Params) -> Scenario {
 
         // Public IPs, named and tagged as the cloud provider does.
         let mut pip_names = Vec::new();
+        let mut pip_index = Vec::new();
         for i in 0..p.public_ips {
             let uid = rng.uuid();
             let name = format!("{}-{}", p.cluster_name, base_name(&uid));
             pip_names.push((name.clone(), base_name(&uid)));
+            pip_index.push(resources.len());
+            // The cluster (first subscription only) has a LoadBalancer
+            // Service for this IP unless it is one of the orphans.
+            if si == 0 && i < p.services && !orphan(i) {
+                let ip = format!("20.{}.{}.{}", 50 + (i >> 16) % 200, (i >> 8) & 255, i & 255);
+                cluster.services.push(crate::k8s_objects::lb_service(
+                    &format!("ns-{}", i % 17),
+                    &format!("svc-{i}"),
+                    &uid,
+                    80,
+                    Some(&ip),
+                    &[],
+                ));
+            }
             resources.push(json!({
                 "name": name, "id": pip_id(&name), "location": p.location,
                 "type": "Microsoft.Network/publicIPAddresses",
@@ -133,7 +166,8 @@ pub fn generate(p: &Params) -> Scenario {
                 }
                 fes.push(json!({"name": fe_name, "id": fe_id, "properties": props}));
             }
-            let members: Vec<Value> = (0..3)
+            let empty = p.empty_pool_every > 0 && li % p.empty_pool_every == p.empty_pool_every - 1;
+            let members: Vec<Value> = (0..if empty { 0 } else { 3 })
                 .map(|n| json!({"id": format!("{net}/networkInterfaces/aks-agentpool-{n}-nic-0/ipConfigurations/ipconfig1")}))
                 .collect();
             resources.push(json!({
@@ -145,10 +179,8 @@ pub fn generate(p: &Params) -> Scenario {
             }));
         }
         for (i, fe) in pip_refs.into_iter().enumerate() {
-            if let Some(fe) = fe
-                && let Some(r) = resources.iter_mut().rev().find(|r| r["id"] == json!(pip_id(&pip_names[i].0)))
-            {
-                r["properties"]["ipConfiguration"] = json!({"id": fe});
+            if let (Some(fe), Some(&at)) = (fe, pip_index.get(i)) {
+                resources[at]["properties"]["ipConfiguration"] = json!({"id": fe});
             }
         }
 
@@ -172,13 +204,23 @@ pub fn generate(p: &Params) -> Scenario {
         }
 
         // Disks created for PersistentVolumes by the CSI driver.
-        for _ in 0..p.disks {
+        for di in 0..p.disks {
             let pv = format!("pvc-{}", rng.uuid());
+            let left_behind = orphan(di);
+            let disk_id = format!("/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Compute/disks/{pv}");
+            if si == 0 && p.nodes > 0 && !left_behind {
+                cluster.persistent_volumes.push(crate::k8s_objects::disk_pv(
+                    &pv,
+                    "default",
+                    &format!("data-{di}"),
+                    &disk_id,
+                ));
+            }
             resources.push(json!({"name": pv, "id": format!("/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Compute/disks/{pv}"),
                 "location": p.location, "type": "Microsoft.Compute/disks", "sku": {"name": "Premium_LRS", "tier": "Premium"},
                 "tags": {"kubernetes.io-created-for-pv-name": pv, "kubernetes.io-created-for-pvc-name": "data",
                     "kubernetes.io-created-for-pvc-namespace": "default", "k8s-azure-created-by": "kubernetes-azure-dd"},
-                "properties": {"diskSizeGB": 128, "diskState": "Attached", "provisioningState": "Succeeded",
+                "properties": {"diskSizeGB": 128, "diskState": if left_behind { "Unattached" } else { "Attached" }, "provisioningState": "Succeeded",
                     "timeCreated": "2026-01-02T03:04:05.1234567+00:00"}}));
         }
 
@@ -192,7 +234,31 @@ pub fn generate(p: &Params) -> Scenario {
                     "virtualMachine": {"id": format!("/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Compute/virtualMachines/aks-agentpool-{n}")}}}));
         }
     }
-    Scenario { page_size: p.page_size, seed: p.seed, subscriptions, resources, ..Default::default() }
+    if p.nodes > 0 || p.services > 0 {
+        let sub = subscription_id(0);
+        let rg = format!("MC_aks-rg_aks_{}", p.location);
+        for n in 0..p.nodes {
+            cluster.nodes.push(crate::k8s_objects::vmss_node(&sub, &rg, "aks-nodepool1-31415926-vmss", n, true));
+        }
+        for i in p.public_ips.min(p.services)..p.services {
+            let uid = rng.uuid();
+            cluster.services.push(crate::k8s_objects::cluster_ip_service(
+                &format!("ns-{}", i % 17),
+                &format!("svc-{i}"),
+                &uid,
+            ));
+        }
+    }
+    let cluster = (p.nodes > 0 || p.services > 0).then_some(cluster);
+    Scenario {
+        page_size: p.page_size,
+        seed: p.seed,
+        subscriptions,
+        resources,
+        cluster,
+        latency_ms: p.latency_ms,
+        ..Default::default()
+    }
 }
 
 #[cfg(test)]
