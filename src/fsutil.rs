@@ -5,10 +5,15 @@ use std::io::Write;
 use std::path::Path;
 
 pub fn write_output(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    write_with(path, |w| w.write_all(bytes))
+}
+
+/// Like [`write_output`], streaming: `write` writes into a buffered writer,
+/// so a large document is never held in memory twice.
+pub fn write_with(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), String> {
     if path.as_os_str() == "-" {
-        let mut out = std::io::stdout().lock();
-        return out
-            .write_all(bytes)
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        return write(&mut out)
             .and_then(|_| out.write_all(b"\n"))
             .and_then(|_| out.flush())
             .map_err(|e| format!("cannot write to stdout: {e}"));
@@ -17,12 +22,15 @@ pub fn write_output(path: &Path, bytes: &[u8]) -> Result<(), String> {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+    let tmp = tempfile::NamedTempFile::new_in(dir)
         .map_err(|e| format!("cannot create a temporary file in {}: {e}", dir.display()))?;
-    tmp.write_all(bytes)
-        .and_then(|_| tmp.write_all(b"\n"))
-        .and_then(|_| tmp.as_file().sync_all())
+    let mut w = std::io::BufWriter::new(tmp);
+    write(&mut w)
+        .and_then(|_| w.write_all(b"\n"))
+        .and_then(|_| w.flush())
         .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    let tmp = w.into_inner().map_err(|e| format!("cannot write {}: {}", path.display(), e.error()))?;
+    tmp.as_file().sync_all().map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     tmp.persist(path).map_err(|e| format!("cannot write {}: {}", path.display(), e.error))?;
     Ok(())
 }

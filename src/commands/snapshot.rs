@@ -63,8 +63,8 @@ pub struct Reads<'a> {
 /// error: that expiry is exactly what `sp-expiry` and `check` report.
 pub async fn collect(g: &GlobalArgs, env: HashMap<String, String>, reads: Reads<'_>) -> Result<Snapshot, Fatal> {
     // Cluster files are read first: a malformed one stops the run before any
-    // Azure request. A live cluster is read after Azure sign-in, so that bad
-    // Azure flags are reported first; either way before any Azure list.
+    // Azure request. A live cluster is read after Azure sign-in (so bad Azure
+    // flags are reported first), at the same time as the Azure lists.
     let progress = super::progress::Progress::start(g, "signing in");
     let settings = context::cluster_settings(g);
     let early = match settings.input {
@@ -85,42 +85,45 @@ pub async fn collect(g: &GlobalArgs, env: HashMap<String, String>, reads: Reads<
         }
     }
     let ctx = context::Context::new(g, resolved)?;
-    progress.set("reading the cluster");
-    let mut cluster = match early {
-        Some(view) => view,
-        None => match cluster::collect(&settings).await {
-            Ok(view) => view,
-            Err(e) if reads.cluster_optional && g.kubeconfig.is_none() && g.context.is_none() => {
-                tracing::info!("no cluster configured; reading Azure only: {e}");
-                crate::snapshot::ClusterView { name: settings.name.clone(), ..Default::default() }
-            }
-            Err(e) => return Err(Fatal(e)),
-        },
-    };
     let r = &ctx.resolved;
-    cluster.node_resource_group = cluster::node_resource_group(
-        if r.resource_groups.1 == context::Source::Flag { &r.resource_groups.0 } else { &[] },
-        r.cloud_config.as_ref().and_then(|c| c.resource_group.as_deref()),
-        &cluster.nodes,
-        r.instance.as_ref().map(|i| i.resource_group_name.as_str()),
-    );
     let scope =
         CollectScope { subscriptions: ctx.subscriptions().to_vec(), resource_groups: ctx.resource_groups().to_vec() };
-    progress.set("reading Azure");
+    // The cluster and Azure are independent: read them at the same time.
+    progress.set("reading the cluster and Azure");
     let ticker = progress.handle().map(|pb| {
         let arm = ctx.arm.clone();
         tokio::spawn(async move {
             loop {
                 tokio::time::sleep(std::time::Duration::from_millis(200)).await;
                 let s = arm.stats();
-                pb.set_message(format!("reading Azure: {} requests, {} pages", s.requests, s.pages));
+                pb.set_message(format!("reading the cluster and Azure: {} requests, {} pages", s.requests, s.pages));
             }
         })
     });
-    let (inventory, lists) = azure::collect(&ctx.arm, &scope).await;
+    let cluster_read = async {
+        match early {
+            Some(view) => Ok(view),
+            None => cluster::collect(&settings).await,
+        }
+    };
+    let (cluster_result, (inventory, lists)) = tokio::join!(cluster_read, azure::collect(&ctx.arm, &scope));
     if let Some(t) = ticker {
         t.abort();
     }
+    let mut cluster = match cluster_result {
+        Ok(view) => view,
+        Err(e) if reads.cluster_optional && g.kubeconfig.is_none() && g.context.is_none() => {
+            tracing::info!("no cluster configured; reading Azure only: {e}");
+            crate::snapshot::ClusterView { name: settings.name.clone(), ..Default::default() }
+        }
+        Err(e) => return Err(Fatal(e)),
+    };
+    cluster.node_resource_group = cluster::node_resource_group(
+        if r.resource_groups.1 == context::Source::Flag { &r.resource_groups.0 } else { &[] },
+        r.cloud_config.as_ref().and_then(|c| c.resource_group.as_deref()),
+        &cluster.nodes,
+        r.instance.as_ref().map(|i| i.resource_group_name.as_str()),
+    );
     progress.set("reading Microsoft Graph");
     let mut stats = ctx.arm.stats();
     let graph = match reads.graph {

@@ -80,7 +80,14 @@ pub async fn connect(
 /// List everything the audits need. Never fails: failures are recorded.
 pub async fn collect(client: &Client, source: ClusterSource, page_size: u32) -> ClusterView {
     let mut view = ClusterView { source, ..Default::default() };
-    let (version, record) = with_retries("version", || client.apiserver_version()).await.map_or_else(
+    // The four reads are independent: run them at the same time.
+    let (version, services, nodes, pvs) = tokio::join!(
+        with_retries("version", || client.apiserver_version()),
+        list_all::<core::Service>(Api::all(client.clone()), ClusterKind::Services, page_size),
+        list_all::<core::Node>(Api::all(client.clone()), ClusterKind::Nodes, page_size),
+        list_all::<core::PersistentVolume>(Api::all(client.clone()), ClusterKind::PersistentVolumes, page_size),
+    );
+    let (version, record) = version.map_or_else(
         |e| (None, ClusterList { kind: ClusterKind::Version, complete: false, pages: 0, items: 0, error: Some(e) }),
         |v| {
             (
@@ -91,17 +98,12 @@ pub async fn collect(client: &Client, source: ClusterSource, page_size: u32) -> 
     );
     view.server_version = version;
     view.lists.push(record);
-
-    let (services, rec) = list_all::<core::Service>(Api::all(client.clone()), ClusterKind::Services, page_size).await;
-    view.services = services.iter().map(convert::service).collect();
-    view.lists.push(rec);
-    let (nodes, rec) = list_all::<core::Node>(Api::all(client.clone()), ClusterKind::Nodes, page_size).await;
-    view.nodes = nodes.iter().map(convert::node).collect();
-    view.lists.push(rec);
-    let (pvs, rec) =
-        list_all::<core::PersistentVolume>(Api::all(client.clone()), ClusterKind::PersistentVolumes, page_size).await;
-    view.persistent_volumes = pvs.iter().map(convert::persistent_volume).collect();
-    view.lists.push(rec);
+    view.services = services.0.iter().map(convert::service).collect();
+    view.lists.push(services.1);
+    view.nodes = nodes.0.iter().map(convert::node).collect();
+    view.lists.push(nodes.1);
+    view.persistent_volumes = pvs.0.iter().map(convert::persistent_volume).collect();
+    view.lists.push(pvs.1);
     for l in &view.lists {
         match &l.error {
             None => info!(kind = l.kind.name(), pages = l.pages, items = l.items, "cluster list complete"),
