@@ -88,6 +88,7 @@ fn one_expired_one_expiring_one_healthy_credential() {
     let expiring = &report["findings"][1];
     assert_eq!(expiring["evidence"]["days_left"], 4);
     assert_eq!(expiring["evidence"]["sources"], json!(["--app-id"]));
+    assert!(expiring["reason"].as_str().unwrap().ends_with("(checked because of: --app-id)"), "{}", expiring["reason"]);
     assert_eq!(expiring["evidence"]["key_id"], "current");
     assert_eq!(expiring["evidence"]["hint"], "Q~7");
     // --warn-days/--critical-days move the thresholds.

@@ -144,8 +144,10 @@ fn check_object(found: &GraphFound, sources: &[String], s: &SpSettings, v: &mut 
             .or_else(|| c.hint.clone().map(|h| format!("{h}…")))
             .unwrap_or_else(|| c.key_id.clone());
         let id = format!("/{collection}/{}/{coll}/{}", o.id, c.key_id);
+        let from =
+            if sources.is_empty() { String::new() } else { format!(" (checked because of: {})", sources.join(", ")) };
         let base = |kind: Kind, sev: Severity, reason: String, days: Option<i64>| {
-            let mut f = Finding::new(kind, sev, &id, &label, reason)
+            let mut f = Finding::new(kind, sev, &id, &label, format!("{reason}{from}"))
                 .with("app_id", o.app_id.as_str())
                 .with("app_name", app.as_str())
                 .with("object", found.object_type.as_str())
