@@ -76,17 +76,28 @@ class Mock:
         self.proc.wait()
 
 
+# A small launcher process runs each measured command: a child's peak RSS
+# starts at its parent's (fork and vfork share the parent's pages until exec),
+# so measuring straight from this harness, which holds reports and findings,
+# would inflate the figures.
+LAUNCHER = """
+import json, os, subprocess, sys, time
+cmd, out = json.loads(sys.argv[1]), sys.argv[2]
+t0 = time.perf_counter()
+p = subprocess.Popen(cmd)
+_, status, ru = os.wait4(p.pid, 0)
+json.dump(dict(wall_s=round(time.perf_counter() - t0, 3), cpu_s=round(ru.ru_utime + ru.ru_stime, 3),
+               peak_rss_mb=round(ru.ru_maxrss / 1024, 1), exit=os.waitstatus_to_exitcode(status)), open(out, "w"))
+"""
+
+
 def measure(cmd, env=None, stdout=None):
-    """Run a command; wall, CPU and peak RSS from wait4 for that process."""
-    t0 = time.perf_counter()
-    p = subprocess.Popen(cmd, env=env, stdout=stdout or subprocess.PIPE, stderr=subprocess.PIPE)
-    out = p.stdout.read() if p.stdout else b""
-    err = p.stderr.read()
-    _, status, ru = os.wait4(p.pid, 0)
-    wall = time.perf_counter() - t0
-    code = os.waitstatus_to_exitcode(status)
-    return dict(wall_s=round(wall, 3), cpu_s=round(ru.ru_utime + ru.ru_stime, 3),
-                peak_rss_mb=round(ru.ru_maxrss / 1024, 1), exit=code), out, err
+    """Run a command; wall, CPU and peak RSS from wait4 in a small launcher."""
+    with tempfile.TemporaryDirectory() as d:
+        metrics = pathlib.Path(d) / "m.json"
+        p = subprocess.run([sys.executable, "-c", LAUNCHER, json.dumps([str(c) for c in cmd]), str(metrics)],
+                           env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        return json.loads(metrics.read_text()), p.stdout, p.stderr
 
 
 def floor_s(log, latency_ms, start_seq):
@@ -131,6 +142,14 @@ def azaudit_findings(report):
 
 SHARED = {"public-ip-orphaned", "backend-pool-empty", "disk-orphaned"}
 
+SNAPSHOT_INFO = """
+import json, sys
+s = json.load(open(sys.argv[1]))
+print(json.dumps(dict(
+    resources=sum(len(v) for v in s["azure"].values() if isinstance(v, list)),
+    pages=sum(l["pages"] for l in s["lists"]) + sum(l["pages"] for l in s["cluster"]["lists"]))))
+"""
+
 
 def run_scenario(name, latency_ms, peer, tmp):
     path, params = scenario_file(name, latency_ms)
@@ -161,9 +180,11 @@ def run_scenario(name, latency_ms, peer, tmp):
         snap = pathlib.Path(tmp) / f"{name}.snap.json"
         ms, _, _ = measure(base + ["snapshot", "-o", snap], env=env)
         row["snapshot"] = ms
-        s = json.loads(snap.read_text())
-        row["resources"] = sum(len(v) for v in s["azure"].values() if isinstance(v, list))
-        row["azaudit"]["minimum_requests"] = sum(l["pages"] for l in s["lists"]) + sum(l["pages"] for l in s["cluster"]["lists"])
+        # Read in a separate process: a forked child's peak RSS starts at its
+        # parent's, so the harness must stay small while it measures.
+        info = json.loads(subprocess.check_output([sys.executable, "-c", SNAPSHOT_INFO, snap]))
+        row["resources"] = info["resources"]
+        row["azaudit"]["minimum_requests"] = info["pages"]
         # Pure analysis of the snapshot.
         m2, out, _ = measure([BIN / "azaudit", "orphans", "--from", snap, "-o", "json", "--fail-on", "never"], env=env)
         row["analysis"] = m2

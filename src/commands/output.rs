@@ -41,10 +41,18 @@ pub fn emit(mut report: Report, snap: &Snapshot, args: &ReportArgs, quiet: bool)
     }
     let to_terminal = args.output_file.is_none() && std::io::stdout().is_terminal();
     let format = args.output.unwrap_or(if to_terminal { Format::Table } else { Format::Json });
-    let text = render::render(&report, format)?;
-    match &args.output_file {
-        Some(path) => crate::fsutil::write_output(path, text.as_bytes())?,
-        None => print!("{text}"),
+    if format == Format::Json {
+        // Streamed: a report with tens of thousands of findings is never
+        // held as one string beside the findings themselves.
+        let stdout = std::path::PathBuf::from("-");
+        let path = args.output_file.as_ref().unwrap_or(&stdout);
+        crate::fsutil::write_with(path, |w| serde_json::to_writer_pretty(w, &report).map_err(std::io::Error::other))?;
+    } else {
+        let text = render::render(&report, format)?;
+        match &args.output_file {
+            Some(path) => crate::fsutil::write_output(path, text.trim_end_matches('\n').as_bytes())?,
+            None => print!("{text}"),
+        }
     }
     // The table says what is missing itself; other outputs get it on stderr.
     if !quiet && !(format == Format::Table && args.output_file.is_none()) {
