@@ -6,7 +6,7 @@
 //! instance metadata, lengthen `--route-reconciliation-period`, and keep
 //! other readers (azaudit included) polite.
 
-use super::quotas::{ARM_READ_BUCKET, ARM_READ_HOURLY};
+use super::quotas::read_budget;
 use super::{Ctx, Verdicts};
 use crate::findings::{Finding, Kind, Severity};
 
@@ -20,7 +20,7 @@ pub fn check(ctx: &Ctx) -> Verdicts {
     let stats = &ctx.snap.stats;
     for (sub, min) in &stats.min_remaining_reads {
         let min = *min as i64;
-        let budget = if min > ARM_READ_BUCKET { ARM_READ_HOURLY } else { ARM_READ_BUCKET };
+        let budget = read_budget(min);
         if (min as f64) < budget as f64 * LOW_SHARE || stats.reserve_pauses > 0 {
             v.findings.push(
                 Finding::new(

@@ -9,8 +9,9 @@ use super::{Ctx, Verdicts};
 use crate::findings::{Finding, Kind, Severity};
 use crate::snapshot::ListKind;
 
-fn basic(sku: Option<&str>) -> bool {
-    // A public IP or load balancer without a SKU is Basic.
+/// Whether a load balancer's or public IP's SKU is Basic (one without a
+/// SKU is Basic).
+pub fn is_basic(sku: Option<&str>) -> bool {
     sku.is_none_or(|s| s.eq_ignore_ascii_case("Basic"))
 }
 
@@ -22,7 +23,7 @@ pub fn check(ctx: &Ctx) -> Verdicts {
         }
     }
     for lb in &ctx.snap.azure.load_balancers {
-        if ctx.covered(ListKind::LoadBalancers, &lb.id) && basic(lb.sku_name()) {
+        if ctx.covered(ListKind::LoadBalancers, &lb.id) && is_basic(lb.sku_name()) {
             v.findings.push(
                 Finding::new(
                     Kind::LbBasicSku,
@@ -39,7 +40,7 @@ pub fn check(ctx: &Ctx) -> Verdicts {
         }
     }
     for pip in &ctx.snap.azure.public_ips {
-        if ctx.covered(ListKind::PublicIps, &pip.id) && basic(pip.sku_name()) {
+        if ctx.covered(ListKind::PublicIps, &pip.id) && is_basic(pip.sku_name()) {
             v.findings.push(
                 Finding::new(
                     Kind::LbBasicSku,

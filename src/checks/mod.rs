@@ -142,15 +142,12 @@ fn finish(ctx: &Ctx, v: &mut Verdicts) {
             f.cluster = Some(ctx.cluster_name.to_string());
         }
     }
+    // Report order of kinds, most severe first, then the ID. The key is
+    // computed once per finding, not per comparison.
     let rank = |k: Kind| Kind::all().position(|x| x == k).unwrap_or(usize::MAX);
-    v.findings.sort_by(|a, b| {
-        (rank(a.kind), b.severity, a.resource_id.to_ascii_lowercase()).cmp(&(
-            rank(b.kind),
-            a.severity,
-            b.resource_id.to_ascii_lowercase(),
-        ))
-    });
-    v.measurements.sort_by(|a, b| b.percent.total_cmp(&a.percent).then_with(|| a.object.cmp(&b.object)));
+    v.findings
+        .sort_by_cached_key(|f| (rank(f.kind), std::cmp::Reverse(f.severity), f.resource_id.to_ascii_lowercase()));
+    // Measurements come sorted by pressure from the one check that makes them.
 }
 
 #[cfg(test)]

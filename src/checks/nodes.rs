@@ -30,8 +30,7 @@ pub fn is_nvidia_gpu_size(size: &str) -> bool {
 }
 
 fn node_id(ctx: &Ctx, n: &Node) -> String {
-    let c = &ctx.snap.cluster;
-    format!("kubernetes://{}/nodes/{}", if c.name.is_empty() { "kubernetes" } else { &c.name }, n.name)
+    format!("kubernetes://{}/nodes/{}", ctx.cluster_name, n.name)
 }
 
 pub fn check(ctx: &Ctx) -> Verdicts {

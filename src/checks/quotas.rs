@@ -9,7 +9,9 @@
 //! classic way to hit one: the load balancer refuses a new frontend and the
 //! Service stays pending while its public IP is created anyway.
 
+use super::basic_sku::is_basic;
 use super::{Ctx, Verdicts};
+use crate::collect::azure::normalize_location;
 use crate::findings::{Finding, Kind, Severity};
 use crate::snapshot::ListKind;
 use serde::{Deserialize, Serialize};
@@ -67,24 +69,26 @@ pub const PROVIDER_MAX_RULES: i64 = 250;
 pub const ARM_READ_BUCKET: i64 = 250;
 pub const ARM_READ_HOURLY: i64 = 12_000;
 
-fn table(name: &str, basic: bool) -> Option<i64> {
-    TABLE.iter().find(|(n, _, _)| *n == name).map(|(_, b, s)| if basic { *b } else { *s })
+/// The read budget a remaining-reads figure is counted against: the bucket,
+/// unless the header reports more than the bucket holds.
+pub fn read_budget(min_remaining: i64) -> i64 {
+    if min_remaining > ARM_READ_BUCKET { ARM_READ_HOURLY } else { ARM_READ_BUCKET }
 }
 
-fn normalize(l: &str) -> String {
-    l.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase()
+fn table(name: &str, basic: bool) -> Option<i64> {
+    TABLE.iter().find(|(n, _, _)| *n == name).map(|(_, b, s)| if basic { *b } else { *s })
 }
 
 impl Ctx<'_> {
     /// A usages entry for the resource's subscription and location.
     fn usage(&self, id: &crate::models::ResourceId, location: Option<&str>, name: &str) -> Option<(i64, i64)> {
         let sub = id.subscription()?;
-        let loc = normalize(location?);
+        let loc = normalize_location(location?);
         self.snap
             .azure
             .usages
             .iter()
-            .filter(|u| u.subscription.eq_ignore_ascii_case(sub) && normalize(&u.location) == loc)
+            .filter(|u| u.subscription.eq_ignore_ascii_case(sub) && normalize_location(&u.location) == loc)
             .flat_map(|u| u.usages.iter())
             .find(|u| u.name.value.eq_ignore_ascii_case(name))
             .map(|u| (u.current_value.0, u.limit.0))
@@ -109,10 +113,6 @@ impl Ctx<'_> {
 fn measure(kind: Kind, object: String, id: &str, used: i64, limit: i64, source: String) -> Measurement {
     let percent = if limit > 0 { (used as f64 * 1000.0 / limit as f64).round() / 10.0 } else { 0.0 };
     Measurement { kind, object, resource_id: id.to_string(), used, limit, percent, limit_source: source }
-}
-
-fn is_basic(sku: Option<&str>) -> bool {
-    sku.is_none_or(|s| s.eq_ignore_ascii_case("Basic"))
 }
 
 pub fn check(ctx: &Ctx, s: &QuotaSettings) -> Verdicts {
@@ -225,7 +225,7 @@ pub fn check(ctx: &Ctx, s: &QuotaSettings) -> Verdicts {
     }
     // The read budget seen during this run, per subscription.
     for (sub, min) in &ctx.snap.stats.min_remaining_reads {
-        let budget = if (*min as i64) > ARM_READ_BUCKET { ARM_READ_HOURLY } else { ARM_READ_BUCKET };
+        let budget = read_budget(*min as i64);
         let used = budget - (*min as i64).min(budget);
         let object = format!("ARM reads of subscription {sub} (lowest remaining seen: {min})");
         let src = if budget == ARM_READ_BUCKET {

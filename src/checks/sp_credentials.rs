@@ -134,6 +134,8 @@ fn check_object(found: &GraphFound, sources: &[String], s: &SpSettings, v: &mut 
         .map(|c| (c, "secret", "passwordCredentials"))
         .chain(o.key_credentials.iter().map(|c| (c, "certificate", "keyCredentials")))
         .collect();
+    let from =
+        if sources.is_empty() { String::new() } else { format!(" (checked because of: {})", sources.join(", ")) };
     let mut valid = 0;
     for (c, what, coll) in &creds {
         let end = c.end_date_time.as_deref().and_then(parse_time);
@@ -144,8 +146,6 @@ fn check_object(found: &GraphFound, sources: &[String], s: &SpSettings, v: &mut 
             .or_else(|| c.hint.clone().map(|h| format!("{h}…")))
             .unwrap_or_else(|| c.key_id.clone());
         let id = format!("/{collection}/{}/{coll}/{}", o.id, c.key_id);
-        let from =
-            if sources.is_empty() { String::new() } else { format!(" (checked because of: {})", sources.join(", ")) };
         let base = |kind: Kind, sev: Severity, reason: String, days: Option<i64>| {
             let mut f = Finding::new(kind, sev, &id, &label, format!("{reason}{from}"))
                 .with("app_id", o.app_id.as_str())

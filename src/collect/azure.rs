@@ -94,7 +94,8 @@ pub async fn collect(client: &ArmClient, scope: &CollectScope) -> (AzureInventor
 }
 
 /// Locations as ARM's location API expects them: `West Europe` -> `westeurope`.
-fn normalize_location(l: &str) -> String {
+/// A location as ARM spells it in paths: `West Europe` -> `westeurope`.
+pub fn normalize_location(l: &str) -> String {
     l.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase()
 }
 
