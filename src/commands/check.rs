@@ -2,10 +2,10 @@
 //! quota checks, or every check, and report.
 
 use super::snapshot::{self, Reads};
-use super::{Fatal, Outcome, now, output};
+use super::{Fatal, Outcome, now, output, sp_expiry};
 use crate::auth;
-use crate::checks::{self, quotas::QuotaSettings, sp_credentials::SpSettings};
-use crate::cli::{CheckArgs, GlobalArgs, QuotaThresholds, QuotasArgs, SpThresholds};
+use crate::checks::{self, quotas::QuotaSettings};
+use crate::cli::{CheckArgs, GlobalArgs, QuotaThresholds, QuotasArgs};
 use crate::report::Report;
 use crate::snapshot::Snapshot;
 
@@ -17,16 +17,6 @@ fn quota_settings(t: &QuotaThresholds) -> Result<QuotaSettings, Fatal> {
         )));
     }
     Ok(QuotaSettings { warn_pct: t.quota_warn, critical_pct: t.quota_critical })
-}
-
-fn sp_settings(t: &SpThresholds) -> Result<SpSettings, Fatal> {
-    if t.critical_days > t.warn_days {
-        return Err(Fatal(format!(
-            "--critical-days ({}) must not be more than --warn-days ({})",
-            t.critical_days, t.warn_days
-        )));
-    }
-    Ok(SpSettings { now: now()?, critical_days: t.critical_days, warn_days: t.warn_days })
 }
 
 pub async fn quotas(g: &GlobalArgs, args: &QuotasArgs) -> Result<Outcome, Fatal> {
@@ -44,7 +34,7 @@ pub async fn quotas(g: &GlobalArgs, args: &QuotasArgs) -> Result<Outcome, Fatal>
 
 pub async fn check(g: &GlobalArgs, args: &CheckArgs) -> Result<Outcome, Fatal> {
     let quota = quota_settings(&args.quota)?;
-    let sp = if args.no_graph { None } else { Some(sp_settings(&args.sp)?) };
+    let sp = if args.no_graph { None } else { Some(sp_expiry::settings(&args.sp)?) };
     let snap = match &args.report.from {
         Some(path) => Snapshot::load(path)?,
         None => {

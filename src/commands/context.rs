@@ -225,9 +225,7 @@ pub fn require_subscription(r: &Resolved) -> Result<(), Fatal> {
 impl Context {
     /// The ARM client for resolved settings (no sign-in here).
     pub fn new(g: &GlobalArgs, resolved: Resolved) -> Result<Context, Fatal> {
-        let mut settings = ClientSettings::new(resolved.arm_endpoint.clone(), resolved.cloud.0.arm_scope());
-        apply_client_flags(&mut settings, g);
-        let arm = ArmClient::new(settings, resolved.credential.credential.clone())?;
+        let arm = client(g, &resolved, resolved.arm_endpoint.clone(), resolved.cloud.0.arm_scope())?;
         Ok(Context { arm: Arc::new(arm), resolved })
     }
 }
@@ -237,8 +235,16 @@ pub async fn sign_in(r: &Resolved, scope: &str) -> Result<azure_core::credential
     r.credential.credential.get_token(&[scope], None).await.map_err(|e| sign_in_error(r, scope, &e.to_string()))
 }
 
+/// The one rate-limited client for `endpoint` (ARM, or Graph) with the
+/// run's credential and the client flags.
+pub fn client(g: &GlobalArgs, r: &Resolved, endpoint: Url, scope: String) -> Result<ArmClient, Fatal> {
+    let mut settings = ClientSettings::new(endpoint, scope);
+    apply_client_flags(&mut settings, g);
+    Ok(ArmClient::new(settings, r.credential.credential.clone())?)
+}
+
 /// The client flags (rate, reserve, retries, timeouts) onto settings.
-pub fn apply_client_flags(s: &mut ClientSettings, g: &GlobalArgs) {
+fn apply_client_flags(s: &mut ClientSettings, g: &GlobalArgs) {
     s.max_rps = g.max_rps;
     s.reserve_reads = g.reserve_reads;
     s.max_retries = g.max_retries;

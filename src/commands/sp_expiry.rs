@@ -4,10 +4,10 @@
 //! --graph` (and `check`).
 
 use super::{Fatal, Outcome, context, now, output};
-use crate::arm::{ArmClient, ClientSettings, StatsSummary};
+use crate::arm::StatsSummary;
 use crate::auth;
 use crate::checks::{self, sp_credentials::SpSettings};
-use crate::cli::{GlobalArgs, SpApps, SpExpiryArgs};
+use crate::cli::{GlobalArgs, SpApps, SpExpiryArgs, SpThresholds};
 use crate::collect::azure::{self, CollectScope};
 use crate::collect::graph;
 use crate::models::ManagedCluster;
@@ -18,13 +18,7 @@ use std::collections::HashMap;
 use tracing::info;
 
 pub async fn run(g: &GlobalArgs, args: &SpExpiryArgs) -> Result<Outcome, Fatal> {
-    let t = &args.thresholds;
-    if t.critical_days > t.warn_days {
-        return Err(Fatal(format!(
-            "--critical-days ({}) must not be more than --warn-days ({})",
-            t.critical_days, t.warn_days
-        )));
-    }
+    let settings = settings(&args.thresholds)?;
     let snap = match &args.report.from {
         Some(path) => {
             let s = Snapshot::load(path)?;
@@ -38,9 +32,19 @@ pub async fn run(g: &GlobalArgs, args: &SpExpiryArgs) -> Result<Outcome, Fatal> 
         }
         None => collect(g, &args.apps, auth::env_snapshot()).await?,
     };
-    let settings = SpSettings { now: now()?, critical_days: t.critical_days, warn_days: t.warn_days };
     let report = Report::new("sp-expiry", &snap, checks::sp_expiry(&snap, &settings), false, settings.now);
     output::emit(report, &snap, &args.report, g.quiet)
+}
+
+/// The thresholds and clock from the flags (shared with `check`).
+pub fn settings(t: &SpThresholds) -> Result<SpSettings, Fatal> {
+    if t.critical_days > t.warn_days {
+        return Err(Fatal(format!(
+            "--critical-days ({}) must not be more than --warn-days ({})",
+            t.critical_days, t.warn_days
+        )));
+    }
+    Ok(SpSettings { now: now()?, critical_days: t.critical_days, warn_days: t.warn_days })
 }
 
 fn add(requested: &mut Vec<AppRequest>, app_id: &str, source: String) {
@@ -130,9 +134,7 @@ pub async fn graph_part(
             Ok((inv, StatsSummary::default()))
         }
         Ok(()) => {
-            let mut settings = ClientSettings::new(r.graph_endpoint.clone(), scope);
-            context::apply_client_flags(&mut settings, g);
-            let client = ArmClient::new(settings, r.credential.credential.clone())?;
+            let client = context::client(g, r, r.graph_endpoint.clone(), scope)?;
             let mut inv = graph::collect(&client, requested, all).await;
             inv.msi_clusters = msi_clusters;
             info!(apps = inv.requested.len(), objects = inv.objects.len(), "Microsoft Graph read");
@@ -154,9 +156,7 @@ pub async fn collect(g: &GlobalArgs, apps: &SpApps, env: HashMap<String, String>
         match sign_in(&r, &arm_scope).await? {
             Err(f) => failure = Some(f),
             Ok(()) => {
-                let mut settings = ClientSettings::new(r.arm_endpoint.clone(), arm_scope);
-                context::apply_client_flags(&mut settings, g);
-                let arm = ArmClient::new(settings, r.credential.credential.clone())?;
+                let arm = context::client(g, &r, r.arm_endpoint.clone(), arm_scope)?;
                 let scope = CollectScope {
                     subscriptions: r.subscriptions.0.clone(),
                     resource_groups: r.resource_groups.0.clone(),
