@@ -161,14 +161,7 @@ fn quotas_measures_every_object_and_sorts_by_pressure() {
 #[test]
 fn check_fails_closed_and_graph_can_be_skipped() {
     // Nodes forbidden: no node or pool verdicts, exit 3.
-    let mock = start(demo(vec![Fault {
-        action: Action::Forbidden,
-        route: Some("/api/v1/nodes".into()),
-        subscription: None,
-        resource_group: None,
-        page: None,
-        times: None,
-    }]));
+    let mock = start(demo(vec![Fault::on(Action::Forbidden, "/api/v1/nodes")]));
     let dir = tempfile::tempdir().unwrap();
     let (r, report) = run(&mock, dir.path(), &["check", "-o", "json"]);
     assert_eq!(r.code, 3, "{}", r.stderr);
@@ -179,14 +172,7 @@ fn check_fails_closed_and_graph_can_be_skipped() {
     assert!(k.contains("lb-basic-sku") && k.contains("sp-credential-expired"), "{k:?}");
 
     // Graph forbidden: sp-expiry is incomplete, not clean.
-    let mock = start(demo(vec![Fault {
-        action: Action::Forbidden,
-        route: Some("/v1.0/".into()),
-        subscription: None,
-        resource_group: None,
-        page: None,
-        times: None,
-    }]));
+    let mock = start(demo(vec![Fault::on(Action::Forbidden, "/v1.0/")]));
     let (r, report) = run(&mock, dir.path(), &["check", "-o", "json"]);
     assert_eq!(r.code, 3, "{}", r.stderr);
     assert!(kinds(&report).iter().all(|k| !k.starts_with("sp-")));

@@ -56,7 +56,7 @@ fn scenario(faults: Vec<Fault>) -> Scenario {
 }
 
 fn fault(action: Action, route: &str, page: Option<usize>, times: Option<u32>) -> Fault {
-    Fault { action, route: Some(route.into()), subscription: None, resource_group: None, page, times }
+    Fault { page, times, ..Fault::on(action, route) }
 }
 
 fn snapshot_with(mock: &MockServer, dir: &Path, args: &[&str]) -> (Run, Option<Value>) {

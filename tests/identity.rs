@@ -167,14 +167,7 @@ fn malformed_cloud_config_names_the_file_and_position() {
 #[test]
 fn expired_token_mid_run_is_refreshed_once() {
     let mut sc = scenario();
-    sc.faults.push(Fault {
-        action: Action::ExpiredToken,
-        route: Some("publicIPAddresses".into()),
-        subscription: None,
-        resource_group: None,
-        page: None,
-        times: Some(1),
-    });
+    sc.faults.push(Fault { times: Some(1), ..Fault::on(Action::ExpiredToken, "publicIPAddresses") });
     let mock = start(sc);
     let r = azaudit(&mock, &["snapshot", "-o", "-", "-q", "--subscription", SUB, "--no-cloud-config"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -183,14 +176,7 @@ fn expired_token_mid_run_is_refreshed_once() {
 
     // A token rejected again after the refresh is a clear error.
     let mut sc = scenario();
-    sc.faults.push(Fault {
-        action: Action::ExpiredToken,
-        route: Some("publicIPAddresses".into()),
-        subscription: None,
-        resource_group: None,
-        page: None,
-        times: None,
-    });
+    sc.faults.push(Fault::on(Action::ExpiredToken, "publicIPAddresses"));
     let mock = start(sc);
     let r = azaudit(&mock, &["snapshot", "-o", "-", "-q", "--subscription", SUB]);
     assert_eq!(r.code, 3, "{}", r.stderr);

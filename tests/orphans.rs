@@ -13,19 +13,10 @@ use std::path::Path;
 
 const SUB: &str = "3f2c1d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f";
 
-fn demo() -> Scenario {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("mocks/scenarios/demo.json");
-    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
-}
-
 fn with_faults(faults: Vec<Fault>) -> Scenario {
-    let mut sc = demo();
+    let mut sc = demo_scenario();
     sc.faults = faults;
     sc
-}
-
-fn fault(action: Action, route: &str) -> Fault {
-    Fault { action, route: Some(route.into()), subscription: None, resource_group: None, page: None, times: None }
 }
 
 /// Every finding the demo scenario must produce, and no other.
@@ -81,7 +72,7 @@ fn kubectl_file(sc: &Scenario, dir: &Path) -> std::path::PathBuf {
 
 #[test]
 fn live_cluster_gives_exactly_the_expected_findings() {
-    let mock = start(demo());
+    let mock = start(demo_scenario());
     let dir = tempfile::tempdir().unwrap();
     let (run, report) = orphans_live(&mock, dir.path(), &[]);
     assert_eq!(run.code, 1, "findings at or above warning exit 1: {}", run.stderr);
@@ -128,7 +119,7 @@ fn live_cluster_gives_exactly_the_expected_findings() {
 
 #[test]
 fn cluster_file_gives_the_same_findings_as_the_live_cluster() {
-    let sc = demo();
+    let sc = demo_scenario();
     let mock = start(sc.clone());
     let dir = tempfile::tempdir().unwrap();
     let file = kubectl_file(&sc, dir.path());
@@ -146,7 +137,7 @@ fn cluster_file_gives_the_same_findings_as_the_live_cluster() {
 
 #[test]
 fn from_snapshot_gives_the_same_findings_as_the_live_run() {
-    let mock = start(demo());
+    let mock = start(demo_scenario());
     let dir = tempfile::tempdir().unwrap();
     let snap = dir.path().join("snap.json");
     let run = azaudit_cluster(&mock, dir.path(), &["snapshot", "--subscription", SUB, "-o", snap.to_str().unwrap()]);
@@ -163,7 +154,7 @@ fn from_snapshot_gives_the_same_findings_as_the_live_run() {
 
 #[test]
 fn cluster_services_403_withholds_public_ip_orphans_and_exits_3() {
-    let mock = start(with_faults(vec![fault(Action::Forbidden, "/api/v1/services")]));
+    let mock = start(with_faults(vec![Fault::on(Action::Forbidden, "/api/v1/services")]));
     let dir = tempfile::tempdir().unwrap();
     let (run, report) = orphans_live(&mock, dir.path(), &[]);
     assert_eq!(run.code, 3, "{}", run.stderr);
@@ -197,7 +188,7 @@ fn cluster_services_403_withholds_public_ip_orphans_and_exits_3() {
 
 #[test]
 fn cluster_nodes_403_gives_no_pool_verdict() {
-    let mock = start(with_faults(vec![fault(Action::Forbidden, "/api/v1/nodes")]));
+    let mock = start(with_faults(vec![Fault::on(Action::Forbidden, "/api/v1/nodes")]));
     let dir = tempfile::tempdir().unwrap();
     let (run, report) = orphans_live(&mock, dir.path(), &[]);
     assert_eq!(run.code, 3, "{}", run.stderr);
@@ -233,7 +224,7 @@ fn cluster_nodes_403_gives_no_pool_verdict() {
 
 #[test]
 fn public_ip_list_403_gives_no_public_ip_verdicts() {
-    let mock = start(with_faults(vec![fault(Action::Forbidden, "publicIPAddresses")]));
+    let mock = start(with_faults(vec![Fault::on(Action::Forbidden, "publicIPAddresses")]));
     let dir = tempfile::tempdir().unwrap();
     let (run, report) = orphans_live(&mock, dir.path(), &[]);
     assert_eq!(run.code, 3, "{}", run.stderr);
@@ -249,7 +240,7 @@ fn public_ip_list_403_gives_no_public_ip_verdicts() {
 
 #[test]
 fn no_cluster_withholds_every_cross_reference_and_exits_3() {
-    let mock = start(demo());
+    let mock = start(demo_scenario());
     let run = azaudit(&mock, &["orphans", "--subscription", SUB, "-o", "json"]);
     run.assert_no_panic();
     assert_eq!(run.code, 3, "{}", run.stderr);
@@ -261,7 +252,7 @@ fn no_cluster_withholds_every_cross_reference_and_exits_3() {
 
 #[test]
 fn fail_on_thresholds_and_table_output() {
-    let mock = start(demo());
+    let mock = start(demo_scenario());
     let dir = tempfile::tempdir().unwrap();
     let (run, _) = orphans_live(&mock, dir.path(), &["--fail-on", "never"]);
     assert_eq!(run.code, 0);

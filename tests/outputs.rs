@@ -4,7 +4,7 @@
 
 mod common;
 
-use azure_mock::{MockServer, Scenario};
+use azure_mock::MockServer;
 use common::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -12,13 +12,9 @@ use std::process::Command;
 
 const SUB: &str = "3f2c1d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f";
 
-fn demo() -> Scenario {
-    demo_scenario()
-}
-
 /// A snapshot of the demo with Graph data, for fast offline runs.
 fn demo_snapshot(dir: &Path) -> PathBuf {
-    let mock = start(demo());
+    let mock = start(demo_scenario());
     let out = dir.join("snap.json");
     let mut args = demo_flags(&mock, dir);
     args.extend(["snapshot", "--graph", "-o", out.to_str().unwrap()].map(String::from));
@@ -325,7 +321,7 @@ fn fail_on_never_exits_0_whenever_the_run_completed() {
         assert_eq!(r.code, 1, "{cmd} without --fail-on never");
     }
     // An incomplete run is still 3.
-    let mock = start(demo());
+    let mock = start(demo_scenario());
     let r =
         azaudit(&mock, &["--subscription", SUB, "--no-cloud-config", "orphans", "-o", "json", "--fail-on", "never"]);
     assert_eq!(r.code, 3, "--no-cluster withholds verdicts: {}", r.stderr);
@@ -410,7 +406,7 @@ fn kubernetes_manifests_pass_a_client_dry_run() {
         return skip("kubernetes_manifests_pass_a_client_dry_run (kubectl part)", "kubectl is not installed");
     }
     // kubectl maps kinds through discovery, which the mock's API server answers.
-    let mock = MockServer::start(demo()).unwrap();
+    let mock = MockServer::start(demo_scenario()).unwrap();
     let home = tempfile::tempdir().unwrap();
     let o = Command::new("kubectl")
         .env_clear()

@@ -10,10 +10,6 @@ use azure_mock::{LogEntry, Scenario};
 use common::*;
 use serde_json::{Value, json};
 
-fn fault(action: Action, route: &str) -> Fault {
-    Fault { action, route: Some(route.into()), subscription: None, resource_group: None, page: None, times: None }
-}
-
 fn small(page_size: usize) -> Scenario {
     synth::generate(&Params {
         public_ips: 23,
@@ -127,7 +123,7 @@ fn retry_after_two_seconds_holds_the_subscription_and_completes() {
     sc.faults.push(Fault {
         page: Some(1),
         times: Some(1),
-        ..fault(Action::Throttle { retry_after_secs: 2, as_date: false, retry_after_ms: None }, "publicIPAddresses")
+        ..Fault::on(Action::Throttle { retry_after_secs: 2, as_date: false, retry_after_ms: None }, "publicIPAddresses")
     });
     let mock = start(sc);
     let (run, snap) = snapshot(&mock, &[]);
@@ -154,11 +150,11 @@ fn retry_after_as_http_date_and_ms_header_are_honoured() {
     let mut sc = small(50);
     sc.faults.push(Fault {
         times: Some(1),
-        ..fault(Action::Throttle { retry_after_secs: 2, as_date: true, retry_after_ms: None }, "loadBalancers")
+        ..Fault::on(Action::Throttle { retry_after_secs: 2, as_date: true, retry_after_ms: None }, "loadBalancers")
     });
     sc.faults.push(Fault {
         times: Some(1),
-        ..fault(Action::Throttle { retry_after_secs: 9, as_date: false, retry_after_ms: Some(1200) }, "disks")
+        ..Fault::on(Action::Throttle { retry_after_secs: 9, as_date: false, retry_after_ms: Some(1200) }, "disks")
     });
     let mock = start(sc);
     let (run, snap) = snapshot(&mock, &[]);
@@ -178,7 +174,7 @@ fn retry_after_as_http_date_and_ms_header_are_honoured() {
 #[test]
 fn persistent_5xx_gives_up_within_the_retry_budget_with_one_clear_line() {
     let mut sc = small(50);
-    sc.faults.push(fault(Action::ServerError { status: 503 }, "loadBalancers"));
+    sc.faults.push(Fault::on(Action::ServerError { status: 503 }, "loadBalancers"));
     let mock = start(sc);
     let (run, snap) = snapshot(&mock, &["--max-retries", "3"]);
     assert_eq!(run.code, 3, "ran but incomplete; stderr: {}", run.stderr);
@@ -199,7 +195,7 @@ fn persistent_5xx_gives_up_within_the_retry_budget_with_one_clear_line() {
 #[test]
 fn persistent_5xx_stops_at_the_time_budget() {
     let mut sc = small(50);
-    sc.faults.push(fault(Action::ServerError { status: 500 }, "natGateways"));
+    sc.faults.push(Fault::on(Action::ServerError { status: 500 }, "natGateways"));
     let mock = start(sc);
     let (run, _) = snapshot(&mock, &["--max-retries", "50", "--retry-budget", "3s"]);
     assert_eq!(run.code, 3, "stderr: {}", run.stderr);
@@ -214,7 +210,7 @@ fn persistent_5xx_stops_at_the_time_budget() {
 #[test]
 fn next_link_loop_is_detected() {
     let mut sc = small(4);
-    sc.faults.push(Fault { page: Some(1), ..fault(Action::NextLinkLoop, "/disks") });
+    sc.faults.push(Fault { page: Some(1), ..Fault::on(Action::NextLinkLoop, "/disks") });
     let mock = start(sc);
     let (run, snap) = snapshot(&mock, &[]);
     assert_eq!(run.code, 3, "stderr: {}", run.stderr);
@@ -254,7 +250,7 @@ fn two_groups() -> Scenario {
 #[test]
 fn forbidden_resource_group_marks_only_that_part_incomplete() {
     let mut sc = two_groups();
-    sc.faults.push(Fault { resource_group: Some("rg2".into()), ..fault(Action::Forbidden, "/") });
+    sc.faults.push(Fault { resource_group: Some("rg2".into()), ..Fault::on(Action::Forbidden, "/") });
     let mock = start(sc);
     let (run, snap) = snapshot(&mock, &["-g", "rg1", "-g", "rg2"]);
     assert_eq!(run.code, 3, "stderr: {}", run.stderr);
@@ -363,7 +359,7 @@ fn transient_faults_are_retried_and_the_snapshot_completes() {
         (Action::ServerError { status: 502 }, "networkInterfaces"),
         (Action::Busy { retry_after_secs: 1 }, "disks"),
     ] {
-        sc.faults.push(Fault { times: Some(1), ..fault(action, route) });
+        sc.faults.push(Fault { times: Some(1), ..Fault::on(action, route) });
     }
     let mock = start(sc.clone());
     let (run, snap) = snapshot(&mock, &[]);
@@ -381,7 +377,7 @@ fn transient_faults_are_retried_and_the_snapshot_completes() {
 #[test]
 fn persistent_invalid_json_names_the_list() {
     let mut sc = small(50);
-    sc.faults.push(fault(Action::InvalidJson, "publicIPAddresses"));
+    sc.faults.push(Fault::on(Action::InvalidJson, "publicIPAddresses"));
     let mock = start(sc);
     let (run, _) = snapshot(&mock, &["--max-retries", "1"]);
     assert_eq!(run.code, 3);

@@ -32,7 +32,7 @@ fn scenario(applications: Vec<Value>, page_size: Option<usize>, faults: Vec<Faul
 }
 
 fn fault(action: Action, route: &str, times: Option<u32>) -> Fault {
-    Fault { action, route: Some(route.into()), subscription: None, resource_group: None, page: None, times }
+    Fault { times, ..Fault::on(action, route) }
 }
 
 fn sp_expiry(mock: &MockServer, args: &[&str]) -> (Run, Value) {

@@ -131,17 +131,14 @@ pub async fn handle(app: &App, method: &str, path: &str, query: &str, headers: &
         "value": items,
     });
     if end < selected.len() {
-        let mut next = url::Url::parse(&format!("{}{path}", app.base_url)).expect("base URL parses");
-        {
-            let mut q = next.query_pairs_mut();
-            for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
-                if k != "$skiptoken" {
-                    q.append_pair(&k, &v);
-                }
+        let mut q = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
+            if k != "$skiptoken" {
+                q.append_pair(&k, &v);
             }
-            q.append_pair("$skiptoken", &format!("mockgraph{end:x}"));
         }
-        body["@odata.nextLink"] = json!(next.as_str());
+        q.append_pair("$skiptoken", &format!("mockgraph{end:x}"));
+        body["@odata.nextLink"] = json!(format!("{}{path}?{}", app.base_url, q.finish()));
     }
     finish(200, fault_name);
     json_response(200, &body, &[])

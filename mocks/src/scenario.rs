@@ -137,6 +137,14 @@ pub struct Fault {
     pub times: Option<u32>,
 }
 
+impl Fault {
+    /// A fault on every request whose path contains `route`; narrow it with
+    /// struct-update syntax (`Fault { times: Some(1), ..Fault::on(..) }`).
+    pub fn on(action: Action, route: &str) -> Fault {
+        Fault { action, route: Some(route.into()), subscription: None, resource_group: None, page: None, times: None }
+    }
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum Action {
