@@ -15,7 +15,8 @@ fn scenario() -> Scenario {
     for rg in ["MC_rg1", "other"] {
         resources.push(json!({
             "id": format!("/subscriptions/{SUB}/resourceGroups/{rg}/providers/Microsoft.Network/publicIPAddresses/ip"),
-            "name": "ip", "location": "westeurope", "properties": {"ipAddress": "20.0.0.1"}
+            "name": "ip", "location": "westeurope", "type": "Microsoft.Network/publicIPAddresses",
+            "properties": {"ipAddress": "20.0.0.1"}
         }));
     }
     Scenario {

@@ -231,13 +231,13 @@ fn two_groups() -> Scenario {
         for i in 0..3 {
             resources.push(json!({
                 "id": format!("/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/publicIPAddresses/ip{i}"),
-                "name": format!("ip{i}"), "location": "westeurope",
+                "name": format!("ip{i}"), "location": "westeurope", "type": "Microsoft.Network/publicIPAddresses",
                 "properties": {"ipAddress": format!("20.0.0.{i}"), "publicIPAllocationMethod": "Static"}
             }));
         }
         resources.push(json!({
             "id": format!("/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Compute/disks/d1"),
-            "name": "d1", "location": "westeurope", "properties": {"diskSizeGB": 8, "diskState": "Unattached"}
+            "name": "d1", "location": "westeurope", "type": "Microsoft.Compute/disks", "properties": {"diskSizeGB": 8, "diskState": "Unattached"}
         }));
     }
     Scenario {

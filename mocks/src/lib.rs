@@ -19,6 +19,7 @@ pub mod log;
 pub mod rng;
 pub mod scenario;
 pub mod server;
+pub mod spec;
 pub mod synth;
 pub mod tls;
 pub mod vary;
@@ -29,12 +30,19 @@ pub use scenario::{Action, Fault, Scenario};
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+/// A scenario that does not match the specs is refused before anything is
+/// served ([`Scenario::validate`]), as `InvalidData`.
+fn checked(scenario: &Scenario) -> std::io::Result<()> {
+    scenario.validate().map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+}
+
 /// Bind `listen` and return the server's app state, its base URL and the
 /// future that serves it.
 pub async fn bind(
     scenario: Scenario,
     listen: &str,
 ) -> std::io::Result<(Arc<server::App>, String, impl std::future::Future<Output = std::io::Result<()>>)> {
+    checked(&scenario)?;
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr: SocketAddr = listener.local_addr()?;
     let base_url = format!("http://{addr}");
@@ -49,6 +57,7 @@ pub async fn bind_tls(
     scenario: Scenario,
     listen: &str,
 ) -> std::io::Result<(Arc<server::App>, String, String, impl std::future::Future<Output = std::io::Result<()>>)> {
+    checked(&scenario)?;
     let (ca_pem, config) = tls::make_config().map_err(std::io::Error::other)?;
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr: SocketAddr = listener.local_addr()?;

@@ -55,8 +55,13 @@ fn run(cli: Cli) -> Result<(), String> {
                 .map_err(|e| format!("{}: line {}, column {}: {e}", scenario.display(), e.line(), e.column()))?;
             let rt = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
             rt.block_on(async {
-                let (_app, url, fut) =
-                    azure_mock::bind(sc, &listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+                let (_app, url, fut) = azure_mock::bind(sc, &listen).await.map_err(|e| {
+                    if e.kind() == std::io::ErrorKind::InvalidData {
+                        format!("{}: {e}", scenario.display())
+                    } else {
+                        format!("cannot listen on {listen}: {e}")
+                    }
+                })?;
                 println!("{url}");
                 let _ = std::io::stdout().flush();
                 fut.await.map_err(|e| e.to_string())
@@ -65,6 +70,7 @@ fn run(cli: Cli) -> Result<(), String> {
         Cmd::Synth { params, output } => {
             let p: synth::Params = serde_json::from_str(&params).map_err(|e| format!("--params: {e}"))?;
             let sc = synth::generate(&p);
+            sc.validate().map_err(|e| format!("the generated scenario: {e}"))?;
             let json = serde_json::to_vec(&sc).map_err(|e| e.to_string())?;
             std::fs::write(&output, json).map_err(|e| format!("cannot write {}: {e}", output.display()))
         }

@@ -39,6 +39,54 @@ pub struct Scenario {
     pub faults: Vec<Fault>,
 }
 
+impl Scenario {
+    /// Hold every ARM resource and Graph object to the published specs
+    /// (`crate::spec`): an unknown or mis-cased property, or a resource type
+    /// with no vendored spec, is an error that lists each problem with its
+    /// place (`resources[3] (/subscriptions/...).properties.publicIpAddress:
+    /// mis-cased; the spec spells it `publicIPAddress``). The mock serves
+    /// nothing it could not have got from Azure.
+    pub fn validate(&self) -> Result<(), String> {
+        let specs = crate::spec::specs()?;
+        let mut problems = Vec::new();
+        for (i, r) in self.resources.iter().enumerate() {
+            let id = r.get("id").and_then(Value::as_str).unwrap_or("no id");
+            let at = format!("resources[{i}] ({id})");
+            match r.get("type").and_then(Value::as_str) {
+                None => problems.push(format!("{at}: no `type`")),
+                Some(t) => match specs.resource(t) {
+                    None => problems.push(format!("{at}: type {t} has no vendored spec (tests/fixtures/specs)")),
+                    Some(Err(e)) => problems.push(format!("{at}: {e}")),
+                    Some(Ok(node)) => specs.validate(r, node, &at, &mut problems),
+                },
+            }
+        }
+        let graph = [
+            ("graph.applications", "Microsoft.Graph/applications", &self.graph.applications),
+            ("graph.service_principals", "Microsoft.Graph/servicePrincipals", &self.graph.service_principals),
+        ];
+        for (place, t, objects) in graph {
+            let node = match specs.resource(t) {
+                Some(Ok(n)) => n,
+                Some(Err(e)) => return Err(e),
+                None => return Err(format!("no vendored spec for {t}")),
+            };
+            for (i, o) in objects.iter().enumerate() {
+                specs.validate(o, node, &format!("{place}[{i}]"), &mut problems);
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "{} place(s) do not match the Azure REST API specs:\n{}",
+                problems.len(),
+                crate::spec::report(&problems, 20).trim_end()
+            ))
+        }
+    }
+}
+
 /// Microsoft Graph's directory, as raw Graph JSON objects.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(default)]
