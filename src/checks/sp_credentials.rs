@@ -10,7 +10,6 @@
 
 use super::Verdicts;
 use crate::findings::{Finding, Kind, Severity};
-use crate::models::graph::GraphCredential;
 use crate::snapshot::{GraphFound, Snapshot};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -47,11 +46,23 @@ pub struct SpSettings {
     pub warn_days: i64,
 }
 
-/// Whole days left until `end` (floor): 0 means less than a day; negative
-/// once it has passed. Offsets in the input are honoured, so
+/// Whole days between now and `end`, rounded toward zero: positive before
+/// it, negative after it (-24 = it ended 24 whole days ago), 0 within a day
+/// either side. The reason text uses the same number, so `days_left` and
+/// "N days ago" always agree; expired or not comes from the instants, not
+/// from this count. Offsets in the input are honoured, so
 /// `2026-12-01T01:00:00+02:00` is `2026-11-30T23:00:00Z`.
 pub fn days_left(end: Timestamp, now: Timestamp) -> i64 {
-    (end.as_second() - now.as_second()).div_euclid(86_400)
+    (end.as_second() - now.as_second()) / 86_400
+}
+
+/// "24 days ago", "1 day ago", "less than a day ago", from [`days_left`].
+fn ago(days: i64) -> String {
+    match -days {
+        0 => "less than a day ago".into(),
+        1 => "1 day ago".into(),
+        n => format!("{n} days ago"),
+    }
 }
 
 /// Parse Graph's `endDateTime` (RFC 3339, `Z` or an offset, with or without
@@ -128,37 +139,33 @@ fn check_object(found: &GraphFound, sources: &[String], s: &SpSettings, v: &mut 
     let o = &found.object;
     let app = o.display_name.clone().unwrap_or_else(|| o.app_id.clone());
     let collection = if found.object_type == "servicePrincipal" { "servicePrincipals" } else { "applications" };
-    let creds: Vec<(&GraphCredential, &str, &str)> = o
-        .password_credentials
-        .iter()
-        .map(|c| (c, "secret", "passwordCredentials"))
-        .chain(o.key_credentials.iter().map(|c| (c, "certificate", "keyCredentials")))
-        .collect();
+    let creds: Vec<_> = o.credentials().collect();
     let from =
         if sources.is_empty() { String::new() } else { format!(" (checked because of: {})", sources.join(", ")) };
     let mut valid = 0;
-    for (c, what, coll) in &creds {
-        let end = c.end_date_time.as_deref().and_then(parse_time);
+    for c in &creds {
+        let (what, coll) = (c.what, c.collection);
+        let end = c.end_date_time.and_then(parse_time);
         let label = c
             .display_name
-            .clone()
             .filter(|n| !n.is_empty())
-            .or_else(|| c.hint.clone().map(|h| format!("{h}…")))
-            .unwrap_or_else(|| c.key_id.clone());
+            .map(str::to_string)
+            .or_else(|| c.hint.map(|h| format!("{h}…")))
+            .unwrap_or_else(|| c.key_id.to_string());
         let id = format!("/{collection}/{}/{coll}/{}", o.id, c.key_id);
         let base = |kind: Kind, sev: Severity, reason: String, days: Option<i64>| {
             let mut f = Finding::new(kind, sev, &id, &label, format!("{reason}{from}"))
                 .with("app_id", o.app_id.as_str())
                 .with("app_name", app.as_str())
                 .with("object", found.object_type.as_str())
-                .with("credential_type", *what)
-                .with("key_id", c.key_id.as_str())
+                .with("credential_type", what)
+                .with("key_id", c.key_id)
                 .with("sources", json!(sources));
-            if let Some(h) = &c.hint {
-                f = f.with("hint", h.as_str());
+            if let Some(h) = c.hint {
+                f = f.with("hint", h);
             }
-            if let Some(e) = &c.end_date_time {
-                f = f.with("end_date_time", e.as_str());
+            if let Some(e) = c.end_date_time {
+                f = f.with("end_date_time", e);
             }
             if let Some(d) = days {
                 f = f.with("days_left", d);
@@ -175,9 +182,9 @@ fn check_object(found: &GraphFound, sources: &[String], s: &SpSettings, v: &mut 
             app_id: o.app_id.clone(),
             app_name: app.clone(),
             credential_type: what.to_string(),
-            key_id: c.key_id.clone(),
-            display_name: c.display_name.clone(),
-            end_date_time: c.end_date_time.clone(),
+            key_id: c.key_id.to_string(),
+            display_name: c.display_name.map(str::to_string),
+            end_date_time: c.end_date_time.map(str::to_string),
             days_left: end.filter(|e| !is_no_expiry(Some(*e), s.now)).map(|e| days_left(e, s.now)),
         });
         if is_no_expiry(end, s.now) {
@@ -197,10 +204,10 @@ fn check_object(found: &GraphFound, sources: &[String], s: &SpSettings, v: &mut 
                 Kind::SpCredentialExpired,
                 Severity::Critical,
                 format!(
-                    "{what} '{label}' of {app} ({}) expired on {} ({} days ago)",
+                    "{what} '{label}' of {app} ({}) expired on {} ({})",
                     o.app_id,
                     end.strftime("%Y-%m-%d %H:%M UTC"),
-                    -days - 1
+                    ago(days)
                 ),
                 Some(days),
             ));
@@ -264,7 +271,7 @@ fn cluster_of(sources: &[String]) -> Option<String> {
 mod tests {
     use super::*;
     use crate::checks::testkit::snap;
-    use crate::models::graph::GraphObject;
+    use crate::models::graph::{GraphObject, PasswordCredential};
     use crate::snapshot::{AppRequest, GraphInventory};
 
     fn now() -> Timestamp {
@@ -275,8 +282,8 @@ mod tests {
         SpSettings { now: now(), critical_days: 7, warn_days: 30 }
     }
 
-    fn cred(key: &str, end: Option<&str>) -> GraphCredential {
-        GraphCredential {
+    fn cred(key: &str, end: Option<&str>) -> PasswordCredential {
+        PasswordCredential {
             key_id: key.into(),
             display_name: Some(key.into()),
             hint: Some("Ab1".into()),
@@ -285,7 +292,7 @@ mod tests {
         }
     }
 
-    fn with_app(creds: Vec<GraphCredential>) -> Snapshot {
+    fn with_app(creds: Vec<PasswordCredential>) -> Snapshot {
         let mut s = snap();
         s.graph = Some(GraphInventory {
             requested: vec![AppRequest { app_id: "app-1".into(), sources: vec!["AKS cluster aks-prod".into()] }],
@@ -313,10 +320,11 @@ mod tests {
         // The same instant written with an offset.
         assert_eq!(days_left(t("2026-11-29T14:00:00+02:00"), now()), 1);
         assert_eq!(days_left(t("2026-11-29T06:59:59-05:00"), now()), 0);
-        // Passed: negative, floor.
-        assert_eq!(days_left(t("2026-11-28T11:59:59Z"), now()), -1);
+        // Passed: negative, rounded toward zero like the future side.
+        assert_eq!(days_left(t("2026-11-28T11:59:59Z"), now()), 0);
         assert_eq!(days_left(t("2026-11-27T12:00:00Z"), now()), -1);
-        assert_eq!(days_left(t("2026-11-27T11:59:59Z"), now()), -2);
+        assert_eq!(days_left(t("2026-11-27T11:59:59Z"), now()), -1);
+        assert_eq!(days_left(t("2026-11-26T12:00:00Z"), now()), -2);
         // Graph's forms: fractional seconds, and no zone at all.
         assert_eq!(days_left(t("2026-12-05T12:00:00.1234567Z"), now()), 7);
         assert_eq!(days_left(t("2026-12-05T12:00:00"), now()), 7);
@@ -344,6 +352,10 @@ mod tests {
             ]
         );
         assert_eq!(v.findings[1].evidence["days_left"], 3);
+        // 2026-11-01T00:00 is 27.5 days before now: the reason and
+        // days_left use the same count.
+        assert_eq!(v.findings[0].evidence["days_left"], -27);
+        assert!(v.findings[0].reason.contains("(27 days ago)"), "{}", v.findings[0].reason);
         assert_eq!(v.findings[0].cluster.as_deref(), Some("aks-prod"));
         assert!(v.findings[0].resource_id.ends_with("/applications/obj-1/passwordCredentials/old"));
     }
@@ -355,6 +367,9 @@ mod tests {
             &settings(),
         );
         assert_eq!(v.findings.iter().filter(|f| f.kind == Kind::SpCredentialExpired).count(), 2);
+        let recent = v.findings.iter().find(|f| f.name == "b").unwrap();
+        assert_eq!(recent.evidence["days_left"], 0);
+        assert!(recent.reason.contains("(less than a day ago)"), "{}", recent.reason);
         let broken = v.findings.iter().find(|f| f.kind == Kind::SpNoValidCredential).unwrap();
         assert_eq!(broken.severity, Severity::Critical);
         assert!(broken.reason.contains("all 2 have expired"));

@@ -44,6 +44,8 @@ impl LoadBalancerProperties {
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FrontendProperties {
+    /// Azure spells it `publicIPAddress` (camelCase would give `publicIpAddress`).
+    #[serde(rename = "publicIPAddress")]
     pub public_ip_address: Option<SubResource>,
     #[serde(rename = "publicIPPrefix")]
     pub public_ip_prefix: Option<SubResource>,
@@ -70,7 +72,7 @@ pub struct BackendPoolProperties {
     pub backend_ip_configurations: Vec<SubResource>,
     /// IP-based pools list addresses instead (facts, section 7).
     #[serde(default, deserialize_with = "null_default")]
-    pub load_balancer_backend_addresses: Vec<Child<BackendAddressProperties>>,
+    pub load_balancer_backend_addresses: Vec<BackendAddress>,
     #[serde(default, deserialize_with = "null_default", skip_serializing_if = "Vec::is_empty")]
     pub load_balancing_rules: Vec<SubResource>,
     #[serde(default, deserialize_with = "null_default", skip_serializing_if = "Vec::is_empty")]
@@ -85,6 +87,15 @@ impl BackendPoolProperties {
     }
 }
 
+/// A member of an IP-based pool: a name and properties, no ID of its own.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct BackendAddress {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default, deserialize_with = "null_default")]
+    pub properties: BackendAddressProperties,
+}
+
 #[skip_serializing_none]
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -92,6 +103,7 @@ pub struct BackendAddressProperties {
     pub ip_address: Option<String>,
     pub virtual_network: Option<SubResource>,
     pub subnet: Option<SubResource>,
+    #[serde(rename = "networkInterfaceIPConfiguration")]
     pub network_interface_ip_configuration: Option<SubResource>,
 }
 

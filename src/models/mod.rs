@@ -40,4 +40,8 @@ pub struct Page<T> {
 }
 
 #[cfg(test)]
+mod fidelity;
+#[cfg(test)]
+mod spec_check;
+#[cfg(test)]
 mod tests;

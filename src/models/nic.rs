@@ -25,6 +25,7 @@ pub struct NicProperties {
 pub struct NicIpConfigProperties {
     #[serde(rename = "privateIPAddress")]
     pub private_ip_address: Option<String>,
+    #[serde(rename = "publicIPAddress")]
     pub public_ip_address: Option<SubResource>,
     pub subnet: Option<SubResource>,
     #[serde(default, deserialize_with = "null_default", skip_serializing_if = "Vec::is_empty")]
