@@ -21,7 +21,10 @@ pub struct Report {
     pub data_from: jiff::Timestamp,
     pub azaudit_version: String,
     pub scope: Scope,
-    pub cluster: ReportCluster,
+    /// The cluster the audit is about; absent when the run involved none
+    /// (`sp-expiry` without a subscription reads only Microsoft Graph).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<ReportCluster>,
     /// False when any list was incomplete or any verdict was withheld.
     pub complete: bool,
     /// What is missing, one line each (lists that failed or were cut short).
@@ -86,11 +89,11 @@ impl Report {
             data_from: snap.generated_at,
             azaudit_version: env!("CARGO_PKG_VERSION").into(),
             scope: snap.scope.clone(),
-            cluster: ReportCluster {
+            cluster: (!snap.cluster.name.is_empty()).then(|| ReportCluster {
                 name: snap.cluster.name.clone(),
                 source: snap.cluster.describe_source(),
                 node_resource_group: snap.cluster.node_resource_group.as_ref().map(|s| s.value.clone()),
-            },
+            }),
             complete: incomplete.is_empty() && verdicts.withheld.is_empty(),
             incomplete,
             withheld: verdicts.withheld,

@@ -189,4 +189,19 @@ fn check_fails_closed_and_graph_can_be_skipped() {
         mock.requests().iter().filter(|e| e.path.starts_with("/v1.0/")).count() >= 1,
         "the earlier run asked Graph"
     );
+
+    // A snapshot taken without --graph: the note says what happened, and
+    // does not blame a --no-graph flag that was never given.
+    let snap = dir.path().join("no-graph.json");
+    let flags = demo_flags(&mock, dir.path());
+    let mut args: Vec<&str> = flags.iter().map(String::as_str).collect();
+    args.extend(["snapshot", "-o", snap.to_str().unwrap()]);
+    let r = azaudit_raw(&mock, &[("AZAUDIT_NOW", NOW)], &args);
+    r.assert_no_panic();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let (_, report) = run(&mock, dir.path(), &["check", "--from", snap.to_str().unwrap(), "-o", "json"]);
+    let notes: Vec<&str> = report["notes"].as_array().unwrap().iter().filter_map(|n| n.as_str()).collect();
+    let sp = notes.iter().find(|n| n.starts_with("sp-expiry: not run")).expect("a note on sp-expiry");
+    assert!(sp.contains("has no Microsoft Graph data") && sp.contains("snapshot --graph"), "{sp}");
+    assert!(!sp.contains("--no-graph"), "{sp}");
 }

@@ -85,6 +85,14 @@ fn one_expired_one_expiring_one_healthy_credential() {
             ("sp-credential-expiring".into(), "critical".into(), "current".into()),
         ]
     );
+    // No subscription, no cluster: the report names none (not an empty one).
+    assert!(report.get("cluster").is_none(), "{}", report["cluster"]);
+    // The expired one's days_left and its reason use one rounding.
+    let expired = &report["findings"][0];
+    let days = expired["evidence"]["days_left"].as_i64().unwrap();
+    assert!(days < 0, "{expired}");
+    let reason = expired["reason"].as_str().unwrap();
+    assert!(reason.contains(&format!("({} days ago)", -days)), "days_left {days}: {reason}");
     let expiring = &report["findings"][1];
     assert_eq!(expiring["evidence"]["days_left"], 4);
     assert_eq!(expiring["evidence"]["sources"], json!(["--app-id"]));
@@ -186,7 +194,7 @@ fn app_ids_come_from_azure_json_and_aks_clusters_and_msi_clusters_are_noted() {
     );
     let aks = |name: &str, client: &str| {
         json!({"id": format!("/subscriptions/{SUB}/resourceGroups/rg-{name}/providers/Microsoft.ContainerService/managedClusters/{name}"),
-               "name": name, "location": "westeurope",
+               "name": name, "location": "westeurope", "type": "Microsoft.ContainerService/managedClusters",
                "properties": {"nodeResourceGroup": format!("MC_{name}"), "servicePrincipalProfile": {"clientId": client}}})
     };
     sc.resources = vec![aks("aks-msi", "msi"), aks("aks-legacy", aks_app)];

@@ -172,4 +172,21 @@ mod tests {
         assert!(v.findings.is_empty());
         assert_eq!(v.withheld[0].kinds, KINDS.to_vec());
     }
+
+    #[test]
+    fn a_frontends_public_ip_is_in_the_json_evidence() {
+        // As Azure spells it: `publicIPAddress`, `privateIPAddress`.
+        let dead = "adeadbeef00000000000000000000000";
+        let pip_id = id("Microsoft.Network/publicIPAddresses", &format!("kubernetes-{dead}"));
+        let mut s = snap();
+        s.azure.load_balancers.push(lb(
+            "kubernetes",
+            json!({"frontendIPConfigurations": [{"name": dead, "properties": {
+                "publicIPAddress": {"id": pip_id}, "privateIPAddress": "10.0.0.9"}}]}),
+        ));
+        let v = check(&Ctx::new(&s));
+        let json = serde_json::to_value(&v.findings[0]).unwrap();
+        assert_eq!(json["evidence"]["public_ip"], pip_id.as_str());
+        assert_eq!(json["evidence"]["private_ip"], "10.0.0.9");
+    }
 }

@@ -110,15 +110,20 @@ pub fn quotas(snap: &Snapshot, settings: &quotas::QuotaSettings) -> Verdicts {
     v
 }
 
-/// Everything: the orphan audit, service-principal expiry (`sp` is None to
-/// skip it), quotas, and the source guide's diagnoses. Pending Services are
-/// diagnosed last, from the other findings.
-pub fn check(snap: &Snapshot, sp: Option<&sp_credentials::SpSettings>, quota: &quotas::QuotaSettings) -> Verdicts {
+/// Everything: the orphan audit, service-principal expiry (`sp` is
+/// `Err(why)` to skip it, and `why` becomes the note), quotas, and the
+/// source guide's diagnoses. Pending Services are diagnosed last, from the
+/// other findings.
+pub fn check(
+    snap: &Snapshot,
+    sp: Result<&sp_credentials::SpSettings, &str>,
+    quota: &quotas::QuotaSettings,
+) -> Verdicts {
     let ctx = Ctx::new(snap);
     let mut v = orphans_with(&ctx);
     match sp {
-        Some(s) => v.extend(sp_credentials::check(snap, s)),
-        None => v.notes.push("sp-expiry: not run (--no-graph)".into()),
+        Ok(s) => v.extend(sp_credentials::check(snap, s)),
+        Err(why) => v.notes.push(format!("sp-expiry: not run: {why}")),
     }
     v.extend(quotas::check(&ctx, quota));
     v.extend(nodes::check(&ctx));

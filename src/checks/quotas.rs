@@ -153,10 +153,11 @@ pub fn check(ctx: &Ctx, s: &QuotaSettings) -> Verdicts {
             (p.load_balancing_rules.len() as i64, max, src.to_string())
         });
         let azure_m = azure.map(|(limit, src)| (rules, limit, src));
-        let pick = [azure_m, provider]
-            .into_iter()
-            .flatten()
-            .max_by(|a, b| (a.0 as f64 / a.1.max(1) as f64).total_cmp(&(b.0 as f64 / b.1.max(1) as f64)));
+        // The tighter limit: the higher ratio, and on a tie (0 rules, or the
+        // same ratio) the smaller limit, which has less room left.
+        let pick = [azure_m, provider].into_iter().flatten().max_by(|a, b| {
+            (a.0 as f64 / a.1.max(1) as f64).total_cmp(&(b.0 as f64 / b.1.max(1) as f64)).then_with(|| b.1.cmp(&a.1))
+        });
         if let Some((used, limit, src)) = pick {
             let object = format!("rules of load balancer {}", lb.name);
             ms.push(measure(Kind::QuotaLbRules, object, lb.id.as_str(), used, limit, src));
@@ -320,6 +321,21 @@ mod tests {
         assert_eq!(fe.limit_source, "usages API (FrontendIPConfigurationPerLoadBalancer)");
         let rules = v.measurements.iter().find(|m| m.kind == Kind::QuotaLbRules).unwrap();
         assert_eq!((rules.used, rules.limit), (5, 250), "the tighter of Azure's Basic 250 and the provider's 250");
+    }
+
+    #[test]
+    fn lb_rules_with_none_used_show_the_tighter_usages_limit() {
+        let mut s = snap();
+        s.azure.load_balancers.push(lb("kubernetes", json!({})));
+        s.azure.usages.push(LocationUsages {
+            subscription: SUB.into(),
+            location: "westeurope".into(),
+            usages: vec![usage("InboundRulesPerLoadBalancer", 0, 3)],
+        });
+        let v = check(&Ctx::new(&s), &QuotaSettings::default());
+        let rules = v.measurements.iter().find(|m| m.kind == Kind::QuotaLbRules).unwrap();
+        assert_eq!((rules.used, rules.limit), (0, 3), "0 of 3 (usages) is tighter than 0 of 250 (provider)");
+        assert_eq!(rules.limit_source, "usages API (InboundRulesPerLoadBalancer)");
     }
 
     #[test]

@@ -79,12 +79,23 @@ fn causes(ctx: &Ctx, s: &Service, prior: &[Finding]) -> Vec<String> {
             _ => {}
         }
     }
-    // A public IP made for this Service that no frontend uses.
+    // A public IP made for this Service that no frontend uses: neither the
+    // IP's own `ipConfiguration` nor any load-balancer frontend's
+    // `publicIPAddress` points at the other.
     let base = s.base_name();
     let own_name = format!("{}-{base}", ctx.cluster_name);
+    let fronted: std::collections::HashSet<String> = snap
+        .azure
+        .load_balancers
+        .iter()
+        .flat_map(|lb| &lb.properties.frontends)
+        .filter_map(|fe| fe.properties.public_ip_address.as_ref())
+        .map(|r| r.id.key())
+        .collect();
     for pip in &snap.azure.public_ips {
         let tagged = service_tag(pip).is_some_and(|(_, v)| v.split(',').any(|x| x.trim() == s.key()));
-        if (tagged || pip.name.eq_ignore_ascii_case(&own_name)) && pip.properties.ip_configuration.is_none() {
+        let unused = pip.properties.ip_configuration.is_none() && !fronted.contains(&pip.id.key());
+        if (tagged || pip.name.eq_ignore_ascii_case(&own_name)) && unused {
             out.push(format!("public IP {} exists for the Service but no load-balancer frontend uses it", pip.name));
         }
     }
@@ -119,6 +130,7 @@ fn causes(ctx: &Ctx, s: &Service, prior: &[Finding]) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::checks::testkit::*;
+    use serde_json::json;
 
     #[test]
     fn pending_services_and_their_causes() {
@@ -150,5 +162,26 @@ mod tests {
         let b = &v.findings[1];
         assert!(b.reason.contains("exists for the Service but no load-balancer frontend uses it"), "{}", b.reason);
         assert_eq!(b.severity, Severity::Critical);
+    }
+
+    #[test]
+    fn an_ip_a_frontend_points_at_is_not_called_unused() {
+        // Read from JSON as Azure writes it: the frontend's reference is
+        // `publicIPAddress`, and the IP's `ipConfiguration` may lag behind.
+        let mut s = snap();
+        let svc = lb_svc("shop", "b", UID2, None);
+        let name = format!("kubernetes-{}", svc.base_name());
+        let ip = pip(&name, &[("k8s-azure-service", "shop/b")], "20.0.0.1", None);
+        let ip_id = ip.id.as_str().to_string();
+        s.azure.public_ips.push(ip);
+        s.cluster.services.push(svc);
+        let v = check(&Ctx::new(&s), &[]);
+        assert!(v.findings[0].reason.contains("no load-balancer frontend uses it"), "{}", v.findings[0].reason);
+        s.azure.load_balancers.push(lb(
+            "kubernetes",
+            json!({"frontendIPConfigurations": [{"name": "fe", "properties": {"publicIPAddress": {"id": ip_id}}}]}),
+        ));
+        let v = check(&Ctx::new(&s), &[]);
+        assert!(!v.findings[0].reason.contains("no load-balancer frontend uses it"), "{}", v.findings[0].reason);
     }
 }

@@ -42,8 +42,19 @@ pub async fn check(g: &GlobalArgs, args: &CheckArgs) -> Result<Outcome, Fatal> {
             snapshot::collect(g, auth::env_snapshot(), reads).await?
         }
     };
-    // A snapshot taken without --graph has nothing for sp-expiry.
-    let sp = sp.filter(|_| snap.graph.is_some());
-    let report = Report::new("check", &snap, checks::check(&snap, sp.as_ref(), &quota), true, now()?);
+    // Say why sp-expiry did not run: the flag, or a snapshot taken without
+    // Microsoft Graph data.
+    let no_graph_data = args.report.from.as_ref().filter(|_| snap.graph.is_none()).map(|p| {
+        format!(
+            "snapshot {} has no Microsoft Graph data (take it with `azaudit snapshot --graph` to check credentials)",
+            p.display()
+        )
+    });
+    let sp = match (&sp, &no_graph_data) {
+        (None, _) => Err("--no-graph was given"),
+        (Some(_), Some(why)) => Err(why.as_str()),
+        (Some(s), None) => Ok(s),
+    };
+    let report = Report::new("check", &snap, checks::check(&snap, sp, &quota), true, now()?);
     output::emit(report, &snap, &args.report, g.quiet)
 }

@@ -9,8 +9,15 @@ use std::fmt::Write;
 
 pub fn render(r: &Report) -> String {
     let mut out = String::new();
-    let rg = r.cluster.node_resource_group.as_deref().map(|g| format!(", node resource group {g}")).unwrap_or_default();
-    let _ = writeln!(out, "azaudit {} — cluster '{}'{rg}, from {}", r.command, r.cluster.name, r.cluster.source);
+    match &r.cluster {
+        Some(c) => {
+            let rg = c.node_resource_group.as_deref().map(|g| format!(", node resource group {g}")).unwrap_or_default();
+            let _ = writeln!(out, "azaudit {} — cluster '{}'{rg}, from {}", r.command, c.name, c.source);
+        }
+        None => {
+            let _ = writeln!(out, "azaudit {} — no cluster involved", r.command);
+        }
+    }
     let subs = r.scope.subscriptions.join(", ");
     let _ = writeln!(out, "subscription {subs}; data read {}", r.data_from.strftime("%Y-%m-%d %H:%M:%S UTC"));
     if r.command == "quotas" && !r.measurements.is_empty() {
