@@ -66,6 +66,7 @@ const RELIED_ON: &[(&str, &str)] = &[
     ("networkSecurityGroups", "properties.securityRules[].name"),
     ("networkSecurityGroups", "properties.securityRules[].properties.priority"),
     ("networkSecurityGroups", "properties.securityRules[].properties.destinationAddressPrefix"),
+    ("networkSecurityGroups", "properties.securityRules[].properties.destinationAddressPrefixes[]"),
     ("natGateways", "properties.publicIpAddresses[].id"),
     ("disks", "properties.diskState"),
     ("disks", "properties.diskSizeGB"),
@@ -356,6 +357,7 @@ fn spec_of(kind: &str) -> Option<(String, &'static str)> {
             "QueryResponse",
         ),
         "usages" => (format!("{net}/usage.json"), "Usage"),
+        "backendAddressPools" => (format!("{net}/loadBalancer.json"), "BackendAddressPool"),
         _ => return None,
     })
 }
@@ -421,4 +423,19 @@ fn real_recordings_and_the_specs_agree_on_every_spelling() {
     }
     assert!(checked >= 40, "{checked}");
     assert!(miscased.is_empty(), "recordings and specs disagree on spelling:\n{}", miscased.join("\n"));
+}
+
+/// Every recording says where it came from.
+#[test]
+fn every_recording_has_its_provenance() {
+    let provenance = std::fs::read_to_string(recorded_dir().join("PROVENANCE.md")).expect("PROVENANCE.md");
+    let files = bodies(&recorded_dir());
+    assert!(files.len() >= 25, "{}", files.len());
+    for (_, file) in files {
+        let name = file.strip_prefix(recorded_dir()).unwrap().to_string_lossy().replace('\\', "/");
+        let row = provenance.lines().find(|l| l.starts_with(&format!("| `{name}`")));
+        let row = row.unwrap_or_else(|| panic!("{name} has no row in PROVENANCE.md"));
+        assert!(row.contains("Azure/"), "{row}");
+        assert!(row.split('`').any(|c| c.len() == 40 && c.chars().all(|x| x.is_ascii_hexdigit())), "no commit: {row}");
+    }
 }
