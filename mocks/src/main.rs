@@ -76,3 +76,26 @@ fn run(cli: Cli) -> Result<(), String> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `serve` refuses a scenario file that does not match the specs, and the
+    /// error names the file and the JSON path.
+    #[test]
+    fn serve_names_the_file_and_the_path_of_an_invalid_property() {
+        let path = std::env::temp_dir().join(format!("azure-mock-invalid-{}.json", std::process::id()));
+        let sc = serde_json::json!({"resources": [{
+            "id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/publicIPAddresses/ip",
+            "name": "ip", "type": "Microsoft.Network/publicIPAddresses",
+            "properties": {"IpAddress": "20.0.0.1"}
+        }]});
+        std::fs::write(&path, sc.to_string()).unwrap();
+        let err =
+            run(Cli { command: Cmd::Serve { scenario: path.clone(), listen: "127.0.0.1:0".into() } }).unwrap_err();
+        let _ = std::fs::remove_file(&path);
+        assert!(err.starts_with(&format!("{}: 1 place(s) do not match", path.display())), "{err}");
+        assert!(err.contains("resources[0] (/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/publicIPAddresses/ip).properties.IpAddress: mis-cased; the spec spells it `ipAddress`"), "{err}");
+    }
+}
