@@ -14,6 +14,9 @@ pub const PIP_NAME_ANNOTATIONS: [&str; 2] = ["azure-pip-name", "azure-pip-name-i
 pub const IP_ANNOTATIONS: [&str; 2] = ["azure-load-balancer-ipv4", "azure-load-balancer-ipv6"];
 /// The annotation that puts a Service's public IP in another resource group.
 pub const RG_ANNOTATION: &str = "azure-load-balancer-resource-group";
+/// The annotation listing extra public IPs a Service's NSG rules open
+/// (comma-separated addresses; `loadbalancer/configuration.go:AdditionalPublicIPs`).
+pub const ADDITIONAL_IPS_ANNOTATION: &str = "azure-additional-public-ips";
 
 /// Whose a resource group is.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -48,6 +51,10 @@ pub struct Ctx<'a> {
     service_rgs: HashSet<String>,
     /// Lower-cased node resource groups of other AKS clusters -> cluster name.
     other_aks: HashMap<String, String>,
+    /// Lower-cased resource groups given with `-g`.
+    scope_rgs: HashSet<String>,
+    /// Every live reference to the objects the orphan checks judge.
+    pub usage: super::usage::Usage,
 }
 
 impl<'a> Ctx<'a> {
@@ -65,20 +72,31 @@ impl<'a> Ctx<'a> {
             pip_name_users: HashMap::new(),
             service_rgs: HashSet::new(),
             other_aks: HashMap::new(),
+            scope_rgs: snap.scope.resource_groups.iter().map(|g| g.to_ascii_lowercase()).collect(),
+            usage: Default::default(),
         };
         for s in &c.services {
             ctx.by_key.insert(s.key(), s);
             if !s.uid.is_empty() {
                 ctx.by_base.insert(s.base_name().to_ascii_lowercase(), s);
             }
+            // Any Service's reported or extra addresses keep an address in
+            // use, whatever its type (the provider's own rule:
+            // azure_loadbalancer_accesscontrol.go:listAvailableSecurityGroupDestinations).
+            let mut ips: Vec<&str> = s.ingress_ips().collect();
+            ips.extend(s.additional_public_ips());
+            if s.is_load_balancer() {
+                ips.extend(s.load_balancer_ip.as_deref());
+                ips.extend(IP_ANNOTATIONS.iter().filter_map(|a| s.azure_annotation(a)));
+            }
+            for ip in ips {
+                let users = ctx.ip_users.entry(normalize_ip(ip)).or_default();
+                if !users.iter().any(|u| u.key() == s.key()) {
+                    users.push(s);
+                }
+            }
             if !s.is_load_balancer() {
                 continue;
-            }
-            let mut ips: Vec<&str> = s.ingress_ips().collect();
-            ips.extend(s.load_balancer_ip.as_deref());
-            ips.extend(IP_ANNOTATIONS.iter().filter_map(|a| s.azure_annotation(a)));
-            for ip in ips {
-                ctx.ip_users.entry(ip.trim().to_string()).or_default().push(s);
             }
             for a in PIP_NAME_ANNOTATIONS {
                 if let Some(n) = s.azure_annotation(a).filter(|n| !n.is_empty()) {
@@ -97,6 +115,7 @@ impl<'a> Ctx<'a> {
                 ctx.other_aks.insert(rg.to_ascii_lowercase(), mc.name.clone());
             }
         }
+        ctx.usage = super::usage::Usage::build(&ctx);
         ctx
     }
 
@@ -143,9 +162,14 @@ impl<'a> Ctx<'a> {
         self.by_base.get(&base.to_ascii_lowercase()).copied()
     }
 
-    /// Live LoadBalancer Services that use the address.
+    /// Live Services that use the address (see [`Ctx::new`]).
     pub fn ip_users(&self, ip: &str) -> &[&'a Service] {
-        self.ip_users.get(ip.trim()).map(Vec::as_slice).unwrap_or(&[])
+        self.ip_users.get(&normalize_ip(ip)).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Live Services that use the address, each with how.
+    pub fn address_users(&self, ip: &str) -> Vec<(&'a Service, String)> {
+        self.ip_users(ip).iter().map(|s| (*s, how_ip_used(s, ip))).collect()
     }
 
     /// Live Services that reference the public IP by name or address.
@@ -189,38 +213,35 @@ impl<'a> Ctx<'a> {
         ))
     }
 
-    /// Whose resource group `rg` is. Two clusters in one subscription (or
-    /// one resource group) must not judge each other's resources: AKS
-    /// clusters all use the cluster name `kubernetes`, so the name tag is
-    /// combined with the node resource group (facts file, section 7).
+    /// Whose resource group `rg` is. Judged are: this cluster's node
+    /// resource group, resource groups a live Service names
+    /// (`azure-load-balancer-resource-group`), and resource groups given
+    /// with `-g`. Another AKS cluster's node resource group is never
+    /// judged (AKS clusters all use the cluster name `kubernetes`, so the
+    /// name tag alone cannot tell them apart: facts file, section 7);
+    /// anything else is not judged either, with the reason.
     pub fn rg_owner(&self, rg: &str) -> Owner {
         let lower = rg.to_ascii_lowercase();
-        match self.node_rg {
-            Some(ours) if ours.eq_ignore_ascii_case(rg) => Owner::Ours,
-            _ if self.service_rgs.contains(&lower) => Owner::Ours,
-            Some(ours) => match self.other_aks.get(&lower) {
-                Some(name) => {
-                    Owner::Other(format!("resource group {rg} is the node resource group of AKS cluster {name}"))
-                }
-                None => Owner::Unknown(format!("resource group {rg} is not this cluster's node resource group {ours}")),
-            },
-            None => {
-                if let Some(name) = self.other_aks.get(&lower) {
-                    return Owner::Unknown(format!(
-                        "resource group {rg} is the node resource group of AKS cluster {name}, and this cluster's node resource group is unknown"
-                    ));
-                }
-                let aks_listed = self.snap.lists.iter().any(|l| l.kind == ListKind::ManagedClusters);
-                let aks_complete =
-                    self.snap.lists.iter().filter(|l| l.kind == ListKind::ManagedClusters).all(|l| l.complete);
-                if aks_listed && aks_complete {
-                    Owner::Ours
-                } else {
-                    Owner::Unknown(format!(
-                        "this cluster's node resource group is unknown and the AKS cluster list is incomplete, so resource group {rg} may be another cluster's"
-                    ))
-                }
+        if self.node_rg.is_some_and(|ours| ours.eq_ignore_ascii_case(rg))
+            || self.service_rgs.contains(&lower)
+            || self.scope_rgs.contains(&lower)
+        {
+            return Owner::Ours;
+        }
+        let unknown = "this cluster's node resource group is unknown (give --resource-group, or azure.json, or let azaudit read the nodes)";
+        match (self.node_rg, self.other_aks.get(&lower)) {
+            (Some(_), Some(name)) => {
+                Owner::Other(format!("resource group {rg} is the node resource group of AKS cluster {name}"))
             }
+            (None, Some(name)) => Owner::Unknown(format!(
+                "resource group {rg} is the node resource group of AKS cluster {name}, and {unknown}"
+            )),
+            (Some(ours), None) => Owner::Unknown(format!(
+                "resource group {rg} is not this cluster's node resource group {ours}, no live Service names it (azure-load-balancer-resource-group), and it was not given with -g"
+            )),
+            (None, None) => Owner::Unknown(format!(
+                "{unknown}, and resource group {rg} is not named by a live Service nor given with -g"
+            )),
         }
     }
 
@@ -233,8 +254,7 @@ impl<'a> Ctx<'a> {
         }
         match self.rg_owner(id.resource_group().unwrap_or("")) {
             Owner::Ours => true,
-            Owner::Other(_) => false,
-            Owner::Unknown(why) => {
+            Owner::Other(why) | Owner::Unknown(why) => {
                 notes.push(format!("{what} {name} not judged: {why}"));
                 false
             }
@@ -264,13 +284,24 @@ impl<'a> Ctx<'a> {
 }
 
 fn how_ip_used(s: &Service, ip: &str) -> String {
-    if s.ingress_ips().any(|i| i == ip) {
+    let ip = normalize_ip(ip);
+    if s.ingress_ips().any(|i| normalize_ip(i) == ip) {
         "status.loadBalancer.ingress".into()
-    } else if s.load_balancer_ip.as_deref() == Some(ip) {
+    } else if s.additional_public_ips().any(|i| normalize_ip(i) == ip) {
+        "azure-additional-public-ips annotation".into()
+    } else if s.load_balancer_ip.as_deref().is_some_and(|i| normalize_ip(i) == ip) {
         "spec.loadBalancerIP".into()
     } else {
         "azure-load-balancer-ipv4/ipv6 annotation".into()
     }
+}
+
+/// An address in one canonical form (IPv6 compressed and lower-cased, as
+/// the provider writes it with `netip.Addr.String()`); anything that is not
+/// an address is only trimmed.
+pub fn normalize_ip(ip: &str) -> String {
+    let t = ip.trim();
+    t.parse::<std::net::IpAddr>().map(|a| a.to_string()).unwrap_or_else(|_| t.to_string())
 }
 
 /// Whether `name` follows the cloud provider's pattern for a Service's

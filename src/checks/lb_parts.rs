@@ -11,6 +11,7 @@
 //! the shared probe `cluster-service-shared-health-probe` are never judged.
 
 use super::context::provider_base;
+use super::usage::{CHECKED_FRONTEND, CHECKED_PROBE, CHECKED_RULE, Status};
 use super::{Ctx, Verdicts, cost};
 use crate::findings::{Finding, Kind, Severity};
 use crate::models::LoadBalancer;
@@ -37,9 +38,15 @@ pub fn check(ctx: &Ctx) -> Verdicts {
         }
         let p = &lb.properties;
         for fe in &p.frontends {
-            if let Some(f) =
-                orphan(ctx, lb, fe, "frontendIPConfigurations", Kind::LbFrontendOrphaned, Severity::Warning)
-            {
+            if let Some(f) = orphan(
+                ctx,
+                lb,
+                fe,
+                "frontendIPConfigurations",
+                Kind::LbFrontendOrphaned,
+                Severity::Warning,
+                &mut v.notes,
+            ) {
                 let mut f = f;
                 if let Some(pip) = &fe.properties.public_ip_address {
                     f = f.with("public_ip", pip.id.as_str());
@@ -53,7 +60,9 @@ pub fn check(ctx: &Ctx) -> Verdicts {
         }
         let standard = lb.sku_name().is_some_and(|s| s.eq_ignore_ascii_case("Standard"));
         for rule in &p.load_balancing_rules {
-            if let Some(f) = orphan(ctx, lb, rule, "loadBalancingRules", Kind::LbRuleOrphaned, Severity::Warning) {
+            if let Some(f) =
+                orphan(ctx, lb, rule, "loadBalancingRules", Kind::LbRuleOrphaned, Severity::Warning, &mut v.notes)
+            {
                 let r = &rule.properties;
                 let mut f = f.cost(if standard { cost::lb_rule() } else { None });
                 if let Some(fe) = &r.frontend_ip_configuration {
@@ -69,7 +78,7 @@ pub fn check(ctx: &Ctx) -> Verdicts {
             if probe.name.eq_ignore_ascii_case(SHARED_PROBE) {
                 continue;
             }
-            if let Some(f) = orphan(ctx, lb, probe, "probes", Kind::LbProbeOrphaned, Severity::Info) {
+            if let Some(f) = orphan(ctx, lb, probe, "probes", Kind::LbProbeOrphaned, Severity::Info, &mut v.notes) {
                 v.findings.push(f.with("rules", probe.properties.load_balancing_rules.len()));
             }
         }
@@ -77,8 +86,9 @@ pub fn check(ctx: &Ctx) -> Verdicts {
     v
 }
 
-/// A finding when `child` follows the provider's naming and no live Service
-/// has the UID it names.
+/// A finding when `child` follows the provider's naming, no live Service
+/// has the UID it names, and nothing live references it (the usage index);
+/// a note when something live still does.
 fn orphan<P>(
     ctx: &Ctx,
     lb: &LoadBalancer,
@@ -86,11 +96,9 @@ fn orphan<P>(
     collection: &str,
     kind: Kind,
     severity: Severity,
+    notes: &mut Vec<String>,
 ) -> Option<Finding> {
     let base = provider_base(&child.name)?;
-    if ctx.service_by_base(base).is_some() {
-        return None;
-    }
     let id = child
         .id
         .as_ref()
@@ -101,6 +109,24 @@ fn orphan<P>(
         Kind::LbRuleOrphaned => "rule",
         _ => "probe",
     };
+    match ctx.usage.status(&id) {
+        Status::Orphan => {}
+        Status::InUse(by) => {
+            notes.push(format!(
+                "{what} {} of load balancer {} is named for a deleted Service (UID prefix {}), but {by} still uses it: in use, not judged",
+                child.name,
+                lb.name,
+                &base[1..]
+            ));
+            return None;
+        }
+        Status::NotCandidate => return None,
+    }
+    let checked = match kind {
+        Kind::LbFrontendOrphaned => CHECKED_FRONTEND,
+        Kind::LbRuleOrphaned => CHECKED_RULE,
+        _ => CHECKED_PROBE,
+    };
     let reason = format!(
         "{what} of load balancer {} named for Service UID prefix {}, and no live Service has that UID",
         lb.name,
@@ -109,7 +135,8 @@ fn orphan<P>(
     Some(
         Finding::new(kind, severity, &id, &child.name, reason)
             .with("load_balancer", lb.id.as_str())
-            .with("base_name", base),
+            .with("base_name", base)
+            .with("checked", checked),
     )
 }
 

@@ -18,10 +18,12 @@ pub mod lb_idle;
 pub mod lb_parts;
 pub mod nodes;
 pub mod nsg_rule;
+pub mod provider;
 pub mod public_ip;
 pub mod quotas;
 pub mod service_pending;
 pub mod sp_credentials;
+pub mod usage;
 
 use crate::findings::{Finding, Kind};
 use crate::snapshot::Snapshot;
@@ -139,6 +141,7 @@ pub fn check(
 
 /// Locks, cluster names, and one order for every report.
 fn finish(ctx: &Ctx, v: &mut Verdicts) {
+    group_not_judged(&mut v.notes);
     for f in &mut v.findings {
         if f.resource_id.starts_with("/subscriptions/") {
             f.locks = ctx.locks_for(&f.resource_id);
@@ -153,6 +156,33 @@ fn finish(ctx: &Ctx, v: &mut Verdicts) {
     v.findings
         .sort_by_cached_key(|f| (rank(f.kind), std::cmp::Reverse(f.severity), f.resource_id.to_ascii_lowercase()));
     // Measurements come sorted by pressure from the one check that makes them.
+}
+
+/// Many objects not judged for one reason ("... not judged: resource
+/// group X is not ...") become one note naming how many and a few of them.
+fn group_not_judged(notes: &mut Vec<String>) {
+    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+    let mut rest = Vec::new();
+    for n in notes.drain(..) {
+        match n.split_once(" not judged: ") {
+            Some((what, why)) => match groups.iter_mut().find(|(w, _)| w == why) {
+                Some((_, items)) => items.push(what.to_string()),
+                None => groups.push((why.to_string(), vec![what.to_string()])),
+            },
+            None => rest.push(n),
+        }
+    }
+    for (why, items) in groups {
+        if items.len() == 1 {
+            rest.push(format!("{} not judged: {why}", items[0]));
+        } else {
+            let shown: Vec<&str> = items.iter().take(3).map(String::as_str).collect();
+            let more = if items.len() > 3 { format!(" and {} more", items.len() - 3) } else { String::new() };
+            rest.push(format!("{} objects not judged ({}{more}): {why}", items.len(), shown.join(", ")));
+        }
+    }
+    rest.dedup();
+    *notes = rest;
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@
 //! sits in another AKS cluster's node resource group) are never judged.
 
 use super::context::{Owner, Uses};
+use super::usage::{CHECKED_PUBLIC_IP, Status};
 use super::{Ctx, Verdicts, cost};
 use crate::findings::{Finding, Kind, Severity};
 use crate::models::PublicIp;
@@ -57,7 +58,7 @@ pub fn check(ctx: &Ctx) -> Verdicts {
             continue;
         }
         match service_tag(pip) {
-            Some((key, value)) => managed(ctx, pip, key, value, &mut v),
+            Some(_) => managed(ctx, pip, &mut v),
             None => unmanaged(ctx, pip, &mut v),
         }
     }
@@ -109,34 +110,44 @@ fn failed(pip: &PublicIp) -> Option<Finding> {
     Some(base_evidence(f, pip))
 }
 
-/// An IP the cloud provider created for Services (it has a service tag).
-fn managed(ctx: &Ctx, pip: &PublicIp, tag_key: &str, tag_value: &str, v: &mut Verdicts) {
-    let rg = pip.id.resource_group().unwrap_or("");
-    match cluster_tag(pip) {
-        Some((_, name)) if !name.eq_ignore_ascii_case(ctx.cluster_name) => return, // another cluster's
-        _ => {}
+/// Why a tagged IP's owners are gone: every Service its service tag names
+/// is deleted or uses another address (or the tag is empty), it is tagged
+/// for this cluster (or not at all), and its resource group is judged.
+pub struct Gone {
+    pub tag_key: &'static str,
+    pub tag_value: String,
+    pub names: Vec<String>,
+    pub reason: String,
+}
+
+/// The candidate test the usage index runs: `Some` when the IP's owners by
+/// tag are gone. Ownership follows the provider's
+/// `pkg/provider/azure_publicip_repo.go:serviceOwnsPublicIP` (the service tag,
+/// new key then legacy, and the cluster-name tag).
+pub fn owner_gone(ctx: &Ctx, pip: &PublicIp) -> Option<Gone> {
+    if !ctx.covered(ListKind::PublicIps, &pip.id) || ctx.cluster_gap(ClusterKind::Services).is_some() {
+        return None;
     }
-    match ctx.rg_owner(rg) {
-        Owner::Ours => {}
-        Owner::Other(_) => return,
-        Owner::Unknown(why) => {
-            v.notes.push(format!("public IP {} not judged: {why}", pip.name));
-            return;
-        }
+    let (tag_key, tag_value) = service_tag(pip)?;
+    if cluster_tag(pip).is_some_and(|(_, name)| !name.eq_ignore_ascii_case(ctx.cluster_name)) {
+        return None; // another cluster's
     }
-    let names: Vec<&str> = tag_value.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
+    if ctx.rg_owner(pip.id.resource_group().unwrap_or("")) != Owner::Ours {
+        return None;
+    }
+    let names: Vec<String> = tag_value.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect();
     let mut gone = Vec::new();
     let mut moved = Vec::new();
     for name in &names {
         match ctx.service(name) {
-            None => gone.push(name.to_string()),
+            None => gone.push(name.clone()),
             Some(s) => match ctx.uses(s, pip) {
-                Uses::Yes(_) | Uses::Pending => return, // in use by a live Service
+                Uses::Yes(_) | Uses::Pending => return None, // in use by a live Service
                 Uses::No(why) => moved.push(why),
             },
         }
     }
-    let mut reason = if names.is_empty() {
+    let reason = if names.is_empty() {
         format!(
             "tagged for cluster '{}' with an empty {tag_key} tag: every Service that shared it is gone",
             ctx.cluster_name
@@ -149,22 +160,53 @@ fn managed(ctx: &Ctx, pip: &PublicIp, tag_key: &str, tag_value: &str, v: &mut Ve
             if gone.len() == 1 { "s" } else { "" }
         )
     } else {
-        let mut parts = moved.clone();
+        let mut parts = moved;
         if !gone.is_empty() {
             parts.push(format!("{} no longer exist{}", gone.join(", "), if gone.len() == 1 { "s" } else { "" }));
         }
         format!("no live Service uses it: {}", parts.join("; "))
     };
+    Some(Gone { tag_key, tag_value: tag_value.to_string(), names, reason })
+}
+
+/// An IP the cloud provider created for Services (it has a service tag).
+fn managed(ctx: &Ctx, pip: &PublicIp, v: &mut Verdicts) {
+    let rg = pip.id.resource_group().unwrap_or("");
+    if cluster_tag(pip).is_some_and(|(_, name)| !name.eq_ignore_ascii_case(ctx.cluster_name)) {
+        return; // another cluster's
+    }
+    match ctx.rg_owner(rg) {
+        Owner::Ours => {}
+        Owner::Other(why) | Owner::Unknown(why) => {
+            v.notes.push(format!("public IP {} not judged: {why}", pip.name));
+            return;
+        }
+    }
+    let Some(gone) = owner_gone(ctx, pip) else { return };
+    let mut reason = match ctx.usage.status(pip.id.as_str()) {
+        Status::Orphan => gone.reason,
+        Status::InUse(by) => {
+            v.notes.push(format!(
+                "public IP {} is tagged for {} ({}), but {by} still uses it: in use, not judged",
+                pip.name,
+                if gone.names.is_empty() { "no Service".to_string() } else { gone.names.join(", ") },
+                gone.reason
+            ));
+            return;
+        }
+        Status::NotCandidate => return,
+    };
     if let Some(c) = &pip.properties.ip_configuration {
-        reason.push_str(&format!("; still attached to {}", describe_config(c.id.as_str())));
+        reason.push_str(&format!("; still attached to {}, which is itself left over", describe_config(c.id.as_str())));
     }
     if let Some(label) = pip.properties.dns_settings.as_ref().and_then(|d| d.domain_name_label.as_deref()) {
         reason
             .push_str(&format!("; it keeps DNS label '{label}', so re-creating that label fails until it is deleted"));
     }
     let f = Finding::new(Kind::PublicIpOrphaned, Severity::Warning, pip.id.as_str(), &pip.name, reason)
-        .with("service_tag", json!({ tag_key: tag_value }))
-        .service(names.first().map(|s| s.to_string()))
+        .with("service_tag", json!({ gone.tag_key: gone.tag_value }))
+        .with("checked", CHECKED_PUBLIC_IP)
+        .service(gone.names.first().cloned())
         .cost(cost::public_ip(pip));
     let f = match cluster_tag(pip) {
         Some((k, val)) => f.with("cluster_tag", json!({ k: val })),
@@ -174,14 +216,19 @@ fn managed(ctx: &Ctx, pip: &PublicIp, tag_key: &str, tag_value: &str, v: &mut Ve
 }
 
 /// An IP without a service tag: user-created, or not Kubernetes' at all.
+/// It is unattached only when nothing at all references it.
 fn unmanaged(ctx: &Ctx, pip: &PublicIp, v: &mut Verdicts) {
     let p = &pip.properties;
-    if !ctx.referencing(pip).is_empty() || p.ip_configuration.is_some() || p.nat_gateway.is_some() {
+    if ctx.usage.referenced(pip.id.as_str()) || p.ip_configuration.is_some() || p.nat_gateway.is_some() {
         return; // referenced by a live Service, attached, or a NAT gateway's
     }
     let rg = pip.id.resource_group().unwrap_or("");
-    if let Owner::Other(_) = ctx.rg_owner(rg) {
-        return;
+    match ctx.rg_owner(rg) {
+        Owner::Ours => {}
+        Owner::Other(why) | Owner::Unknown(why) => {
+            v.notes.push(format!("public IP {} not judged: {why}", pip.name));
+            return;
+        }
     }
     let locks = ctx.locks_for(pip.id.as_str());
     let mut reason =
@@ -193,8 +240,9 @@ fn unmanaged(ctx: &Ctx, pip: &PublicIp, v: &mut Verdicts) {
         reason.push_str(&format!("; locked ({}), so probably kept on purpose", locks[0].level));
         Severity::Info
     };
-    let f =
-        Finding::new(Kind::PublicIpUnattached, severity, pip.id.as_str(), &pip.name, reason).cost(cost::public_ip(pip));
+    let f = Finding::new(Kind::PublicIpUnattached, severity, pip.id.as_str(), &pip.name, reason)
+        .with("checked", CHECKED_PUBLIC_IP)
+        .cost(cost::public_ip(pip));
     v.findings.push(base_evidence(f, pip));
 }
 
@@ -234,13 +282,46 @@ mod tests {
             "20.0.0.2",
             Some(FRONTEND),
         ));
+        // The frontend holding it is the deleted Service's too (named for
+        // its UID, no rule left): both are left over.
+        let fe_name = FRONTEND.rsplit('/').next().unwrap();
+        let pip_id = s.azure.public_ips[0].id.as_str().to_string();
+        s.azure.load_balancers.push(lb(
+            "kubernetes",
+            serde_json::json!({"frontendIPConfigurations": [
+                {"name": fe_name, "id": FRONTEND, "properties": {"publicIPAddress": {"id": pip_id}}}]}),
+        ));
         let v = check(&Ctx::new(&s));
         assert_eq!(kinds(&v), vec![(Kind::PublicIpOrphaned, "kubernetes-a0b1".into())]);
         let f = &v.findings[0];
         assert!(f.reason.contains("shop/old-api no longer exists"), "{}", f.reason);
         assert!(f.reason.contains("still attached to load-balancer frontend kubernetes/"), "{}", f.reason);
+        assert!(f.evidence["checked"].as_str().unwrap().contains("no load-balancer frontend, NIC"), "{f:?}");
         assert_eq!(f.service.as_deref(), Some("shop/old-api"));
         assert!(f.cost.as_ref().is_some_and(|c| c.approximate && c.monthly_usd > 0.0));
+    }
+
+    #[test]
+    fn an_ip_held_by_something_azaudit_does_not_list_is_in_use() {
+        // Tagged for a deleted Service, but its ipConfiguration is an
+        // application gateway's: a live holder azaudit cannot judge.
+        let mut s = snap();
+        let holder = "/subscriptions/00000000-1111-2222-3333-444444444444/resourceGroups/MC_rg/providers/Microsoft.Network/applicationGateways/agw/frontendIPConfigurations/public";
+        s.azure.public_ips.push(pip(
+            "kubernetes-a0b1",
+            &[("k8s-azure-service", "shop/old-api"), ("k8s-azure-cluster-name", "kubernetes")],
+            "20.0.0.2",
+            Some(holder),
+        ));
+        let v = check(&Ctx::new(&s));
+        assert!(v.findings.is_empty(), "{:?}", v.findings);
+        assert!(
+            v.notes.iter().any(|n| n.contains("kubernetes-a0b1")
+                && n.contains("applicationGateways/agw")
+                && n.contains("in use, not judged")),
+            "{:?}",
+            v.notes
+        );
     }
 
     #[test]

@@ -91,6 +91,15 @@ impl Service {
     }
 
     /// The ingress IPs the Service reports.
+    /// The addresses of `azure-additional-public-ips` (comma-separated).
+    pub fn additional_public_ips(&self) -> impl Iterator<Item = &str> {
+        self.azure_annotation("azure-additional-public-ips")
+            .unwrap_or("")
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    }
+
     pub fn ingress_ips(&self) -> impl Iterator<Item = &str> {
         self.ingress.iter().filter_map(|i| i.ip.as_deref())
     }

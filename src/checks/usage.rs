@@ -1,0 +1,355 @@
+//! The usage index: every live reference to every Azure object the orphan
+//! checks judge, built once per snapshot. Every orphan verdict goes through
+//! it: an object is orphaned only when its owner (by tag or name) is gone
+//! *and* nothing live references it. In use beats named.
+//!
+//! References from Azure objects (cloud-provider-azure writes each of them,
+//! `pkg/provider/azure_loadbalancer.go`, `azure_publicip_repo.go`):
+//! - load-balancing rule -> frontend, backend pool(s), probe;
+//! - inbound NAT rule / pool -> frontend (and pool); outbound rule ->
+//!   frontends and pool;
+//! - frontend -> public IP, public IP prefix;
+//! - NIC IP configuration -> public IP, backend pools;
+//! - NAT gateway -> public IPs, prefixes;
+//! - a public IP's own `ipConfiguration` -> whatever holds it (a frontend, a
+//!   NIC or VMSS NIC configuration, an application or VPN gateway...).
+//!
+//! References from live Kubernetes objects: a public IP named by
+//! `azure-pip-name(-ipv6)`; an address (public IP's or an internal
+//! frontend's private one) that any Service reports in
+//! `status.loadBalancer.ingress`, asks for in `spec.loadBalancerIP` or
+//! `azure-load-balancer-ipv4/ipv6`, or lists in
+//! `azure-additional-public-ips`.
+//!
+//! Liveness is a fixed point: the candidates are the objects whose owner is
+//! gone (a dead UID in the name, or every Service in the tag gone); any
+//! candidate that a Kubernetes object, or a non-candidate Azure object,
+//! references is kept, which may keep what it references in turn. Objects
+//! azaudit cannot judge (not covered, another cluster's, unknown resource
+//! group) are never candidates, so they count as live referrers.
+
+use super::Ctx;
+use super::context::{Owner, provider_base};
+use crate::models::{LoadBalancer, ResourceId, SubResource};
+use crate::snapshot::{ClusterKind, ListKind};
+use std::collections::{HashMap, HashSet};
+
+/// What was checked before an object is called orphaned, by kind of object.
+pub const CHECKED_PUBLIC_IP: &str = "no load-balancer frontend, NIC, NAT gateway or other ipConfiguration references it, and no live Service names it (azure-pip-name) or uses its address (status.loadBalancer.ingress, loadBalancerIP, azure-load-balancer-ipv4/ipv6, azure-additional-public-ips)";
+pub const CHECKED_FRONTEND: &str =
+    "no live load-balancing, inbound NAT or outbound rule references it, and no live Service uses its address";
+pub const CHECKED_RULE: &str = "no live Service has the UID its name is derived from";
+pub const CHECKED_PROBE: &str =
+    "no live load-balancing rule references it, and no live Service has the UID its name is derived from";
+
+/// One reference to an object.
+#[derive(Clone, Debug)]
+struct Ref {
+    /// The referring Azure object's key; `None` for a Kubernetes object.
+    from: Option<String>,
+    /// "load-balancing rule kubernetes/a1b2-TCP-80", "Service shop/web (status.loadBalancer.ingress)".
+    what: String,
+}
+
+/// The verdict on one object.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// Its owner is gone and nothing live references it.
+    Orphan,
+    /// Its owner is gone, but this live reference keeps it.
+    InUse(String),
+    /// Not a candidate: its owner is alive, or cannot be told.
+    NotCandidate,
+}
+
+#[derive(Default)]
+pub struct Usage {
+    refs: HashMap<String, Vec<Ref>>,
+    candidates: HashSet<String>,
+    kept: HashMap<String, String>,
+}
+
+/// The key of a sub-resource of a load balancer: its ID, or the ID it
+/// would have.
+pub fn child_key(lb: &LoadBalancer, collection: &str, name: &str, id: Option<&ResourceId>) -> String {
+    match id {
+        Some(i) if !i.as_str().is_empty() => i.key(),
+        _ => format!("{}/{collection}/{name}", lb.id).to_ascii_lowercase(),
+    }
+}
+
+impl Usage {
+    pub fn build(ctx: &Ctx) -> Usage {
+        let snap = ctx.snap;
+        let mut u = Usage::default();
+        let pip_address: HashMap<String, &str> = snap
+            .azure
+            .public_ips
+            .iter()
+            .filter_map(|p| p.properties.ip_address.as_deref().map(|a| (p.id.key(), a)))
+            .collect();
+        for lb in &snap.azure.load_balancers {
+            let p = &lb.properties;
+            // Only a judged load balancer's parts can be candidates: its
+            // list is complete and its resource group is this cluster's.
+            let judged = ctx.covered(ListKind::LoadBalancers, &lb.id)
+                && ctx.cluster_gap(ClusterKind::Services).is_none()
+                && ctx.rg_owner(lb.id.resource_group().unwrap_or("")) == Owner::Ours;
+            let name = |kind: &str, n: &str| format!("{kind} {}/{n}", lb.name);
+            for r in &p.load_balancing_rules {
+                let from = child_key(lb, "loadBalancingRules", &r.name, r.id.as_ref());
+                let what = name("load-balancing rule", &r.name);
+                let rp = &r.properties;
+                let targets = rp
+                    .frontend_ip_configuration
+                    .iter()
+                    .chain(&rp.backend_address_pool)
+                    .chain(&rp.backend_address_pools)
+                    .chain(&rp.probe);
+                u.add_all(targets, Some(&from), &what);
+            }
+            for r in &p.inbound_nat_rules {
+                let from = child_key(lb, "inboundNatRules", &r.name, r.id.as_ref());
+                let rp = &r.properties;
+                u.add_all(
+                    rp.frontend_ip_configuration.iter().chain(&rp.backend_address_pool),
+                    Some(&from),
+                    &name("inbound NAT rule", &r.name),
+                );
+            }
+            for r in &p.inbound_nat_pools {
+                let from = child_key(lb, "inboundNatPools", &r.name, r.id.as_ref());
+                u.add_all(&r.properties.frontend_ip_configuration, Some(&from), &name("inbound NAT pool", &r.name));
+            }
+            for r in &p.outbound_rules {
+                let from = child_key(lb, "outboundRules", &r.name, r.id.as_ref());
+                let rp = &r.properties;
+                u.add_all(
+                    rp.frontend_ip_configurations.iter().chain(&rp.backend_address_pool),
+                    Some(&from),
+                    &name("outbound rule", &r.name),
+                );
+            }
+            for fe in &p.frontends {
+                let key = child_key(lb, "frontendIPConfigurations", &fe.name, fe.id.as_ref());
+                let fp = &fe.properties;
+                u.add_all(
+                    fp.public_ip_address.iter().chain(&fp.public_ip_prefix),
+                    Some(&key),
+                    &name("frontend", &fe.name),
+                );
+                // A Service that uses the frontend's address uses the frontend.
+                let addr = fp
+                    .private_ip_address
+                    .as_deref()
+                    .or_else(|| fp.public_ip_address.as_ref().and_then(|r| pip_address.get(&r.id.key()).copied()));
+                if let Some(a) = addr {
+                    for (s, how) in ctx.address_users(a) {
+                        u.add(&key, None, format!("Service {} ({how})", s.key()));
+                    }
+                }
+                if judged && provider_base(&fe.name).is_some_and(|b| ctx.service_by_base(b).is_none()) {
+                    u.candidates.insert(key);
+                }
+            }
+            for (collection, children) in [
+                (
+                    "loadBalancingRules",
+                    p.load_balancing_rules.iter().map(|c| (&c.name, c.id.as_ref())).collect::<Vec<_>>(),
+                ),
+                ("probes", p.probes.iter().map(|c| (&c.name, c.id.as_ref())).collect()),
+            ] {
+                for (n, id) in children {
+                    if judged && provider_base(n).is_some_and(|b| ctx.service_by_base(b).is_none()) {
+                        u.candidates.insert(child_key(lb, collection, n, id));
+                    }
+                }
+            }
+        }
+        for nic in &snap.azure.network_interfaces {
+            for c in &nic.properties.ip_configurations {
+                let from =
+                    c.id.as_ref()
+                        .map(ResourceId::key)
+                        .unwrap_or_else(|| format!("{}/ipConfigurations/{}", nic.id.key(), c.name));
+                let cp = &c.properties;
+                let what = format!("network interface {}/{}", nic.name, c.name);
+                u.add_all(
+                    cp.public_ip_address.iter().chain(&cp.load_balancer_backend_address_pools),
+                    Some(&from),
+                    &what,
+                );
+            }
+        }
+        for nat in &snap.azure.nat_gateways {
+            let np = &nat.properties;
+            let what = format!("NAT gateway {}", nat.name);
+            u.add_all(np.public_ip_addresses.iter().chain(&np.public_ip_prefixes), Some(&nat.id.key()), &what);
+        }
+        for pip in &snap.azure.public_ips {
+            let key = pip.id.key();
+            if let Some(c) = &pip.properties.ip_configuration {
+                let from = holder_key(&c.id);
+                u.add(&key, Some(from), format!("its ipConfiguration {}", c.id));
+            }
+            for (s, how) in ctx.referencing(pip) {
+                u.add(&key, None, format!("Service {} ({how})", s.key()));
+            }
+            if super::public_ip::owner_gone(ctx, pip).is_some() {
+                u.candidates.insert(key);
+            }
+        }
+        u.settle();
+        u
+    }
+
+    fn add(&mut self, target: &str, from: Option<String>, what: String) {
+        self.refs.entry(target.to_string()).or_default().push(Ref { from, what });
+    }
+
+    fn add_all<'a>(&mut self, targets: impl IntoIterator<Item = &'a SubResource>, from: Option<&str>, what: &str) {
+        for t in targets {
+            if !t.id.as_str().is_empty() {
+                self.add(&holder_key(&t.id), from.map(str::to_string), what.to_string());
+            }
+        }
+    }
+
+    /// Keep every candidate that something live references, until nothing
+    /// changes.
+    fn settle(&mut self) {
+        loop {
+            let mut newly = Vec::new();
+            for c in &self.candidates {
+                if self.kept.contains_key(c) {
+                    continue;
+                }
+                let live = self.refs.get(c).and_then(|refs| {
+                    refs.iter().find(|r| match &r.from {
+                        None => true,
+                        Some(f) => !self.candidates.contains(f) || self.kept.contains_key(f),
+                    })
+                });
+                if let Some(r) = live {
+                    newly.push((c.clone(), r.what.clone()));
+                }
+            }
+            if newly.is_empty() {
+                return;
+            }
+            self.kept.extend(newly);
+        }
+    }
+
+    /// The verdict on the object with this ID (any case).
+    pub fn status(&self, id: &str) -> Status {
+        let key = id.to_ascii_lowercase();
+        if !self.candidates.contains(&key) {
+            return Status::NotCandidate;
+        }
+        match self.kept.get(&key) {
+            Some(why) => Status::InUse(why.clone()),
+            None => Status::Orphan,
+        }
+    }
+
+    /// Whether anything at all (live or not) references the object.
+    pub fn referenced(&self, id: &str) -> bool {
+        self.refs.get(&id.to_ascii_lowercase()).is_some_and(|r| !r.is_empty())
+    }
+
+    /// Every reference to the object, live or not ("frontend kubernetes/x").
+    pub fn referrers(&self, id: &str) -> Vec<String> {
+        self.refs.get(&id.to_ascii_lowercase()).map(|r| r.iter().map(|x| x.what.clone()).collect()).unwrap_or_default()
+    }
+}
+
+/// The key of what an ID designates as a referrer or target: a NIC's IP
+/// configuration and a frontend are keyed by their own IDs.
+fn holder_key(id: &ResourceId) -> String {
+    id.key()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testkit::*;
+    use serde_json::json;
+
+    const DEAD: &str = "adeadbeef00000000000000000000000";
+
+    #[test]
+    fn a_frontend_named_for_a_deleted_service_is_kept_by_a_live_rule() {
+        // Two Services shared one IP; the first (whose UID named the
+        // frontend) is gone, the second's rule still uses the frontend.
+        let live_svc = lb_svc("shop", "b", UID1, Some("20.0.0.1"));
+        let live = live_svc.base_name();
+        let mut s = snap();
+        s.cluster.services.push(live_svc);
+        let fe = lb_child("kubernetes", "frontendIPConfigurations", DEAD);
+        s.azure.load_balancers.push(lb(
+            "kubernetes",
+            json!({
+                "frontendIPConfigurations": [{"name": DEAD, "id": fe, "properties": {}}],
+                "loadBalancingRules": [
+                    {"name": format!("{live}-TCP-80"), "id": lb_child("kubernetes", "loadBalancingRules", &format!("{live}-TCP-80")),
+                     "properties": {"frontendIPConfiguration": {"id": fe}}},
+                    {"name": format!("{DEAD}-TCP-81"), "id": lb_child("kubernetes", "loadBalancingRules", &format!("{DEAD}-TCP-81")),
+                     "properties": {"frontendIPConfiguration": {"id": fe}}}
+                ]
+            }),
+        ));
+        let ctx = Ctx::new(&s);
+        assert_eq!(ctx.usage.status(&fe), Status::InUse(format!("load-balancing rule kubernetes/{live}-TCP-80")));
+        let dead_rule = lb_child("kubernetes", "loadBalancingRules", &format!("{DEAD}-TCP-81"));
+        assert_eq!(ctx.usage.status(&dead_rule), Status::Orphan);
+    }
+
+    #[test]
+    fn orphans_referencing_orphans_stay_orphans_and_a_live_referrer_keeps_a_chain() {
+        let mut s = snap();
+        let pip_id = id("Microsoft.Network/publicIPAddresses", &format!("kubernetes-{DEAD}"));
+        s.azure.public_ips.push(pip(
+            &format!("kubernetes-{DEAD}"),
+            &[("k8s-azure-service", "shop/gone"), ("k8s-azure-cluster-name", "kubernetes")],
+            "20.0.0.9",
+            None,
+        ));
+        let fe = lb_child("kubernetes", "frontendIPConfigurations", DEAD);
+        let rule = lb_child("kubernetes", "loadBalancingRules", &format!("{DEAD}-TCP-80"));
+        let lb_json = |extra_rule: bool| {
+            let mut rules = vec![
+                json!({"name": format!("{DEAD}-TCP-80"), "id": rule, "properties": {"frontendIPConfiguration": {"id": fe}}}),
+            ];
+            if extra_rule {
+                rules.push(json!({"name": "user-rule", "properties": {"frontendIPConfiguration": {"id": fe}}}));
+            }
+            json!({"frontendIPConfigurations": [{"name": DEAD, "id": fe, "properties": {"publicIPAddress": {"id": pip_id}}}],
+                   "loadBalancingRules": rules})
+        };
+        s.azure.load_balancers.push(lb("kubernetes", lb_json(false)));
+        let ctx = Ctx::new(&s);
+        assert_eq!(ctx.usage.status(&pip_id), Status::Orphan, "only an orphan frontend references it");
+        assert_eq!(ctx.usage.status(&fe), Status::Orphan, "only an orphan rule references it");
+        assert_eq!(ctx.usage.status(&rule), Status::Orphan);
+        // A rule azaudit cannot explain (not named for a Service) is live:
+        // it keeps the frontend, which keeps the IP.
+        s.azure.load_balancers[0] = lb("kubernetes", lb_json(true));
+        let ctx = Ctx::new(&s);
+        assert_eq!(ctx.usage.status(&fe), Status::InUse("load-balancing rule kubernetes/user-rule".into()));
+        assert_eq!(ctx.usage.status(&pip_id), Status::InUse(format!("frontend kubernetes/{DEAD}")));
+    }
+
+    #[test]
+    fn a_service_using_the_address_keeps_a_frontend() {
+        let mut s = snap();
+        s.cluster.services.push(lb_svc("shop", "internal", UID1, Some("10.0.0.7")));
+        let fe = lb_child("kubernetes-internal", "frontendIPConfigurations", DEAD);
+        s.azure.load_balancers.push(lb(
+            "kubernetes-internal",
+            json!({"frontendIPConfigurations": [{"name": DEAD, "id": fe, "properties": {"privateIPAddress": "10.0.0.7"}}]}),
+        ));
+        let ctx = Ctx::new(&s);
+        assert_eq!(ctx.usage.status(&fe), Status::InUse("Service shop/internal (status.loadBalancer.ingress)".into()));
+    }
+}
