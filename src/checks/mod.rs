@@ -186,4 +186,6 @@ fn group_not_judged(notes: &mut Vec<String>) {
 }
 
 #[cfg(test)]
+mod reconciler_model;
+#[cfg(test)]
 pub(crate) mod testkit;
