@@ -6,6 +6,7 @@
 //! read completely (an ARM list for the resource's scope, or a cluster list)
 //! is not made, and the reason is recorded in [`Verdicts::withheld`].
 
+pub mod annotations;
 pub mod arm_throttling;
 pub mod backend_pool;
 pub mod basic_sku;

@@ -39,11 +39,15 @@ pub struct World {
     owners: BTreeMap<String, (Kind, BTreeSet<usize>)>,
     /// NSG rule ID (lower) -> destination -> owners (`NODE` for node IPs).
     nsg: BTreeMap<String, BTreeMap<String, BTreeSet<usize>>>,
-    /// Address -> the Services that report or list it.
-    address_owners: BTreeMap<String, BTreeSet<usize>>,
     /// Service keys by index, and PV names by index (offset by 1000).
     service_keys: Vec<String>,
 }
+
+/// A load balancer's frontends, rules, probes and the pools they use.
+type LbParts = (Vec<Value>, Vec<Value>, Vec<Value>, BTreeSet<String>);
+/// A Service's own frontends, for others to share: (lb, internal, IPv4,
+/// IPv6, [(IPv6, frontend ID, address)], Service index).
+type Primary = (String, bool, bool, bool, Vec<(bool, String, String)>, usize);
 
 /// An address as the provider writes it (`netip.Addr.String()`).
 fn canon(ip: &str) -> String {
@@ -63,7 +67,7 @@ pub fn generate(seed: u64) -> World {
     let mut owners: BTreeMap<String, (Kind, BTreeSet<usize>)> = BTreeMap::new();
     let mut address_owners: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
     // Load balancers: name -> (frontends, rules, probes, pools used).
-    let mut lbs: BTreeMap<String, (Vec<Value>, Vec<Value>, Vec<Value>, BTreeSet<String>)> = BTreeMap::new();
+    let mut lbs: BTreeMap<String, LbParts> = BTreeMap::new();
     // NSG rules: (protocol, ipv6, ports) -> destinations.
     let mut nsg_rules: BTreeMap<(String, bool, Vec<String>), BTreeSet<String>> = BTreeMap::new();
     let mut nsg_dest_owner: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
@@ -73,7 +77,7 @@ pub fn generate(seed: u64) -> World {
         nsg_dest_owner.entry(ip.clone()).or_default().insert(NODE);
     }
     // Primary frontends by (lb, internal, families): for IP sharing.
-    let mut primaries: Vec<(String, bool, bool, bool, Vec<(bool, String, String)>, usize)> = Vec::new();
+    let mut primaries: Vec<Primary> = Vec::new();
     let mut service_keys = Vec::new();
     let n_services = rng.random_range(1..=8);
     for i in 0..n_services {
@@ -383,7 +387,7 @@ pub fn generate(seed: u64) -> World {
             other => panic!("{other}"),
         }
     }
-    World { snap, owners, nsg, address_owners, service_keys }
+    World { snap, owners, nsg, service_keys }
 }
 
 impl World {
@@ -419,7 +423,6 @@ impl World {
                 nsg.insert(id.clone(), dead);
             }
         }
-        let _ = &self.address_owners;
         Expected { objects, nsg }
     }
 }
