@@ -50,7 +50,7 @@ pub fn check(ctx: &Ctx) -> Verdicts {
         if !ctx.covered(ListKind::PublicIps, &pip.id) {
             continue;
         }
-        if let Some(f) = failed(pip) {
+        if let Some(f) = failed(ctx, pip) {
             v.findings.push(f);
             continue;
         }
@@ -89,9 +89,11 @@ fn base_evidence(f: Finding, pip: &PublicIp) -> Finding {
     f
 }
 
-/// Provisioning state Failed, or a static IP without an address: the
-/// provider did not clean these up before v1.34 (facts file, section 7).
-fn failed(pip: &PublicIp) -> Option<Finding> {
+/// Provisioning state Failed, or a static IP without an address. The
+/// provider counts an address-less IP as its Service's, and so releases it,
+/// only since v1.34.0 (v1.32.8, v1.33.3: `serviceOwnsPublicIP`); the wording
+/// follows the cluster's version when it is known.
+fn failed(ctx: &Ctx, pip: &PublicIp) -> Option<Finding> {
     let p = &pip.properties;
     let state = p.provisioning_state.as_deref().unwrap_or("");
     let is_failed = state.eq_ignore_ascii_case("Failed");
@@ -99,11 +101,26 @@ fn failed(pip: &PublicIp) -> Option<Finding> {
     let is_static = p.allocation_method.as_deref().is_some_and(|m| m.eq_ignore_ascii_case("Static"));
     let no_address = p.ip_address.as_deref().is_none_or(|a| a.trim().is_empty());
     let reason = if is_failed {
-        "provisioning state is Failed: the IP never became usable and is not cleaned up automatically (before cloud-provider v1.34)"
+        "provisioning state is Failed: the IP never became usable"
     } else if settled && is_static && no_address && p.public_ip_prefix.is_none() {
         "a static public IP without an address: allocation failed and the object was left behind"
     } else {
         return None;
+    };
+    let version = ctx.snap.cluster.server_version.as_deref().and_then(super::known_issues::Version::parse);
+    let fixed = version
+        .map(|v| (v.major, v.minor, v.patch))
+        .map(|v| v >= (1, 34, 0) || (v.0, v.1) == (1, 33) && v.2 >= 3 || (v.0, v.1) == (1, 32) && v.2 >= 8);
+    let reason = match fixed {
+        Some(true) => format!(
+            "{reason}; this cluster's provider (v{}) releases such IPs when their Service reconciles, so one that stays is no Service's",
+            version.map(|v| format!("{}.{}", v.major, v.minor)).unwrap_or_default()
+        ),
+        Some(false) => format!(
+            "{reason}; this cluster's provider (v{}) does not release address-less IPs (fixed in v1.34.0, v1.33.3, v1.32.8): delete it by hand",
+            version.map(|v| format!("{}.{}", v.major, v.minor)).unwrap_or_default()
+        ),
+        None => reason.to_string(),
     };
     let f = Finding::new(Kind::PublicIpFailed, Severity::Warning, pip.id.as_str(), &pip.name, reason)
         .with("provisioning_state", state);
@@ -455,6 +472,13 @@ mod tests {
             kinds(&v),
             vec![(Kind::PublicIpFailed, "failed".into()), (Kind::PublicIpFailed, "no-address".into())]
         );
+        // The wording follows the provider version when it is known.
+        s.cluster.server_version = Some("v1.30.4".into());
+        let v = check(&Ctx::new(&s));
+        assert!(v.findings[0].reason.contains("(v1.30) does not release address-less IPs"), "{}", v.findings[0].reason);
+        s.cluster.server_version = Some("v1.33.3".into());
+        let v = check(&Ctx::new(&s));
+        assert!(v.findings[0].reason.contains("(v1.33) releases such IPs"), "{}", v.findings[0].reason);
     }
 
     #[test]
