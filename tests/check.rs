@@ -88,7 +88,7 @@ fn check_lists_every_kind_on_the_demo_scenario() {
     let pending = finding(&report, "service-lb-pending");
     assert_eq!(pending["service"], "shop/reports");
     let why = pending["reason"].as_str().unwrap();
-    assert!(why.contains("4 of 4") && why.contains("no room for another frontend"), "{why}");
+    assert!(why.contains("5 of 5") && why.contains("no room for another frontend"), "{why}");
     assert!(why.contains("virtual-node-aci-linux") && why.contains("instance not found"), "{why}");
     assert!(why.contains("exists for the Service but no load-balancer frontend uses it"), "{why}");
     assert!(finding(&report, "node-no-provider-id")["reason"].as_str().unwrap().contains("BackendPool 为空"));

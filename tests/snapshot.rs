@@ -482,7 +482,7 @@ fn bundled_demo_scenario_snapshots_completely_with_varied_shapes() {
     assert_eq!(snap["azure"]["managed_clusters"].as_array().unwrap().len(), clusters);
     let lbs = snap["azure"]["load_balancers"].as_array().unwrap();
     let lb = &lbs.iter().find(|l| l["name"] == "kubernetes").unwrap()["properties"];
-    assert_eq!(lb["frontendIPConfigurations"].as_array().unwrap().len(), 4);
+    assert_eq!(lb["frontendIPConfigurations"].as_array().unwrap().len(), 5);
     assert_eq!(lb["outboundRules"].as_array().unwrap().len(), 1);
     assert!(run.stderr.contains(&format!("snapshot: {total} resources")), "{}", run.stderr);
 }
