@@ -263,19 +263,20 @@ pub struct SnapshotArgs {
 
 #[derive(Clone, Debug, Args)]
 pub struct GlobalArgs {
-    /// Subscription to audit (repeatable, or comma-separated).
+    /// Subscription to audit (repeatable, or comma-separated): a GUID.
     #[arg(
         long = "subscription",
         value_name = "ID",
         env = "AZAUDIT_SUBSCRIPTION",
         value_delimiter = ',',
+        value_parser = parse_subscription,
         global = true
     )]
     pub subscriptions: Vec<String>,
 
     /// Narrow the audit to these resource groups (repeatable). Lists are
     /// then read per resource group instead of per subscription.
-    #[arg(short = 'g', long = "resource-group", value_name = "RG", value_delimiter = ',', global = true)]
+    #[arg(short = 'g', long = "resource-group", value_name = "RG", value_delimiter = ',', value_parser = parse_resource_group, global = true)]
     pub resource_groups: Vec<String>,
 
     /// Azure cloud: selects the ARM endpoint and token audience together.
@@ -318,27 +319,36 @@ pub struct GlobalArgs {
 
     /// Most ARM requests per second per subscription. The default (10) is
     /// 40% of ARM's read refill rate, leaving the rest to the cluster.
-    #[arg(long, value_name = "N", default_value_t = crate::arm::limiter::DEFAULT_MAX_RPS, global = true)]
+    /// From 0.01 to 1000.
+    #[arg(long, value_name = "N", default_value_t = crate::arm::limiter::DEFAULT_MAX_RPS, value_parser = parse_rps, global = true)]
     pub max_rps: f64,
 
     /// Slow down when the subscription's remaining ARM reads
     /// (x-ms-ratelimit-remaining-subscription-reads) fall below N, so the
     /// audit never drains the budget the cluster's cloud controller needs.
-    #[arg(long, value_name = "N", default_value_t = 100, global = true)]
+    #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u64).range(0..=100_000), global = true)]
     pub reserve_reads: u64,
 
-    /// Retries per request after 429, 5xx, timeouts and connection errors.
-    #[arg(long, value_name = "N", default_value_t = 5, global = true)]
+    /// Retries per request after 429, 5xx, timeouts and connection errors
+    /// (at most 100).
+    #[arg(long, value_name = "N", default_value_t = 5, value_parser = parse_retries, global = true)]
     pub max_retries: usize,
 
     /// The most time one request may spend on retries, waits included
-    /// (e.g. 60, 60s, 2m).
-    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_duration, global = true)]
+    /// (e.g. 60, 60s, 2m; above 0, at most a day). A Retry-After longer
+    /// than what is left of it ends the request at once.
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_bounded_duration, global = true)]
     pub retry_budget: Duration,
 
-    /// Timeout of one HTTP request (e.g. 30s).
-    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration, global = true)]
+    /// Timeout of one HTTP request (e.g. 30s; above 0, at most a day).
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_bounded_duration, global = true)]
     pub request_timeout: Duration,
+
+    /// When the run must end: lists not finished by then are cut short
+    /// (incomplete, exit 3) and the report is still written. Above 0, at
+    /// most a day; give a CronJob's activeDeadlineSeconds more than this.
+    #[arg(long, value_name = "DURATION", default_value = "15m", value_parser = parse_bounded_duration, env = "AZAUDIT_DEADLINE", global = true)]
+    pub deadline: Duration,
 
     /// Kubeconfig for the cluster. Default: KUBECONFIG, then
     /// ~/.kube/config, then the in-cluster service account (CronJob).
@@ -397,7 +407,7 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let t = s.trim();
     if let Ok(secs) = t.parse::<f64>() {
         if secs.is_finite() && secs >= 0.0 {
-            return Ok(Duration::from_secs_f64(secs));
+            return Duration::try_from_secs_f64(secs).map_err(|_| format!("'{s}' is too long a duration"));
         }
         return Err(format!("'{s}' is not a duration"));
     }
@@ -405,9 +415,103 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     Duration::try_from(d).map_err(|_| format!("'{s}' must not be negative"))
 }
 
+/// The longest duration a flag may give.
+pub const MAX_FLAG_DURATION: Duration = Duration::from_secs(86_400);
+
+/// A duration above 0 and at most a day.
+pub fn parse_bounded_duration(s: &str) -> Result<Duration, String> {
+    let d = parse_duration(s)?;
+    if d.is_zero() {
+        return Err(format!("'{s}' must be more than 0"));
+    }
+    if d > MAX_FLAG_DURATION {
+        return Err(format!("'{s}' is more than a day (the most allowed)"));
+    }
+    Ok(d)
+}
+
+/// Requests per second, 0.01 to 1000.
+pub fn parse_rps(s: &str) -> Result<f64, String> {
+    let v: f64 = s.trim().parse().map_err(|_| format!("'{s}' is not a number"))?;
+    if !(0.01..=1000.0).contains(&v) {
+        return Err(format!("'{s}' is outside 0.01 to 1000"));
+    }
+    Ok(v)
+}
+
+/// Retries, 0 to 100.
+pub fn parse_retries(s: &str) -> Result<usize, String> {
+    let v: usize = s.trim().parse().map_err(|_| format!("'{s}' is not a whole number"))?;
+    if v > 100 {
+        return Err(format!("'{s}' is more than 100"));
+    }
+    Ok(v)
+}
+
+/// A subscription ID: a GUID (`xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`).
+pub fn parse_subscription(s: &str) -> Result<String, String> {
+    let t = s.trim();
+    if is_guid(t) {
+        Ok(t.to_string())
+    } else {
+        Err(format!("'{s}' is not a subscription ID (a GUID such as 3f2c1d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f)"))
+    }
+}
+
+/// Whether `s` is a GUID in its 8-4-4-4-12 hex form.
+pub fn is_guid(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() == 5
+        && parts.iter().zip([8, 4, 4, 4, 12]).all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+/// A resource group name as ARM allows it: 1 to 90 characters, letters
+/// (any script), digits, `_`, `-`, `.`, `(`, `)`, not ending with `.`.
+pub fn parse_resource_group(s: &str) -> Result<String, String> {
+    let t = s.trim();
+    let ok = !t.is_empty()
+        && t.chars().count() <= 90
+        && !t.ends_with('.')
+        && t.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '(' | ')'));
+    if ok {
+        Ok(t.to_string())
+    } else {
+        Err(format!("'{s}' is not a resource group name (1 to 90 letters, digits, _ - . ( ), not ending with .)"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numeric_flags_have_bounds() {
+        assert!(parse_rps("0.01").is_ok() && parse_rps("1000").is_ok());
+        for bad in ["1e-9", "0", "1001", "1e300", "NaN", "inf", "-1", "x"] {
+            assert!(parse_rps(bad).is_err(), "{bad}");
+        }
+        assert!(parse_retries("100").is_ok());
+        assert!(parse_retries("101").is_err() && parse_retries("-1").is_err());
+        assert_eq!(parse_bounded_duration("1d"), Ok(MAX_FLAG_DURATION));
+        for bad in ["0", "0s", "1e300", "86401", "2d", "-1", "18446744073709551615"] {
+            assert!(parse_bounded_duration(bad).is_err(), "{bad}");
+        }
+        assert!(parse_duration("1e300").is_err(), "too long, not a panic");
+    }
+
+    #[test]
+    fn subscriptions_are_guids_and_resource_groups_follow_arm() {
+        assert!(parse_subscription("3f2c1d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f").is_ok());
+        for bad in ["not-a-guid", "3f2c1d4e5a6b4c7d8e9f0a1b2c3d4e5f", "3f2c1d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5g", ""] {
+            assert!(parse_subscription(bad).is_err(), "{bad}");
+        }
+        for ok in ["MC_aks-prod_aks-prod_westeurope", "rg.(1)", "ресурсы"] {
+            assert!(parse_resource_group(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "rg.", "a/b", "a b", &"x".repeat(91)] {
+            assert!(parse_resource_group(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn durations_in_seconds_or_friendly_form() {

@@ -6,6 +6,25 @@
 //! ([`render`]) turn them into output. Every Azure request goes through
 //! the one [`arm::ArmClient`].
 
+/// Like `println!`, but a closed stdout (`| head`) is not a panic: the
+/// rest is dropped quietly and the run ends with the code it would have had.
+#[macro_export]
+macro_rules! say {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($t)*);
+    }};
+}
+
+/// Like `eprintln!`, but a closed stderr is not a panic.
+#[macro_export]
+macro_rules! warn_line {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($t)*);
+    }};
+}
+
 pub mod arm;
 pub mod auth;
 pub mod checks;

@@ -21,14 +21,18 @@ fn main() -> ExitCode {
         Command::Completions { shell } => {
             use clap::CommandFactory;
             let mut cmd = Cli::command();
-            clap_complete::generate(*shell, &mut cmd, "azaudit", &mut std::io::stdout());
+            // Into memory first: clap_complete panics on a closed pipe.
+            let mut out = Vec::new();
+            clap_complete::generate(*shell, &mut cmd, "azaudit", &mut out);
+            use std::io::Write;
+            let _ = std::io::stdout().write_all(&out);
             return Outcome::Clean.into();
         }
         Command::Man => {
             use clap::CommandFactory;
             let mut out = Vec::new();
             if let Err(e) = clap_mangen::Man::new(Cli::command()).render(&mut out) {
-                eprintln!("azaudit: cannot render the manual page: {e}");
+                azaudit::warn_line!("azaudit: cannot render the manual page: {e}");
                 return Outcome::CouldNotRun.into();
             }
             use std::io::Write;
@@ -38,10 +42,12 @@ fn main() -> ExitCode {
         _ => {}
     }
     init_logging(cli.global.verbose, cli.global.quiet);
+    // The --deadline counts from here.
+    let _ = azaudit::commands::context::run_deadline(&cli.global);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("azaudit: cannot start the async runtime: {e}");
+            azaudit::warn_line!("azaudit: cannot start the async runtime: {e}");
             return Outcome::CouldNotRun.into();
         }
     };
@@ -60,7 +66,7 @@ fn main() -> ExitCode {
     match result {
         Ok(outcome) => outcome.into(),
         Err(commands::Fatal(msg)) => {
-            eprintln!("azaudit: {msg}");
+            azaudit::warn_line!("azaudit: {msg}");
             Outcome::CouldNotRun.into()
         }
     }

@@ -426,3 +426,37 @@ fn kubernetes_manifests_pass_a_client_dry_run() {
         assert!(out.contains(want), "{want}: {out}");
     }
 }
+
+/// A closed stdout (`| head`) ends the run quietly, with the exit code the
+/// run would have had (0 for completions and the manual page): no panic,
+/// no backtrace.
+#[test]
+fn a_closed_pipe_ends_the_run_quietly() {
+    setup();
+    let dir = tempfile::tempdir().unwrap();
+    let snap = demo_snapshot(dir.path());
+    let snap = snap.to_str().unwrap();
+    let cases: Vec<(Vec<&str>, i32)> = vec![
+        (vec!["check", "--from", snap, "-o", "table"], 1),
+        (vec!["check", "--from", snap, "-o", "prometheus"], 1),
+        (vec!["check", "--from", snap, "-o", "json"], 1),
+        (vec!["completions", "bash"], 0),
+        (vec!["man"], 0),
+    ];
+    for (args, want) in cases {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_azaudit"))
+            .args(&args)
+            .env_clear()
+            .env("AZAUDIT_NOW", "2026-11-28T12:00:00Z")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Close the reading end before anything is written.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"), "{args:?}: {stderr}");
+        assert_eq!(out.status.code(), Some(want), "{args:?}: {stderr}");
+    }
+}

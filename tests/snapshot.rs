@@ -327,7 +327,7 @@ fn without_the_client_limit_the_same_inventory_is_throttled_yet_completes() {
     let mut sc = five_thousand(15);
     sc.throttle = Throttle { initial: Some(20.0), ..Default::default() };
     let mock = start(sc);
-    let (run, snap) = snapshot(&mock, &["--max-rps", "5000", "--reserve-reads", "0"]);
+    let (run, snap) = snapshot(&mock, &["--max-rps", "1000", "--reserve-reads", "0"]);
     assert_eq!(run.code, 0, "stderr: {}", run.stderr);
     let throttled = mock.arm_requests().iter().filter(|e| e.status == 429).count();
     assert!(throttled > 0, "expected 429s without the client-side limit");
@@ -485,4 +485,78 @@ fn bundled_demo_scenario_snapshots_completely_with_varied_shapes() {
     assert_eq!(lb["frontendIPConfigurations"].as_array().unwrap().len(), 5);
     assert_eq!(lb["outboundRules"].as_array().unwrap().len(), 1);
     assert!(run.stderr.contains(&format!("snapshot: {total} resources")), "{}", run.stderr);
+}
+
+/// A Retry-After of an hour with a 5 s retry budget: the throttled request
+/// ends at once, the subscription's other requests are not held past their
+/// own budget, and the run ends with a report (incomplete, exit 3). Before,
+/// it held the subscription for the full hour.
+#[test]
+fn retry_after_beyond_the_budget_ends_the_request_at_once() {
+    let mut sc = small(4);
+    sc.faults.push(Fault {
+        times: Some(1),
+        ..Fault::on(
+            Action::Throttle { retry_after_secs: 3600, as_date: false, retry_after_ms: None },
+            "publicIPAddresses",
+        )
+    });
+    let mock = start(sc);
+    let (run, snap) = snapshot(&mock, &["--retry-budget", "5"]);
+    assert_eq!(run.code, 3, "stderr: {}", run.stderr);
+    let snap = snap.expect("the snapshot is still written");
+    let pips = lists(&snap, "publicIPAddresses");
+    assert!(pips.iter().all(|l| l["complete"] == false), "{pips:?}");
+    // The throttled request was not tried again within the hour (and the
+    // run did not wait for it: this test would hang otherwise).
+    let log = mock.arm_requests();
+    let throttled = log.iter().find(|e| e.status == 429).expect("the throttle fired");
+    assert!(!log.iter().any(|e| e.seq > throttled.seq && e.path == throttled.path), "{log:?}");
+    assert!(run.stderr.contains("retry budget") || run.stderr.contains("not sent"), "{}", run.stderr);
+}
+
+/// `--deadline`: a list still being read when it passes is cut short, and
+/// the report is written anyway (exit 3).
+#[test]
+fn the_deadline_cuts_unfinished_lists_and_still_reports() {
+    let mut sc = small(4);
+    sc.faults.push(Fault { page: Some(1), ..Fault::on(Action::Latency { ms: 4000 }, "disks") });
+    let mock = start(sc);
+    let (run, snap) = snapshot(&mock, &["--deadline", "2s"]);
+    assert_eq!(run.code, 3, "stderr: {}", run.stderr);
+    let snap = snap.expect("the snapshot is still written");
+    let disks = lists(&snap, "disks");
+    assert!(disks.iter().all(|l| l["complete"] == false), "{disks:?}");
+    assert!(lists(&snap, "publicIPAddresses").iter().all(|l| l["complete"] == true));
+}
+
+/// Every numeric flag is bounded, and the subscription and resource groups
+/// are checked, before sign-in or any request: exit 2 with one line.
+#[test]
+fn out_of_bounds_flags_exit_2_before_any_request() {
+    let mock = start(small(50));
+    let sub = sub0();
+    for (flag, value) in [
+        ("--max-rps", "1e-9"),
+        ("--max-rps", "1001"),
+        ("--request-timeout", "0"),
+        ("--request-timeout", "1e300"),
+        ("--retry-budget", "1e300"),
+        ("--retry-budget", "2d"),
+        ("--max-retries", "101"),
+        ("--deadline", "0s"),
+        ("--subscription", "not-a-guid"),
+        ("-g", "bad/group"),
+    ] {
+        let mut args = vec!["snapshot", "-o", "-"];
+        if flag != "--subscription" {
+            args.extend(["--subscription", sub.as_str()]);
+        }
+        args.extend([flag, value]);
+        let run = azaudit(&mock, &args);
+        run.assert_no_panic();
+        assert_eq!(run.code, 2, "{flag} {value}: {}", run.stderr);
+        assert!(run.stderr.contains(value), "{flag} {value}: names the value: {}", run.stderr);
+    }
+    assert!(mock.requests().is_empty(), "no request for a bad flag: {:?}", mock.requests());
 }

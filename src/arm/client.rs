@@ -23,6 +23,11 @@ use tokio::time::Instant;
 use tracing::{debug, info, warn};
 use url::Url;
 
+/// An instant far enough away to mean "never" without overflowing.
+fn far_future() -> Instant {
+    Instant::now() + Duration::from_secs(86_400 * 365)
+}
+
 /// Hard stop on the number of pages in one list, far beyond any real
 /// subscription, so that a server that never stops paging cannot hang a run.
 const MAX_PAGES: usize = 100_000;
@@ -45,6 +50,9 @@ pub struct ClientSettings {
     pub max_in_flight: usize,
     pub min_backoff: Duration,
     pub max_backoff: Duration,
+    /// When the whole run must stop: requests not sent by then fail, so
+    /// their lists are cut short (incomplete) and the report still comes.
+    pub deadline: Option<Instant>,
 }
 
 impl ClientSettings {
@@ -60,6 +68,7 @@ impl ClientSettings {
             max_in_flight: 16,
             min_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(20),
+            deadline: None,
         }
     }
 }
@@ -193,7 +202,16 @@ impl ArmClient {
     async fn get_with_retries<T: DeserializeOwned>(&self, key: &str, url: &Url) -> Result<T, ArmError> {
         let attempts = AtomicUsize::new(0);
         let started = Instant::now();
-        let budget = self.settings.retry_budget;
+        // This request's own end: its retry budget, or the run's deadline
+        // if that comes first. Nothing waits past it.
+        let own_end = started.checked_add(self.settings.retry_budget).unwrap_or_else(far_future);
+        let end = match self.settings.deadline {
+            Some(d) => own_end.min(d),
+            None => own_end,
+        };
+        if Instant::now() >= end {
+            return Err(ArmError::OutOfTime { path: url.path().to_string(), why: "the run's deadline passed".into() });
+        }
         let backoff = ExponentialBuilder::default()
             .with_jitter()
             .with_min_delay(self.settings.min_backoff)
@@ -201,7 +219,7 @@ impl ArmClient {
             .with_max_times(self.settings.max_retries);
         let result = (|| async {
             attempts.fetch_add(1, Ordering::Relaxed);
-            self.send_once::<T>(key, url).await
+            self.send_once::<T>(key, url, end).await
         })
         .retry(backoff)
         .sleep(tokio::time::sleep)
@@ -210,8 +228,8 @@ impl ArmClient {
             // `next` is None once the retry count is spent: keep it that
             // way, whatever Retry-After says.
             let wait = next?.max(err.retry_after().unwrap_or(Duration::ZERO));
-            if started.elapsed() + wait > budget {
-                info!(path = url.path(), wait_s = wait.as_secs_f64(), "retry budget spent");
+            if Instant::now().checked_add(wait).is_none_or(|t| t > end) {
+                info!(path = url.path(), wait_s = wait.as_secs_f64(), "retry budget (or the deadline) spent");
                 return None;
             }
             Some(wait)
@@ -231,9 +249,17 @@ impl ArmClient {
         })
     }
 
-    async fn send_once<T: DeserializeOwned>(&self, key: &str, url: &Url) -> Result<T, ArmError> {
+    async fn send_once<T: DeserializeOwned>(&self, key: &str, url: &Url, end: Instant) -> Result<T, ArmError> {
         let path = url.path().to_string();
-        self.limiter.acquire(key).await;
+        if let Err(held) = self.limiter.acquire(key, end).await {
+            let secs = held.saturating_duration_since(Instant::now()).as_secs_f64();
+            return Err(ArmError::OutOfTime {
+                path,
+                why: format!(
+                    "the subscription is held {secs:.0} s by a throttling Retry-After, longer than this request's retry budget or the deadline allows"
+                ),
+            });
+        }
         let token = self.credential.get_token(&[self.settings.token_scope.as_str()], None).await.map_err(|e| {
             ArmError::Token { scope: self.settings.token_scope.clone(), detail: one_line(&e.to_string()) }
         })?;
@@ -243,23 +269,34 @@ impl ArmClient {
             detail: "client is shutting down".into(),
         })?;
         debug!(%path, "GET");
-        let resp = self
-            .http
-            .get(url.clone())
-            .bearer_auth(token.token.secret())
-            .header("accept", "application/json")
-            .send()
-            .await;
-        let resp = match resp {
+        let deadline = self.settings.deadline.unwrap_or_else(far_future);
+        let exchange = async {
+            let resp = self
+                .http
+                .get(url.clone())
+                .bearer_auth(token.token.secret())
+                .header("accept", "application/json")
+                .send()
+                .await?;
+            let status = resp.status().as_u16();
+            let headers = resp.headers().clone();
+            Ok::<_, reqwest::Error>((status, headers, resp.bytes().await))
+        };
+        // The run's deadline cuts a request in flight too.
+        let resp = match tokio::time::timeout_at(deadline, exchange).await {
+            Ok(r) => r,
+            Err(_) => {
+                self.stats.failed_request();
+                return Err(ArmError::OutOfTime { path, why: "cut at the run's deadline (--deadline)".into() });
+            }
+        };
+        let (status, headers, body) = match resp {
             Ok(r) => r,
             Err(e) => {
                 self.stats.failed_request();
                 return Err(ArmError::Transport { host: host_of(url), path, detail: crate::http::describe(&e) });
             }
         };
-        let status = resp.status().as_u16();
-        let headers = resp.headers().clone();
-        let body = resp.bytes().await;
         let body = match body {
             Ok(b) => b,
             Err(e) => {
@@ -286,7 +323,7 @@ impl ArmClient {
             let wait = retry_after.unwrap_or(Duration::from_secs(1));
             // A busy resource is not throttling: only that request waits.
             if code != "RetryableErrorDueToAnotherOperation" {
-                self.limiter.hold(key, Instant::now() + wait);
+                self.limiter.hold(key, Instant::now().checked_add(wait).unwrap_or_else(far_future));
             }
             warn!(%path, %code, "throttled; Retry-After {:.1} s", wait.as_secs_f64());
         }

@@ -26,6 +26,10 @@ pub enum ArmError {
     /// A token could not be obtained.
     #[error("could not get a token for {scope}: {detail}")]
     Token { scope: String, detail: String },
+    /// The subscription is held (a throttling Retry-After) past what is left
+    /// of this request's retry budget or of the run's deadline.
+    #[error("{path} not sent: {why}")]
+    OutOfTime { path: String, why: String },
 }
 
 impl ArmError {

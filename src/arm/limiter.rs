@@ -83,17 +83,23 @@ impl<C: Clock + Clone> KeyedLimiter<C>
 where
     C::Instant: Reference,
 {
-    /// Wait (in real time) until a request for `key` may be sent.
-    pub async fn acquire(&self, key: &str) {
+    /// Wait (in real time) until a request for `key` may be sent, but not
+    /// past `until`: a hold (Retry-After) that lasts longer ends the wait at
+    /// once with the instant it lasts to, so one long Retry-After never
+    /// delays another request past its own budget.
+    pub async fn acquire(&self, key: &str, until: Instant) -> Result<(), Instant> {
         loop {
             if let Some(t) = self.held_until(key)
                 && t > Instant::now()
             {
+                if t > until {
+                    return Err(t);
+                }
                 tokio::time::sleep_until(t).await;
                 continue;
             }
             match self.try_take(key) {
-                Ok(()) => return,
+                Ok(()) => return Ok(()),
                 Err(wait) => tokio::time::sleep(wait.max(Duration::from_millis(1))).await,
             }
         }

@@ -20,31 +20,41 @@ pub const ARM_READ_REFILL_PER_SEC: f64 = 25.0;
 /// Longest single pause for a low remaining-reads budget.
 pub const MAX_RESERVE_PAUSE: Duration = Duration::from_secs(10);
 
+/// The longest wait a server may ask for: anything longer saturates here
+/// (a Retry-After of `1e300` or `18446744073709551615` means "a long
+/// time", not a panic). Every budget and deadline is shorter anyway.
+pub const MAX_SERVER_WAIT: Duration = Duration::from_secs(86_400);
+
 /// The wait a response asks for: `x-ms-retry-after-ms` wins (finer), then
 /// `Retry-After` as delta-seconds or as an HTTP date relative to `now`.
 pub fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
     if let Some(ms) = get("x-ms-retry-after-ms").and_then(|v| v.parse::<u64>().ok()) {
-        return Some(Duration::from_millis(ms));
+        return Some(Duration::from_millis(ms).min(MAX_SERVER_WAIT));
     }
     parse_retry_after(get("retry-after")?, now)
 }
 
 /// Parse a `Retry-After` value: delta-seconds (integer, or tolerantly a
-/// decimal) or an HTTP date. A date in the past means "now".
+/// decimal) or an HTTP date. A date in the past means "now"; every value
+/// saturates at [`MAX_SERVER_WAIT`]; negative or garbled ones are `None`
+/// (the caller falls back to its own backoff).
 pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let v = value.trim();
     if let Ok(secs) = v.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
+        return Some(Duration::from_secs(secs).min(MAX_SERVER_WAIT));
     }
     if let Ok(secs) = v.parse::<f64>() {
         if secs.is_finite() && secs >= 0.0 {
-            return Some(Duration::from_secs_f64(secs));
+            return Some(Duration::from_secs_f64(secs.min(MAX_SERVER_WAIT.as_secs_f64())));
+        }
+        if secs == f64::INFINITY {
+            return Some(MAX_SERVER_WAIT);
         }
         return None;
     }
     let when = httpdate::parse_http_date(v).ok()?;
-    Some(when.duration_since(now).unwrap_or(Duration::ZERO))
+    Some(when.duration_since(now).unwrap_or(Duration::ZERO).min(MAX_SERVER_WAIT))
 }
 
 /// The smallest remaining-reads figure among the budget headers.
@@ -97,6 +107,34 @@ mod tests {
         assert_eq!(retry_after(&h, now), Some(Duration::from_millis(2500)));
         assert_eq!(retry_after(&headers(&[("Retry-After", "3")]), now), Some(Duration::from_secs(3)));
         assert_eq!(retry_after(&HeaderMap::new(), now), None);
+    }
+
+    #[test]
+    fn huge_or_hostile_values_saturate_and_never_panic() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        for v in ["1e300", "18446744073709551615", "99999999999999999999999", "inf", "1e308"] {
+            assert_eq!(parse_retry_after(v, now), Some(MAX_SERVER_WAIT), "{v}");
+        }
+        for v in ["-1", "-1e300", "NaN", "nan", "", "Fri, 31 Dec 9999 23:59:59 GMT x"] {
+            assert_eq!(parse_retry_after(v, now), None, "{v}");
+        }
+        let far = parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT", now);
+        assert_eq!(far, Some(MAX_SERVER_WAIT));
+        let h = headers(&[("x-ms-retry-after-ms", "18446744073709551615")]);
+        assert_eq!(retry_after(&h, now), Some(MAX_SERVER_WAIT));
+        // Any string at all: no panic, and never more than the cap.
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..5000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let len = (seed % 24) as usize;
+            let s: String =
+                (0..len).map(|i| b"0123456789.e+-inf GMTFri,:"[((seed >> (i % 60)) as usize) % 26] as char).collect();
+            if let Some(d) = parse_retry_after(&s, now) {
+                assert!(d <= MAX_SERVER_WAIT, "{s}");
+            }
+        }
     }
 
     #[test]

@@ -250,6 +250,14 @@ fn apply_client_flags(s: &mut ClientSettings, g: &GlobalArgs) {
     s.max_retries = g.max_retries;
     s.retry_budget = g.retry_budget;
     s.request_timeout = g.request_timeout;
+    s.deadline = Some(run_deadline(g));
+}
+
+/// The instant the run must end by (`--deadline` from the start of the run).
+pub fn run_deadline(g: &GlobalArgs) -> tokio::time::Instant {
+    static START: std::sync::OnceLock<tokio::time::Instant> = std::sync::OnceLock::new();
+    let start = *START.get_or_init(tokio::time::Instant::now);
+    start.checked_add(g.deadline).unwrap_or_else(|| start + crate::cli::MAX_FLAG_DURATION)
 }
 
 /// The one-line error for a failed sign-in.

@@ -95,7 +95,7 @@ pub async fn run(g: &GlobalArgs, args: &DemoArgs) -> Result<Outcome, Fatal> {
         cmd.arg("-v");
     }
     if !g.quiet {
-        eprintln!(
+        crate::warn_line!(
             "azaudit demo: mock Azure, Microsoft Graph and Kubernetes API on {url} (scenario mocks/scenarios/demo.json, clock fixed at {NOW}); running `azaudit {audit}`"
         );
     }

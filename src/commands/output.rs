@@ -31,7 +31,7 @@ pub fn emit(mut report: Report, snap: &Snapshot, args: &ReportArgs, quiet: bool)
         if let Some(w) = warning {
             tracing::warn!("{w}");
             if !quiet {
-                eprintln!("azaudit: warning: {w}");
+                crate::warn_line!("azaudit: warning: {w}");
             }
         }
         let complete = report.complete;
@@ -51,17 +51,22 @@ pub fn emit(mut report: Report, snap: &Snapshot, args: &ReportArgs, quiet: bool)
         let text = render::render(&report, format)?;
         match &args.output_file {
             Some(path) => crate::fsutil::write_output(path, text.trim_end_matches('\n').as_bytes())?,
-            None => print!("{text}"),
+            None => {
+                use std::io::Write;
+                // A closed pipe (`| head`) ends the output quietly.
+                let mut out = std::io::stdout().lock();
+                let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
+            }
         }
     }
     // The table says what is missing itself; other outputs get it on stderr.
     if !quiet && !(format == Format::Table && args.output_file.is_none()) {
         for m in &report.incomplete {
-            eprintln!("incomplete: {m}");
+            crate::warn_line!("incomplete: {m}");
         }
         for w in &report.withheld {
             let kinds: Vec<&str> = w.kinds.iter().map(|k| k.as_str()).collect();
-            eprintln!("withheld: {}: {}", kinds.join(", "), w.reason);
+            crate::warn_line!("withheld: {}: {}", kinds.join(", "), w.reason);
         }
     }
     Ok(outcome(&report, args.fail_on))

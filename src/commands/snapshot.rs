@@ -29,7 +29,7 @@ pub async fn run(g: &GlobalArgs, args: &SnapshotArgs) -> Result<Outcome, Fatal> 
                 c.describe_source()
             )
         };
-        eprintln!(
+        crate::warn_line!(
             "snapshot: {} resources from {} lists, {cluster}; {} incomplete, {} requests, written to {}",
             snap.azure.resource_count(),
             snap.lists.len(),
@@ -39,7 +39,7 @@ pub async fn run(g: &GlobalArgs, args: &SnapshotArgs) -> Result<Outcome, Fatal> 
         );
     }
     for m in &missing {
-        eprintln!("incomplete: {m}");
+        crate::warn_line!("incomplete: {m}");
     }
     Ok(if missing.is_empty() { Outcome::Clean } else { Outcome::Incomplete })
 }
@@ -100,10 +100,15 @@ pub async fn collect(g: &GlobalArgs, env: HashMap<String, String>, reads: Reads<
             }
         })
     });
+    let deadline = context::run_deadline(g);
     let cluster_read = async {
         match early {
             Some(view) => Ok(view),
-            None => cluster::collect(&settings).await,
+            // The run's deadline cuts a live read that is still going.
+            None => match tokio::time::timeout_at(deadline, cluster::collect(&settings)).await {
+                Ok(r) => r,
+                Err(_) => Ok(cluster::cut_at_deadline(&settings)),
+            },
         }
     };
     let (cluster_result, (inventory, lists)) = tokio::join!(cluster_read, azure::collect(&ctx.arm, &scope));

@@ -10,12 +10,12 @@ use crate::snapshot::ClusterView;
 
 pub async fn run(g: &GlobalArgs) -> Result<Outcome, Fatal> {
     let r = context::resolve(g).await?;
-    print!("{}", describe(&r));
+    crate::say!("{}", describe(&r).trim_end_matches('\n'));
     let scope = r.cloud.0.arm_scope();
     match context::sign_in(&r, &scope).await {
-        Ok(t) => println!("sign-in:         ok (ARM token valid until {})", t.expires_on),
+        Ok(t) => crate::say!("sign-in:         ok (ARM token valid until {})", t.expires_on),
         Err(Fatal(msg)) => {
-            println!("sign-in:         FAILED");
+            crate::say!("sign-in:         FAILED");
             return Err(Fatal(msg));
         }
     }
@@ -27,15 +27,15 @@ pub async fn run(g: &GlobalArgs) -> Result<Outcome, Fatal> {
 /// configured cluster cannot be read completely.
 async fn cluster(g: &GlobalArgs) -> bool {
     let s = context::cluster_settings(g);
-    println!("cluster name:    {}", s.name);
+    crate::say!("cluster name:    {}", s.name);
     let (kubeconfig, ctx) = match &s.input {
         ClusterInput::Skip => {
-            println!("cluster:         not read (--no-cluster)");
+            crate::say!("cluster:         not read (--no-cluster)");
             return true;
         }
         ClusterInput::Files(paths) => {
             let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-            println!("cluster:         file {}", names.join(", "));
+            crate::say!("cluster:         file {}", names.join(", "));
             return true;
         }
         ClusterInput::Live { kubeconfig, context } => (kubeconfig.as_deref(), context.as_deref()),
@@ -43,29 +43,29 @@ async fn cluster(g: &GlobalArgs) -> bool {
     let (client, source) = match live::connect(kubeconfig, ctx, s.request_timeout).await {
         Ok(c) => c,
         Err(e) => {
-            println!("cluster:         none ({e})");
+            crate::say!("cluster:         none ({e})");
             // Not configured at all is not a failure of whoami; a named
             // kubeconfig or context that does not work is.
             return kubeconfig.is_none() && ctx.is_none();
         }
     };
     let view = ClusterView { source, ..Default::default() };
-    println!("cluster:         {}", view.describe_source());
+    crate::say!("cluster:         {}", view.describe_source());
     let (version, access) = live::probe(&client).await;
     let mut ok = true;
     match version {
-        Ok(v) => println!("kubernetes:      {v}"),
+        Ok(v) => crate::say!("kubernetes:      {v}"),
         Err(e) => {
             ok = false;
-            println!("kubernetes:      FAILED: {e}");
+            crate::say!("kubernetes:      FAILED: {e}");
         }
     }
     for (kind, r) in access {
         match r {
-            Ok(()) => println!("{:<17}ok", format!("list {}:", kind.name())),
+            Ok(()) => crate::say!("{:<17}ok", format!("list {}:", kind.name())),
             Err(e) => {
                 ok = false;
-                println!("{:<17}FAILED: {e}", format!("list {}:", kind.name()));
+                crate::say!("{:<17}FAILED: {e}", format!("list {}:", kind.name()));
             }
         }
     }

@@ -61,6 +61,30 @@ pub async fn collect(s: &ClusterSettings) -> Result<ClusterView, String> {
     Ok(view)
 }
 
+/// The view of a live cluster whose read the run's deadline cut: every
+/// list incomplete, so no verdict that needs the cluster is drawn.
+pub fn cut_at_deadline(s: &ClusterSettings) -> ClusterView {
+    let (context, via) = match &s.input {
+        ClusterInput::Live { context, .. } => (context.clone(), "kubeconfig".to_string()),
+        _ => (None, "kubeconfig".to_string()),
+    };
+    ClusterView {
+        name: s.name.clone(),
+        source: ClusterSource::Live { server: "(not reached before the deadline)".into(), context, via },
+        lists: crate::snapshot::ClusterKind::LISTS
+            .iter()
+            .map(|k| crate::snapshot::ClusterList {
+                kind: *k,
+                complete: false,
+                pages: 0,
+                items: 0,
+                error: Some("not finished before the run's deadline (--deadline)".into()),
+            })
+            .collect(),
+        ..Default::default()
+    }
+}
+
 /// The node resource group, by precedence: an explicit single resource
 /// group (flag), the cloud-config's `resourceGroup`, the AKS node label
 /// `kubernetes.azure.com/cluster` when every labelled node agrees, then the
