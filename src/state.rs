@@ -108,10 +108,10 @@ mod tests {
         let day1: jiff::Timestamp = "2026-11-01T00:00:00Z".parse().unwrap();
         let day13: jiff::Timestamp = "2026-11-13T06:00:00Z".parse().unwrap();
         let mut st = State::default();
-        let mut a = vec![f("/a"), f("/b")];
+        let mut a = [f("/a"), f("/b")];
         st.observe(a.iter_mut(), day1, true);
         assert_eq!(a[0].age_days, Some(0));
-        let mut b = vec![f("/a")];
+        let mut b = [f("/a")];
         st.observe(b.iter_mut(), day13, false);
         assert_eq!(b[0].age_days, Some(12));
         assert_eq!(b[0].first_seen, Some(day1));

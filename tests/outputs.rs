@@ -119,9 +119,12 @@ fn prometheus_output_parses() {
     assert_eq!(value("azaudit_finding", None).len() as u64, report["summary"]["findings"].as_u64().unwrap());
     assert_eq!(value("azaudit_findings", Some(("kind", "known-issue"))).iter().sum::<f64>(), 5.0);
     // Every service-principal credential's days left, healthy ones too.
-    let days = value("azaudit_sp_credential_days_left", None);
-    assert_eq!(days.len(), 5, "{days:?}");
-    assert!(days.contains(&5.0) && days.contains(&-8.0), "toward zero: 2026-11-20T09:00 is 8.1 days ago: {days:?}");
+    // As Unix seconds (Prometheus' base unit): days left = (end - now) / 86400.
+    let ends = value("azaudit_sp_credential_expiry_timestamp_seconds", None);
+    assert_eq!(ends.len(), 5, "{ends:?}");
+    let now = 1_795_867_200.0; // the fixed clock, 2026-11-28T12:00:00Z
+    let days: Vec<f64> = ends.iter().map(|e| ((e - now) / 86_400.0).trunc()).collect();
+    assert!(days.contains(&5.0) && days.contains(&-8.0), "2026-11-20T09:00 is 8.1 days ago: {days:?}");
     assert!(value("azaudit_requests_total", None)[0] > 0.0);
     // promtool, when installed, agrees.
     if Command::new("promtool").arg("--version").output().is_ok() {
@@ -136,6 +139,7 @@ fn prometheus_output_parses() {
         child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
         let o = child.wait_with_output().unwrap();
         let err = String::from_utf8_lossy(&o.stderr);
+        assert!(o.status.success(), "promtool check metrics failed ({}): {err}", o.status);
         assert!(!err.contains("error"), "promtool: {err}");
     } else {
         skip(

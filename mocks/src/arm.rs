@@ -63,16 +63,19 @@ fn token(page: usize, offset: usize) -> String {
     format!("mockskip{:x}", page * 1_000_000 + offset)
 }
 
+/// Resources of one (subscription, type), each with its resource group.
+type ByType = HashMap<(String, String), Vec<(Option<String>, Value)>>;
+
 /// Resources grouped for listing.
 pub struct Index {
-    by_type: HashMap<(String, String), Vec<(Option<String>, Value)>>,
+    by_type: ByType,
     subscriptions: BTreeSet<String>,
     groups: BTreeSet<(String, String)>,
 }
 
 impl Index {
     pub fn build(s: &crate::scenario::Scenario) -> Index {
-        let mut by_type: HashMap<(String, String), Vec<(Option<String>, Value)>> = HashMap::new();
+        let mut by_type: ByType = HashMap::new();
         let mut subscriptions = BTreeSet::new();
         let mut groups = BTreeSet::new();
         for sub in &s.subscriptions {

@@ -190,7 +190,7 @@ pub fn generate(p: &Params) -> Scenario {
             let rules: Vec<Value> = (0..p.rules_per_nsg)
                 .map(|r| {
                     let ip = format!("20.{}.{}.{}", 50 + (r >> 16) % 200, (r >> 8) & 255, r & 255);
-                    json!({"name": format!("k8s-azure-lb_allow_IPv4_{:032x}", (rng.next() as u128) << 64 | rng.next() as u128),
+                    json!({"name": format!("k8s-azure-lb_allow_IPv4_{:032x}", (rng.next_u64() as u128) << 64 | rng.next_u64() as u128),
                         "id": format!("{net}/networkSecurityGroups/{name}/securityRules/r{r}"),
                         "properties": {"protocol": "Tcp", "sourcePortRange": "*", "destinationPortRanges": ["80", "443"],
                             "sourceAddressPrefix": "Internet", "destinationAddressPrefixes": [ip],

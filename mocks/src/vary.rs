@@ -23,14 +23,14 @@ const NUMERIC: [&str; 10] = [
 pub fn vary(v: &mut Value, seed: u64) {
     let mut rng = Rng(seed);
     if let Value::Object(o) = v {
-        o.insert("etag".into(), Value::String(format!("W/\"{:x}\"", rng.next())));
+        o.insert("etag".into(), Value::String(format!("W/\"{:x}\"", rng.next_u64())));
         if let Some(Value::Object(p)) = o.get_mut("properties") {
             p.insert(
                 "resourceGuid".into(),
                 Value::String(format!(
                     "{:08x}-0000-4000-8000-{:012x}",
-                    rng.next() as u32,
-                    rng.next() & 0xffff_ffff_ffff
+                    rng.next_u64() as u32,
+                    rng.next_u64() & 0xffff_ffff_ffff
                 )),
             );
             if rng.chance(2) {

@@ -367,7 +367,6 @@ fn managed_identity(
         let o = ManagedIdentityCredentialOptions {
             user_assigned_id: uid.clone().map(UserAssignedId::ClientId),
             client_options: opts.clone(),
-            ..Default::default()
         };
         ManagedIdentityCredential::new(Some(o)).map(|c| c as Arc<dyn TokenCredential>).map_err(err)
     });

@@ -60,7 +60,8 @@ pub fn emit(mut report: Report, snap: &Snapshot, args: &ReportArgs, quiet: bool)
         }
     }
     // The table says what is missing itself; other outputs get it on stderr.
-    if !quiet && !(format == Format::Table && args.output_file.is_none()) {
+    let table_on_stdout = format == Format::Table && args.output_file.is_none();
+    if !(quiet || table_on_stdout) {
         for m in &report.incomplete {
             crate::warn_line!("incomplete: {m}");
         }

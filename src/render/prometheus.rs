@@ -112,23 +112,27 @@ pub fn render(r: &Report) -> String {
     family(&mut out, "azaudit_monthly_waste_usd", "gauge", "Sum of the findings' approximate monthly costs, USD.");
     let _ = writeln!(out, "azaudit_monthly_waste_usd{} {}", labels(&[("command", cmd)]), r.summary.monthly_waste_usd);
 
+    // Prometheus wants base units: the end as a Unix timestamp, from which
+    // `(x - time()) / 86400` gives the days left in any alert.
     family(
         &mut out,
-        "azaudit_sp_credential_days_left",
+        "azaudit_sp_credential_expiry_timestamp_seconds",
         "gauge",
-        "Whole days until each service-principal credential expires (negative: expired).",
+        "When each service-principal credential expires, Unix seconds (credentials that never expire are left out).",
     );
     for c in &r.credentials {
-        if let Some(d) = c.days_left {
+        let end = c.days_left.and(c.end_date_time.as_deref()).and_then(crate::checks::sp_credentials::parse_time);
+        if let Some(end) = end {
             let _ = writeln!(
                 out,
-                "azaudit_sp_credential_days_left{} {d}",
+                "azaudit_sp_credential_expiry_timestamp_seconds{} {}",
                 labels(&[
                     ("app_id", &c.app_id),
                     ("app_name", &c.app_name),
                     ("type", &c.credential_type),
                     ("key_id", &c.key_id)
-                ])
+                ]),
+                end.as_second()
             );
         }
     }
