@@ -1,15 +1,32 @@
-//! File output: atomic writes (temporary file in the same directory, then
-//! rename), so a reader never sees half a file; `-` means stdout.
+//! File output: atomic writes (a temporary file in the target's directory,
+//! then rename), so a reader never sees half a file.
+//!
+//! - `-` means stdout; a closed pipe is not an error.
+//! - A symlink is followed: its target is replaced, in the target's
+//!   directory, and the link stays a link.
+//! - A character device or FIFO (`/dev/stdout`, a named pipe) is written
+//!   directly: it cannot be replaced, and must not be.
+//! - Reports ([`Access::Shared`]) are created with the umask's mode (0644
+//!   normally) so a node_exporter can read them; an existing file keeps its
+//!   mode. State files and snapshots ([`Access::Private`]) are 0600.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-pub fn write_output(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    write_with(path, |w| w.write_all(bytes))
+/// Who may read the file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// A report: the umask decides for a new file; an existing one keeps
+    /// its mode.
+    Shared,
+    /// State and snapshots: owner only (0600), always.
+    Private,
 }
 
-/// Like [`write_output`], streaming: `write` writes into a buffered writer,
-/// so a large document is never held in memory twice.
+pub fn write_output(path: &Path, bytes: &[u8], access: Access) -> Result<(), String> {
+    write_with(path, access, |w| w.write_all(bytes))
+}
+
 /// Whether the error is a closed pipe, also when serde_json wrapped it.
 fn is_broken_pipe(e: &std::io::Error) -> bool {
     e.kind() == std::io::ErrorKind::BrokenPipe
@@ -17,7 +34,33 @@ fn is_broken_pipe(e: &std::io::Error) -> bool {
             == Some(std::io::ErrorKind::BrokenPipe)
 }
 
-pub fn write_with(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), String> {
+/// Where a write to `path` lands: symlinks followed (a dangling one to the
+/// file it names).
+fn resolve(path: &Path) -> Result<PathBuf, String> {
+    let mut p = path.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&p) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let target =
+                    std::fs::read_link(&p).map_err(|e| format!("cannot read the link {}: {e}", p.display()))?;
+                p = match p.parent() {
+                    Some(dir) if target.is_relative() => dir.join(target),
+                    _ => target,
+                };
+            }
+            _ => return Ok(p),
+        }
+    }
+    Err(format!("{}: too many levels of symbolic links", path.display()))
+}
+
+/// Like [`write_output`], streaming: `write` writes into a buffered writer,
+/// so a large document is never held in memory twice.
+pub fn write_with(
+    path: &Path,
+    access: Access,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), String> {
     if path.as_os_str() == "-" {
         let mut out = std::io::BufWriter::new(std::io::stdout().lock());
         return match write(&mut out).and_then(|_| out.write_all(b"\n")).and_then(|_| out.flush()) {
@@ -26,12 +69,49 @@ pub fn write_with(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::Re
             r => r.map_err(|e| format!("cannot write to stdout: {e}")),
         };
     }
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
+    let target = resolve(path)?;
+    let existing = std::fs::metadata(&target).ok();
+    if let Some(m) = &existing {
+        use std::os::unix::fs::FileTypeExt;
+        let t = m.file_type();
+        if t.is_char_device() || t.is_fifo() || t.is_socket() {
+            let f = std::fs::OpenOptions::new()
+                .write(true)
+                .open(&target)
+                .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+            let mut w = std::io::BufWriter::new(f);
+            return match write(&mut w).and_then(|_| w.write_all(b"\n")).and_then(|_| w.flush()) {
+                Err(e) if is_broken_pipe(&e) => Ok(()),
+                r => r.map_err(|e| format!("cannot write {}: {e}", path.display())),
+            };
+        }
+        if t.is_dir() {
+            return Err(format!("cannot write {}: it is a directory", path.display()));
+        }
+    }
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
     };
-    let tmp = tempfile::NamedTempFile::new_in(dir)
+    use std::os::unix::fs::PermissionsExt;
+    // A new report gets 0666 less the umask (the kernel applies it at
+    // creation); private files get 0600.
+    let create_mode = match access {
+        Access::Shared => 0o666,
+        Access::Private => 0o600,
+    };
+    let tmp = tempfile::Builder::new()
+        .prefix(".azaudit-")
+        .permissions(std::fs::Permissions::from_mode(create_mode))
+        .tempfile_in(&dir)
         .map_err(|e| format!("cannot create a temporary file in {}: {e}", dir.display()))?;
+    // An existing report keeps its mode exactly.
+    if let (Access::Shared, Some(m)) = (access, &existing) {
+        let mode = m.permissions().mode() & 0o7777;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(mode))
+            .map_err(|e| format!("cannot keep the mode of {}: {e}", path.display()))?;
+    }
     let mut w = std::io::BufWriter::new(tmp);
     write(&mut w)
         .and_then(|_| w.write_all(b"\n"))
@@ -39,6 +119,6 @@ pub fn write_with(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::Re
         .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     let tmp = w.into_inner().map_err(|e| format!("cannot write {}: {}", path.display(), e.error()))?;
     tmp.as_file().sync_all().map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    tmp.persist(path).map_err(|e| format!("cannot write {}: {}", path.display(), e.error))?;
+    tmp.persist(&target).map_err(|e| format!("cannot write {}: {}", path.display(), e.error))?;
     Ok(())
 }

@@ -84,5 +84,7 @@ fn init_logging(verbose: u8, quiet: bool) {
         .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
         .with_writer(std::io::stderr)
         .with_target(false)
+        // Colour only on a terminal, and never with NO_COLOR.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()) && std::env::var_os("NO_COLOR").is_none())
         .init();
 }

@@ -542,7 +542,9 @@ impl Snapshot {
     /// Write the snapshot as pretty JSON, atomically (a temporary file in the
     /// same directory, then a rename), or to stdout for `-`.
     pub fn write(&self, path: &Path) -> Result<(), String> {
-        crate::fsutil::write_with(path, |w| serde_json::to_writer_pretty(w, self).map_err(std::io::Error::other))
+        crate::fsutil::write_with(path, crate::fsutil::Access::Private, |w| {
+            serde_json::to_writer_pretty(w, self).map_err(std::io::Error::other)
+        })
     }
 }
 

@@ -31,30 +31,54 @@ impl Default for State {
 }
 
 impl State {
-    /// Read the state. Missing: empty. Unreadable or corrupt: empty, and a
-    /// warning saying it will be rebuilt.
-    pub fn load(path: &Path) -> (State, Option<String>) {
+    /// The most a state file may hold before it is refused.
+    pub const MAX_BYTES: u64 = 64 << 20;
+
+    /// Read the state. Missing or empty: a new one. Ours but corrupt: a new
+    /// one, with a warning that ages restart. Anything else (another JSON
+    /// file such as an azure.json, another schema, not JSON at all, too
+    /// large, unreadable) is an error: azaudit never overwrites a file that
+    /// is not its state file.
+    pub fn load(path: &Path) -> Result<(State, Option<String>), String> {
+        let refuse = |why: String| {
+            Err(format!(
+                "--state-file {}: {why}; refusing to overwrite it (give a new path, or remove the file)",
+                path.display()
+            ))
+        };
+        match std::fs::metadata(path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((State::default(), None)),
+            Err(e) => return refuse(format!("cannot be read ({e})")),
+            Ok(m) if m.len() > Self::MAX_BYTES => {
+                return refuse(format!("is {} bytes, more than a state file's limit of {}", m.len(), Self::MAX_BYTES));
+            }
+            Ok(m) if m.is_dir() => return refuse("is a directory".into()),
+            Ok(_) => {}
+        }
         let bytes = match std::fs::read(path) {
             Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (State::default(), None),
-            Err(e) => {
-                return (
-                    State::default(),
-                    Some(format!("state file {} cannot be read ({e}); starting a new one", path.display())),
-                );
-            }
+            Err(e) => return refuse(format!("cannot be read ({e})")),
         };
-        match serde_json::from_slice::<State>(&bytes) {
-            Ok(s) if s.schema == STATE_SCHEMA => (s, None),
-            Ok(s) => (
-                State::default(),
-                Some(format!(
-                    "state file {} has schema '{}', not '{STATE_SCHEMA}'; starting a new one",
-                    path.display(),
-                    s.schema
-                )),
-            ),
-            Err(e) => (
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok((State::default(), None));
+        }
+        match serde_json::from_slice::<serde_json::Value>(&bytes) {
+            Ok(v) => match v.get("schema").and_then(|s| s.as_str()) {
+                Some(STATE_SCHEMA) => match serde_json::from_value::<State>(v) {
+                    Ok(s) => Ok((s, None)),
+                    Err(e) => Ok((
+                        State::default(),
+                        Some(format!(
+                            "state file {} is corrupt ({e}); starting a new one, so ages restart today",
+                            path.display()
+                        )),
+                    )),
+                },
+                Some(other) => refuse(format!("has schema '{other}', not '{STATE_SCHEMA}'")),
+                None => refuse(format!("is JSON but not an azaudit state file (no \"schema\": \"{STATE_SCHEMA}\")")),
+            },
+            // Cut short or damaged, but recognisably ours.
+            Err(e) if bytes.windows(STATE_SCHEMA.len()).any(|w| w == STATE_SCHEMA.as_bytes()) => Ok((
                 State::default(),
                 Some(format!(
                     "state file {} is corrupt (line {}, column {}: {e}); starting a new one, so ages restart today",
@@ -62,7 +86,8 @@ impl State {
                     e.line(),
                     e.column()
                 )),
-            ),
+            )),
+            Err(_) => refuse("is not an azaudit state file".into()),
         }
     }
 
@@ -90,7 +115,7 @@ impl State {
 
     pub fn save(&self, path: &Path) -> Result<(), String> {
         let json = serde_json::to_vec_pretty(self).map_err(|e| format!("cannot encode the state: {e}"))?;
-        crate::fsutil::write_output(path, &json).map_err(|e| format!("state file: {e}"))
+        crate::fsutil::write_output(path, &json, crate::fsutil::Access::Private).map_err(|e| format!("state file: {e}"))
     }
 }
 
@@ -124,11 +149,30 @@ mod tests {
     fn missing_and_corrupt_files() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("state.json");
-        let (s, w) = State::load(&p);
+        let (s, w) = State::load(&p).unwrap();
         assert!(s.findings.is_empty() && w.is_none());
+        std::fs::write(&p, "").unwrap();
+        assert!(State::load(&p).unwrap().1.is_none(), "an empty file is a new state");
         std::fs::write(&p, "{\"schema\": \"azaudit.state/v1\", \"findings\": {").unwrap();
-        let (s, w) = State::load(&p);
+        let (s, w) = State::load(&p).unwrap();
         assert!(s.findings.is_empty());
         assert!(w.unwrap().contains("is corrupt (line 1"));
+    }
+
+    #[test]
+    fn another_file_is_never_taken_for_state() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("azure.json");
+        for other in [
+            r#"{"cloud": "AzurePublicCloud", "aadClientSecret": "x"}"#,
+            r#"{"schema": "azaudit.state/v2", "findings": {}}"#,
+            "not json at all",
+            "[1, 2, 3]",
+        ] {
+            std::fs::write(&p, other).unwrap();
+            let err = State::load(&p).unwrap_err();
+            assert!(err.contains("refusing to overwrite it"), "{other}: {err}");
+            assert!(!err.contains("aadClientSecret") || !err.contains("\"x\""), "no content in the error");
+        }
     }
 }

@@ -464,3 +464,96 @@ fn a_closed_pipe_ends_the_run_quietly() {
         assert_eq!(out.status.code(), Some(want), "{args:?}: {stderr}");
     }
 }
+
+/// Report files honour the umask (0644 under 022) and keep an existing
+/// file's mode; state files and snapshots are 0600; a symlink's target is
+/// replaced and the link stays; a FIFO is written directly.
+#[test]
+fn output_files_keep_sensible_modes_and_follow_links() {
+    use std::os::unix::fs::{FileTypeExt, PermissionsExt};
+    setup();
+    let dir = tempfile::tempdir().unwrap();
+    let snap = demo_snapshot(dir.path());
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&snap), 0o600, "snapshots are private");
+    let bin = env!("CARGO_BIN_EXE_azaudit");
+    let run = |args: &str| {
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg(format!("umask 022; exec {bin} {args}"))
+            .env_clear()
+            .env("AZAUDIT_NOW", "2026-11-28T12:00:00Z")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        (out.status.code().unwrap_or(-1), stderr)
+    };
+    let s = snap.to_str().unwrap();
+    // A new report: 0666 less the umask.
+    let report = dir.path().join("report.prom");
+    let state = dir.path().join("state.json");
+    let (code, err) = run(&format!(
+        "check --from {s} -o prometheus --output-file {} --state-file {}",
+        report.display(),
+        state.display()
+    ));
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(mode(&report), 0o644);
+    assert_eq!(mode(&state), 0o600, "state is private");
+    // An existing report keeps its mode.
+    std::fs::set_permissions(&report, std::fs::Permissions::from_mode(0o640)).unwrap();
+    run(&format!("check --from {s} -o prometheus --output-file {}", report.display()));
+    assert_eq!(mode(&report), 0o640);
+    // Through a symlink: the target is replaced, the link stays a link.
+    let target = dir.path().join("real.json");
+    std::fs::write(&target, "old").unwrap();
+    let link = dir.path().join("link.json");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    run(&format!("check --from {s} -o json --output-file {}", link.display()));
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&target).unwrap()).unwrap();
+    assert_eq!(v["schema"], "azaudit.report/v1");
+    // A FIFO is written directly, and stays a FIFO.
+    let fifo = dir.path().join("fifo");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    let (code, err) = run(&format!("check --from {s} -o json --output-file {}", fifo.display()));
+    assert_eq!(code, 1, "{err}");
+    let got: Value = serde_json::from_str(&reader.join().unwrap()).unwrap();
+    assert_eq!(got["schema"], "azaudit.report/v1");
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+}
+
+/// `--state-file` never overwrites a file that is not azaudit's state: an
+/// azure.json given by mistake is refused (exit 2) and left as it was. A
+/// damaged state file is rebuilt with one plain warning line.
+#[test]
+fn the_state_file_refuses_to_clobber_other_files() {
+    setup();
+    let dir = tempfile::tempdir().unwrap();
+    let snap = demo_snapshot(dir.path());
+    let azure_json = dir.path().join("azure.json");
+    let content = r#"{"cloud": "AzurePublicCloud", "tenantId": "t"}"#;
+    std::fs::write(&azure_json, content).unwrap();
+    let r = offline(
+        &[],
+        &["check", "--from", snap.to_str().unwrap(), "-o", "json", "--state-file", azure_json.to_str().unwrap()],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("refusing to overwrite it"), "{}", r.stderr);
+    assert_eq!(std::fs::read_to_string(&azure_json).unwrap(), content);
+    // Damaged but ours: one warning line, no colour codes into a pipe.
+    let state = dir.path().join("state.json");
+    std::fs::write(&state, r#"{"schema": "azaudit.state/v1", "findings": {"#).unwrap();
+    let r = offline(
+        &[],
+        &["check", "--from", snap.to_str().unwrap(), "-o", "json", "--state-file", state.to_str().unwrap()],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.stderr.matches("is corrupt").count(), 1, "{}", r.stderr);
+    assert!(!r.stderr.contains('\u{1b}'), "no colour codes: {:?}", r.stderr);
+}

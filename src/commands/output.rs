@@ -27,12 +27,12 @@ pub fn emit(mut report: Report, snap: &Snapshot, args: &ReportArgs, quiet: bool)
         report.summarize();
     }
     if let Some(path) = &args.state_file {
-        let (mut state, warning) = State::load(path);
-        if let Some(w) = warning {
-            tracing::warn!("{w}");
-            if !quiet {
-                crate::warn_line!("azaudit: warning: {w}");
-            }
+        let (mut state, warning) = State::load(path)?;
+        // One line, once, plain: no log record beside it.
+        if let Some(w) = warning
+            && !quiet
+        {
+            crate::warn_line!("azaudit: warning: {w}");
         }
         let complete = report.complete;
         let findings = report.findings.iter_mut().chain(report.suppressed.iter_mut().map(|s| &mut s.finding));
@@ -46,11 +46,17 @@ pub fn emit(mut report: Report, snap: &Snapshot, args: &ReportArgs, quiet: bool)
         // held as one string beside the findings themselves.
         let stdout = std::path::PathBuf::from("-");
         let path = args.output_file.as_ref().unwrap_or(&stdout);
-        crate::fsutil::write_with(path, |w| serde_json::to_writer_pretty(w, &report).map_err(std::io::Error::other))?;
+        crate::fsutil::write_with(path, crate::fsutil::Access::Shared, |w| {
+            serde_json::to_writer_pretty(w, &report).map_err(std::io::Error::other)
+        })?;
     } else {
         let text = render::render(&report, format)?;
         match &args.output_file {
-            Some(path) => crate::fsutil::write_output(path, text.trim_end_matches('\n').as_bytes())?,
+            Some(path) => crate::fsutil::write_output(
+                path,
+                text.trim_end_matches('\n').as_bytes(),
+                crate::fsutil::Access::Shared,
+            )?,
             None => {
                 use std::io::Write;
                 // A closed pipe (`| head`) ends the output quietly.
