@@ -101,8 +101,7 @@ impl CloudConfig {
 
     /// Read and parse a file. Errors name the file and the position.
     pub fn load(path: &Path) -> Result<CloudConfig, String> {
-        let text =
-            std::fs::read_to_string(path).map_err(|e| format!("cannot read cloud config {}: {e}", path.display()))?;
+        let text = crate::fsutil::read_capped(path, crate::fsutil::SMALL_INPUT_MAX, "cloud config")?;
         let mut cfg = Self::parse(&text).map_err(|e| format!("cloud config {}: {e}", path.display()))?;
         cfg.path = path.to_path_buf();
         Ok(cfg)

@@ -27,6 +27,27 @@ pub fn write_output(path: &Path, bytes: &[u8], access: Access) -> Result<(), Str
     write_with(path, access, |w| w.write_all(bytes))
 }
 
+/// The most a small input file (azure.json, suppressions) may hold.
+pub const SMALL_INPUT_MAX: u64 = 1 << 20;
+
+/// Read a text file of at most `max` bytes; a larger one (or a device that
+/// never ends) is one clear error naming the file and the limit, read no
+/// further than the limit.
+pub fn read_capped(path: &Path, max: u64, what: &str) -> Result<String, String> {
+    use std::io::Read;
+    let f = std::fs::File::open(path).map_err(|e| format!("cannot read {what} {}: {e}", path.display()))?;
+    let mut bytes = Vec::new();
+    f.take(max + 1).read_to_end(&mut bytes).map_err(|e| format!("cannot read {what} {}: {e}", path.display()))?;
+    if bytes.len() as u64 > max {
+        return Err(format!(
+            "{what} {} is larger than {} KiB, the most azaudit reads for it",
+            path.display(),
+            max / 1024
+        ));
+    }
+    String::from_utf8(bytes).map_err(|_| format!("{what} {} is not UTF-8 text", path.display()))
+}
+
 /// Whether the error is a closed pipe, also when serde_json wrapped it.
 fn is_broken_pipe(e: &std::io::Error) -> bool {
     e.kind() == std::io::ErrorKind::BrokenPipe

@@ -6,7 +6,9 @@ use std::time::Duration;
 
 pub const USER_AGENT: &str = concat!("azaudit/", env!("CARGO_PKG_VERSION"));
 
-/// The client for ARM and Graph: honours proxy environment variables,
+/// The client for ARM and Graph: honours `HTTPS_PROXY`, `HTTP_PROXY`,
+/// `ALL_PROXY` and `NO_PROXY` (upper or lower case) for remote endpoints,
+/// never sends a loopback endpoint (a test, a local mock) through a proxy,
 /// decompresses gzip, follows no redirects (a redirect would carry the
 /// bearer token elsewhere).
 pub fn client(timeout: Duration) -> Result<reqwest::Client, String> {
@@ -14,11 +16,44 @@ pub fn client(timeout: Duration) -> Result<reqwest::Client, String> {
         .user_agent(USER_AGENT)
         .connect_timeout(Duration::from_secs(10).min(timeout))
         .timeout(timeout)
-        .redirect(reqwest::redirect::Policy::none());
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy();
+    for p in proxies_from_env()? {
+        b = b.proxy(p);
+    }
     for cert in extra_roots()? {
         b = b.add_root_certificate(cert);
     }
     b.build().map_err(|e| format!("could not set up the HTTP client: {}", describe(&e)))
+}
+
+/// Addresses no proxy is ever used for: loopback.
+const LOOPBACK: &str = "127.0.0.0/8,::1,localhost";
+
+fn env_var(names: &[&str]) -> Option<String> {
+    names.iter().find_map(|n| std::env::var(n).ok()).map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+}
+
+/// The proxies the environment asks for, each exempting loopback and
+/// whatever `NO_PROXY` lists.
+fn proxies_from_env() -> Result<Vec<reqwest::Proxy>, String> {
+    let no_proxy = match env_var(&["NO_PROXY", "no_proxy"]) {
+        Some(list) => format!("{LOOPBACK},{list}"),
+        None => LOOPBACK.to_string(),
+    };
+    let exempt = || reqwest::NoProxy::from_string(&no_proxy);
+    let bad = |var: &str, e: reqwest::Error| format!("{var} is not a proxy URL: {}", describe(&e));
+    let mut out = Vec::new();
+    if let Some(p) = env_var(&["HTTPS_PROXY", "https_proxy"]) {
+        out.push(reqwest::Proxy::https(p.as_str()).map_err(|e| bad("HTTPS_PROXY", e))?.no_proxy(exempt()));
+    }
+    if let Some(p) = env_var(&["HTTP_PROXY", "http_proxy"]) {
+        out.push(reqwest::Proxy::http(p.as_str()).map_err(|e| bad("HTTP_PROXY", e))?.no_proxy(exempt()));
+    }
+    if let Some(p) = env_var(&["ALL_PROXY", "all_proxy"]) {
+        out.push(reqwest::Proxy::all(p.as_str()).map_err(|e| bad("ALL_PROXY", e))?.no_proxy(exempt()));
+    }
+    Ok(out)
 }
 
 /// The environment variable naming extra trusted root certificates (a PEM

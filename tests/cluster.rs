@@ -351,3 +351,40 @@ fn whoami_shows_the_cluster_and_checks_each_lists_rbac() {
     let line = run.stdout.lines().find(|l| l.starts_with("list persistentvolumes:")).unwrap();
     assert!(line.contains("FAILED: HTTP 403") && line.contains("get/list on persistentvolumes"), "{line}");
 }
+
+/// A kubeconfig whose API server is plain http off loopback is refused
+/// before anything is sent: the cluster token never travels in cleartext.
+#[test]
+fn a_plain_http_api_server_off_loopback_is_refused() {
+    let mock = start(azure_mock::Scenario::default());
+    let dir = tempfile::tempdir().unwrap();
+    let kc = dir.path().join("kubeconfig");
+    std::fs::write(
+        &kc,
+        format!(
+            "apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters:\n- name: c\n  cluster:\n    server: http://cluster.example.invalid:8080\ncontexts:\n- name: c\n  context:\n    cluster: c\n    user: u\nusers:\n- name: u\n  user:\n    token: {KUBE_TOKEN}\n"
+        ),
+    )
+    .unwrap();
+    let run = azaudit_raw(
+        &mock,
+        &[],
+        &[
+            "--kubeconfig",
+            kc.to_str().unwrap(),
+            "--subscription",
+            "3f2c1d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f",
+            "orphans",
+            "-o",
+            "json",
+        ],
+    );
+    run.assert_no_panic();
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("refusing the Kubernetes API server http://cluster.example.invalid:8080"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains(KUBE_TOKEN), "the token is never printed");
+}

@@ -557,3 +557,21 @@ fn the_state_file_refuses_to_clobber_other_files() {
     assert_eq!(r.stderr.matches("is corrupt").count(), 1, "{}", r.stderr);
     assert!(!r.stderr.contains('\u{1b}'), "no colour codes: {:?}", r.stderr);
 }
+
+/// Input files have a size cap with a clear error: a 2 MiB azure.json or
+/// suppressions file is refused (exit 2), naming the file and the limit.
+#[test]
+fn oversized_input_files_are_refused_with_one_line() {
+    setup();
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.json");
+    std::fs::write(&big, format!("{{\"cloud\": \"{}\"}}", "x".repeat(2 << 20))).unwrap();
+    let r = offline(&[], &["--cloud-config", big.to_str().unwrap(), "--no-cluster", "--subscription", SUB, "orphans"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("cloud config") && r.stderr.contains("larger than 1024 KiB"), "{}", r.stderr);
+    assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
+    let snap = demo_snapshot(dir.path());
+    let r = offline(&[], &["check", "--from", snap.to_str().unwrap(), "--suppressions", big.to_str().unwrap()]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("suppressions") && r.stderr.contains("larger than 1024 KiB"), "{}", r.stderr);
+}

@@ -560,3 +560,83 @@ fn out_of_bounds_flags_exit_2_before_any_request() {
     }
     assert!(mock.requests().is_empty(), "no request for a bad flag: {:?}", mock.requests());
 }
+
+/// Proxies: a loopback endpoint never goes through one (with HTTP_PROXY and
+/// HTTPS_PROXY pointing at a dead port the run still works), and a remote
+/// https endpoint does (the proxy sees a CONNECT, never a token: the request
+/// inside the tunnel is TLS).
+#[test]
+fn proxies_are_used_for_remote_endpoints_and_never_for_loopback() {
+    let mock = start(small(50));
+    let sub = sub0();
+    // A port nothing listens on.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let proxy = format!("http://{dead}");
+    let run = azaudit_raw(
+        &mock,
+        &[("HTTP_PROXY", &proxy), ("HTTPS_PROXY", &proxy), ("ALL_PROXY", &proxy)],
+        &["--no-cluster", "snapshot", "-o", "-", "-q", "--subscription", &sub],
+    );
+    run.assert_no_panic();
+    assert_eq!(run.code, 0, "loopback went through the proxy: {}", run.stderr);
+
+    // A listening "proxy" that records the first request line and hangs up.
+    // (It gives up after a while, so a broken azaudit cannot hang the test.)
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let seen = std::thread::spawn(move || {
+        use std::io::{BufRead, BufReader};
+        let mut conn = None;
+        for _ in 0..600 {
+            match listener.accept() {
+                Ok((c, _)) => {
+                    conn = Some(c);
+                    break;
+                }
+                Err(_) => std::thread::sleep(std::time::Duration::from_millis(50)),
+            }
+        }
+        let conn = conn?;
+        conn.set_nonblocking(false).ok()?;
+        let mut r = BufReader::new(conn);
+        let mut line = String::new();
+        r.read_line(&mut line).ok()?;
+        // Headers up to the blank line: no Authorization may be among them.
+        let mut rest = String::new();
+        loop {
+            let mut h = String::new();
+            if r.read_line(&mut h).unwrap_or(0) == 0 || h.trim().is_empty() {
+                break;
+            }
+            rest.push_str(&h);
+        }
+        Some((line, rest))
+    });
+    let identity = mock.identity_endpoint();
+    let run = azaudit_env(
+        &[
+            ("IDENTITY_ENDPOINT", identity.as_str()),
+            ("IDENTITY_HEADER", mock.identity_header()),
+            ("HTTPS_PROXY", &format!("http://{addr}")),
+        ],
+        &[
+            "--no-cluster",
+            "--arm-endpoint",
+            "https://management.example.invalid",
+            "--retry-budget",
+            "1",
+            "--max-retries",
+            "0",
+            "snapshot",
+            "-o",
+            "-",
+            "--subscription",
+            &sub,
+        ],
+    );
+    run.assert_no_panic();
+    let (line, headers) = seen.join().unwrap().expect("azaudit reached the proxy");
+    assert!(line.starts_with("CONNECT management.example.invalid:443"), "{line}");
+    assert!(!headers.to_ascii_lowercase().contains("authorization"), "{headers}");
+}

@@ -15,7 +15,7 @@ pub fn emit(mut report: Report, snap: &Snapshot, args: &ReportArgs, quiet: bool)
     let now = now()?;
     if let Some(path) = &args.suppressions {
         let name = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read suppressions {name}: {e}"))?;
+        let text = crate::fsutil::read_capped(path, crate::fsutil::SMALL_INPUT_MAX, "suppressions")?;
         let rules = suppressions::parse(&text, &name)?;
         let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
         let applied =

@@ -72,6 +72,15 @@ pub async fn connect(
     cfg.read_timeout = Some(timeout);
     cfg.connect_timeout = Some(timeout.min(Duration::from_secs(10)));
     let server = cfg.cluster_url.to_string().trim_end_matches('/').to_string();
+    // Credentials go only over TLS, or to this machine.
+    if cfg.cluster_url.scheme_str() == Some("http") {
+        let loopback = url::Url::parse(&server).is_ok_and(|u| crate::endpoint::is_loopback(&u));
+        if !loopback {
+            return Err(format!(
+                "refusing the Kubernetes API server {server}: plain http is allowed only on loopback, and the cluster's credentials must not travel in cleartext; use its https address"
+            ));
+        }
+    }
     let client = Client::try_from(cfg)
         .map_err(|e| format!("cannot set up the Kubernetes client for {server}: {}", one_line(&e.to_string())))?;
     Ok((client, ClusterSource::Live { server, context: ctx, via: via.into() }))
