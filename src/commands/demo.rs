@@ -6,7 +6,9 @@
 //! its clock is fixed, so every finding kind appears, every time.
 
 use super::{Fatal, Outcome};
-use crate::cli::{DemoArgs, DemoAudit, GlobalArgs};
+#[cfg(feature = "demo")]
+use crate::cli::DemoAudit;
+use crate::cli::{DemoArgs, GlobalArgs};
 
 /// The demo scenario, the same file the tests and `scripts/` use.
 pub const SCENARIO: &str = include_str!("../../mocks/scenarios/demo.json");
@@ -40,6 +42,15 @@ pub const SUPPRESSIONS: &str = "suppressions:
     expires: 2026-10-01
 ";
 
+/// Built without the `demo` feature (the container image): say so.
+#[cfg(not(feature = "demo"))]
+pub async fn run(_g: &GlobalArgs, _args: &DemoArgs) -> Result<Outcome, Fatal> {
+    Err(Fatal(
+        "this azaudit was built without the demo (cargo feature `demo`, on by default); build it with default features to run `azaudit demo`".into(),
+    ))
+}
+
+#[cfg(feature = "demo")]
 pub async fn run(g: &GlobalArgs, args: &DemoArgs) -> Result<Outcome, Fatal> {
     let scenario: azure_mock::Scenario =
         serde_json::from_str(SCENARIO).map_err(|e| format!("the bundled demo scenario is invalid: {e}"))?;
