@@ -388,3 +388,38 @@ fn a_plain_http_api_server_off_loopback_is_refused() {
     );
     assert!(!run.stderr.contains(KUBE_TOKEN), "the token is never printed");
 }
+
+/// `--cluster-file -` reads the kubectl output from stdin.
+#[test]
+fn the_cluster_file_can_come_from_stdin() {
+    let mock = start(azure_mock::Scenario {
+        subscriptions: vec![azure_mock::scenario::Subscription {
+            id: "3f2c1d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f".into(),
+            ..Default::default()
+        }],
+        ..Default::default()
+    });
+    let fixture =
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/kubectl-get-services-nodes-pv.json"))
+            .unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_azaudit"))
+        .env_clear()
+        .env("IDENTITY_ENDPOINT", mock.identity_endpoint())
+        .env("IDENTITY_HEADER", mock.identity_header())
+        .args(["--arm-endpoint", &mock.base_url, "--subscription", "3f2c1d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f"])
+        .args(["--cluster-file", "-", "snapshot", "-o", "-", "-q"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(&fixture).unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let snap: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(!snap["cluster"]["services"].as_array().unwrap().is_empty());
+    assert_eq!(snap["cluster"]["source"]["type"], "files", "{}", snap["cluster"]["source"]);
+}

@@ -575,3 +575,40 @@ fn oversized_input_files_are_refused_with_one_line() {
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("suppressions") && r.stderr.contains("larger than 1024 KiB"), "{}", r.stderr);
 }
+
+/// What the README says the environment can set, it sets:
+/// AZAUDIT_STATE_FILE and AZAUDIT_SUPPRESSIONS (and JUnit shows the
+/// suppressed finding as a skipped case), AZAUDIT_CLOUD_CONFIG.
+#[test]
+fn environment_variables_stand_in_for_their_flags() {
+    setup();
+    let dir = tempfile::tempdir().unwrap();
+    let snap = demo_snapshot(dir.path());
+    let state = dir.path().join("env-state.json");
+    let sup = dir.path().join("sup.yaml");
+    std::fs::write(
+        &sup,
+        "suppressions:\n  - kind: lb-idle\n    reason: kept for the migration\n    expires: 2027-10-01\n",
+    )
+    .unwrap();
+    let r = offline(
+        &[("AZAUDIT_STATE_FILE", state.to_str().unwrap()), ("AZAUDIT_SUPPRESSIONS", sup.to_str().unwrap())],
+        &["orphans", "--from", snap.to_str().unwrap(), "-o", "junit"],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(state.exists(), "AZAUDIT_STATE_FILE wrote the state");
+    assert!(
+        r.stdout.contains("<skipped message=\"suppressed"),
+        "a suppressed finding is a skipped case:\n{}",
+        r.stdout
+    );
+    // AZAUDIT_CLOUD_CONFIG is read (an oversized one proves it).
+    let big = dir.path().join("azure.json");
+    std::fs::write(&big, "x".repeat(2 << 20)).unwrap();
+    let r = offline(
+        &[("AZAUDIT_CLOUD_CONFIG", big.to_str().unwrap())],
+        &["--no-cluster", "--subscription", SUB, "orphans"],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains(&format!("cloud config {}", big.display())), "{}", r.stderr);
+}

@@ -358,3 +358,32 @@ fn from_a_graph_snapshot_gives_the_same_findings() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("azaudit snapshot --graph"), "{}", run.stderr);
 }
+
+/// An application whose application object is not visible (another
+/// tenant's, or no rights on it) is read through its service principal:
+/// Graph's `servicePrincipals` fallback.
+#[test]
+fn the_service_principal_fallback_reads_credentials_of_invisible_applications() {
+    let mut sc = scenario(vec![], None, vec![]);
+    sc.graph.service_principals.push(json!({
+        "id": "sp-obj-1", "appId": APP, "displayName": "from-the-sp",
+        "passwordCredentials": [secret("old", "2026-11-20T00:00:00Z")], "keyCredentials": []
+    }));
+    let mock = start(sc);
+    let (run, report) = sp_expiry(&mock, &["--app-id", APP]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let f = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["kind"] == "sp-credential-expired")
+        .expect("the expired secret, read from the service principal");
+    assert_eq!(f["evidence"]["object"], "servicePrincipal");
+    assert!(f["resource_id"].as_str().unwrap().starts_with("/servicePrincipals/sp-obj-1/"), "{f}");
+    let graph: Vec<String> =
+        mock.requests().into_iter().filter(|e| e.path.starts_with("/v1.0/")).map(|e| e.path).collect();
+    assert!(
+        graph.iter().any(|p| p.ends_with("/applications")) && graph.iter().any(|p| p.ends_with("/servicePrincipals")),
+        "{graph:?}"
+    );
+}
