@@ -45,6 +45,9 @@ pub mod state;
 pub mod suppressions;
 pub mod text;
 
+#[cfg(test)]
+mod proptests;
+
 /// Install rustls's ring crypto provider as the process default. Call once
 /// at the start of `main` and of every test binary; later calls are no-ops.
 pub fn install_crypto_provider() {

@@ -1,0 +1,120 @@
+//! Property tests: parsers and arithmetic that take outside input never
+//! panic, and keep their invariants, on arbitrary values.
+
+use proptest::prelude::*;
+use std::time::{Duration, SystemTime};
+
+/// Arbitrary JSON, a few levels deep.
+fn json() -> impl Strategy<Value = serde_json::Value> {
+    let leaf = prop_oneof![
+        Just(serde_json::Value::Null),
+        any::<bool>().prop_map(serde_json::Value::from),
+        any::<i64>().prop_map(serde_json::Value::from),
+        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(serde_json::Value::from),
+        "[a-zA-Z0-9:/._ -]{0,12}".prop_map(serde_json::Value::from),
+    ];
+    leaf.prop_recursive(4, 48, 6, |inner| {
+        let keys = prop_oneof![
+            Just("kind".to_string()),
+            Just("items".to_string()),
+            Just("metadata".to_string()),
+            Just("spec".to_string()),
+            Just("status".to_string()),
+            Just("schema".to_string()),
+            Just("azure".to_string()),
+            Just("cluster".to_string()),
+            "[a-z]{1,6}",
+        ];
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(serde_json::Value::Array),
+            prop::collection::btree_map(keys, inner, 0..5)
+                .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn retry_after_never_panics_and_saturates(v in ".{0,40}", secs in any::<u64>(), f in any::<f64>()) {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        for s in [v.clone(), secs.to_string(), f.to_string()] {
+            if let Some(d) = crate::arm::throttle::parse_retry_after(&s, now) {
+                prop_assert!(d <= crate::arm::throttle::MAX_SERVER_WAIT);
+            }
+        }
+    }
+
+    #[test]
+    fn durations_from_flags_never_panic(v in ".{0,24}", f in any::<f64>()) {
+        for s in [v, f.to_string()] {
+            if let Ok(d) = crate::cli::parse_bounded_duration(&s) {
+                prop_assert!(!d.is_zero() && d <= crate::cli::MAX_FLAG_DURATION);
+            }
+        }
+    }
+
+    #[test]
+    fn the_limiter_waits_at_most_one_period(rps in 0.01f64..1000.0, takes in 1usize..2000) {
+        let q = crate::arm::limiter::quota(rps).unwrap();
+        let clock = governor::clock::FakeRelativeClock::default();
+        let l = crate::arm::limiter::KeyedLimiter::with_clock(q, clock);
+        let period = Duration::from_secs_f64(1.0 / rps);
+        for _ in 0..takes {
+            if let Err(wait) = l.try_take("sub") {
+                prop_assert!(wait <= period + Duration::from_millis(1), "{wait:?} > {period:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn arm_ids_parse_without_panic_and_compare_without_case(s in "[/a-zA-Z0-9._()-]{0,80}") {
+        let id = crate::models::ResourceId::new(s.clone());
+        let _ = (id.subscription(), id.resource_group(), id.name(), id.parent(), id.is_within("/subscriptions/x"));
+        let upper = crate::models::ResourceId::new(s.to_ascii_uppercase());
+        prop_assert_eq!(&id, &upper);
+        prop_assert_eq!(id.key(), s.to_ascii_lowercase());
+    }
+
+    #[test]
+    fn well_formed_ids_give_back_their_parts(sub in "[0-9a-f]{8}", rg in "[A-Za-z0-9_.-]{1,20}", name in "[a-z0-9-]{1,20}", child in "[a-z0-9-]{1,20}") {
+        let lb = format!("/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/loadBalancers/{name}");
+        let id = crate::models::ResourceId::new(format!("{lb}/frontendIPConfigurations/{child}"));
+        prop_assert_eq!(id.subscription(), Some(sub.as_str()));
+        prop_assert_eq!(id.resource_group(), Some(rg.as_str()));
+        prop_assert_eq!(id.name(), child.as_str());
+        let parent = id.parent();
+        prop_assert_eq!(parent.as_str(), lb.as_str());
+        let rg_scope = format!("/subscriptions/{sub}/resourceGroups/{rg}");
+        prop_assert!(id.is_within(&rg_scope));
+    }
+
+    #[test]
+    fn next_links_elsewhere_are_never_same_origin(host in "[a-z]{1,10}", port in 1u16..65535, path in "[a-z/]{0,20}") {
+        let base = url::Url::parse("https://management.azure.com").unwrap();
+        let other = url::Url::parse(&format!("https://{host}.example:{port}/{path}")).unwrap();
+        prop_assert!(!crate::endpoint::same_origin(&other, &base));
+        let same = url::Url::parse(&format!("https://management.azure.com/{path}?$skiptoken=x")).unwrap();
+        prop_assert!(crate::endpoint::same_origin(&same, &base));
+    }
+
+    #[test]
+    fn suppression_files_never_panic(text in "(suppressions:\n)?(  - (kind|resource|tag|reason|expires): [*a-z0-9/.:-]{0,12}\n){0,6}") {
+        let _ = crate::suppressions::parse(&text, "s.yaml");
+    }
+
+    #[test]
+    fn arbitrary_json_into_the_snapshot_reader_is_an_error_or_a_snapshot(v in json()) {
+        let bytes = serde_json::to_vec(&v).unwrap();
+        let _ = crate::snapshot::Snapshot::from_json(&bytes);
+    }
+
+    #[test]
+    fn arbitrary_json_into_the_cluster_file_reader_is_an_error_or_a_view(v in json()) {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c.json");
+        std::fs::write(&p, serde_json::to_vec(&v).unwrap()).unwrap();
+        let _ = crate::collect::cluster::file::read(&[p]);
+    }
+}
