@@ -295,3 +295,114 @@ fn the_embedded_demo_shows_every_finding_kind() {
     let kinds: BTreeSet<String> = found(&report).into_iter().map(|(k, _)| k).collect();
     assert_eq!(kinds.len(), 10, "every finding kind: {kinds:?}");
 }
+
+/// The finding kinds whose verdicts depend on each ARM list (`orphans`):
+/// when that list is incomplete, those verdicts may be withheld, and no
+/// other verdict may change. Public IPs depend on load balancers too: a
+/// leftover IP held by a frontend is only called orphaned once that
+/// frontend is known to be a leftover itself.
+fn dependent(list: &str) -> &'static [&'static str] {
+    match list {
+        "publicIPAddresses" => &["public-ip-orphaned", "public-ip-unattached", "public-ip-failed"],
+        "loadBalancers" => &[
+            "lb-frontend-orphaned",
+            "lb-rule-orphaned",
+            "lb-probe-orphaned",
+            "lb-idle",
+            "backend-pool-empty",
+            "public-ip-orphaned",
+        ],
+        "networkSecurityGroups" => &["nsg-rule-stale"],
+        "disks" => &["disk-orphaned"],
+        _ => &[],
+    }
+}
+
+/// The fault matrix: every mock fault on every list kind. Each cell must
+/// give exit 3, exactly that list marked incomplete, no verdict that
+/// depends on it drawn from the partial data, and every other verdict
+/// unchanged. (README: "Fault matrix".)
+#[test]
+fn every_fault_on_every_list_fails_closed_and_leaves_the_rest_alone() {
+    let lists = [
+        "publicIPAddresses",
+        "loadBalancers",
+        "networkSecurityGroups",
+        "networkInterfaces",
+        "natGateways",
+        "disks",
+        "managedClusters",
+        "Microsoft.Authorization/locks",
+    ];
+    let faults: Vec<(&str, Action, &[&str])> = vec![
+        // A throttle that never lets up, with a Retry-After inside the
+        // budget: the list gives up, the subscription's other lists wait it
+        // out. (A Retry-After beyond the budget holds the whole subscription
+        // and cuts every list: tests/snapshot.rs.)
+        ("throttle", Action::Throttle { retry_after_secs: 1, as_date: false, retry_after_ms: None }, &[]),
+        ("busy", Action::Busy { retry_after_secs: 1 }, &[]),
+        ("server_error", Action::ServerError { status: 503 }, &[]),
+        ("reset", Action::Reset, &[]),
+        ("truncate", Action::Truncate, &[]),
+        ("invalid_json", Action::InvalidJson, &[]),
+        ("next_link_loop", Action::NextLinkLoop, &[]),
+        ("forbidden", Action::Forbidden, &[]),
+        ("latency", Action::Latency { ms: 4000 }, &["--deadline", "2s"]),
+    ];
+    let baseline = expected();
+    let cells: Vec<(&str, &str, Action, &[&str])> =
+        lists.iter().flat_map(|l| faults.iter().map(move |(n, a, extra)| (*l, *n, a.clone(), *extra))).collect();
+    let failures = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for chunk in cells.chunks(cells.len().div_ceil(4)) {
+            let (baseline, failures) = (&baseline, &failures);
+            scope.spawn(move || {
+                for (list, name, action, extra) in chunk {
+                    // A loop needs a second page; the others hit page 0.
+                    let page = if *name == "next_link_loop" { None } else { Some(0) };
+                    let fault = Fault { page, ..Fault::on(action.clone(), list) };
+                    let mut sc = with_faults(vec![fault]);
+                    // One fault per cell: no emulated read bucket beside it.
+                    sc.throttle.enabled = false;
+                    let mock = start(sc);
+                    let dir = tempfile::tempdir().unwrap();
+                    let mut args = vec!["--max-retries", "1", "--retry-budget", "3"];
+                    args.extend_from_slice(extra);
+                    let (run, report) = orphans_live(&mock, dir.path(), &args);
+                    let short = list.rsplit('/').next().unwrap();
+                    let mut why = Vec::new();
+                    if run.code != 3 {
+                        why.push(format!("exit {}", run.code));
+                    }
+                    let incomplete: Vec<&str> =
+                        report["incomplete"].as_array().unwrap().iter().filter_map(|l| l.as_str()).collect();
+                    if !incomplete.iter().any(|l| l.contains(short)) {
+                        why.push(format!("{short} not named incomplete: {incomplete:?}"));
+                    }
+                    let others: Vec<&&str> = incomplete
+                        .iter()
+                        .filter(|l| !l.contains(short) && !(*name == "latency" && l.contains("deadline")))
+                        .collect();
+                    if !others.is_empty() {
+                        why.push(format!("other lists incomplete: {others:?}"));
+                    }
+                    let got = found(&report);
+                    let extra_findings: Vec<_> = got.difference(baseline).collect();
+                    if !extra_findings.is_empty() {
+                        why.push(format!("verdicts from partial data: {extra_findings:?}"));
+                    }
+                    let deps = dependent(short);
+                    let lost: Vec<_> = baseline.difference(&got).filter(|(k, _)| !deps.contains(&k.as_str())).collect();
+                    if !lost.is_empty() {
+                        why.push(format!("unrelated verdicts lost: {lost:?}"));
+                    }
+                    if !why.is_empty() {
+                        failures.lock().unwrap().push(format!("{name} on {short}: {}", why.join("; ")));
+                    }
+                }
+            });
+        }
+    });
+    let failures = failures.into_inner().unwrap();
+    assert!(failures.is_empty(), "{} of {} cells failed:\n{}", failures.len(), cells.len(), failures.join("\n"));
+}
