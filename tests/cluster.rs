@@ -423,3 +423,35 @@ fn the_cluster_file_can_come_from_stdin() {
     assert!(!snap["cluster"]["services"].as_array().unwrap().is_empty());
     assert_eq!(snap["cluster"]["source"]["type"], "files", "{}", snap["cluster"]["source"]);
 }
+
+/// `--context` picks a context other than the kubeconfig's current one.
+#[test]
+fn the_context_flag_picks_the_cluster() {
+    let mock = start(azure_mock::Scenario {
+        subscriptions: vec![azure_mock::scenario::Subscription {
+            id: "3f2c1d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f".into(),
+            ..Default::default()
+        }],
+        cluster: Some(azure_mock::scenario::Cluster { token: Some(KUBE_TOKEN.into()), ..Default::default() }),
+        ..Default::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let kc = dir.path().join("kubeconfig");
+    std::fs::write(
+        &kc,
+        format!(
+            "apiVersion: v1\nkind: Config\ncurrent-context: elsewhere\nclusters:\n- name: dead\n  cluster:\n    server: http://127.0.0.1:9\n- name: mock\n  cluster:\n    server: {}\ncontexts:\n- name: elsewhere\n  context:\n    cluster: dead\n    user: u\n- name: mock\n  context:\n    cluster: mock\n    user: u\nusers:\n- name: u\n  user:\n    token: {KUBE_TOKEN}\n",
+            mock.base_url
+        ),
+    )
+    .unwrap();
+    let args = ["--kubeconfig", kc.to_str().unwrap(), "--subscription", "3f2c1d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f"];
+    let mut with_context = args.to_vec();
+    with_context.extend(["--context", "mock", "snapshot", "-o", "-", "-q"]);
+    let run = azaudit_raw(&mock, &[], &with_context);
+    run.assert_no_panic();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let snap: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(snap["cluster"]["source"]["context"], "mock", "{}", snap["cluster"]["source"]);
+    assert!(mock.requests().iter().any(|e| e.path.starts_with("/api/v1/")), "the mock's API was read");
+}

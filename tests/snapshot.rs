@@ -640,3 +640,27 @@ fn proxies_are_used_for_remote_endpoints_and_never_for_loopback() {
     assert!(line.starts_with("CONNECT management.example.invalid:443"), "{line}");
     assert!(!headers.to_ascii_lowercase().contains("authorization"), "{headers}");
 }
+
+/// A nextLink to another host (here another port) is not followed: the
+/// list is incomplete, and the token never reaches that host: not even a
+/// connection is made to it.
+#[test]
+fn a_next_link_to_another_host_is_refused_and_gets_no_token() {
+    let elsewhere = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/steal?$skiptoken=1", elsewhere.local_addr().unwrap());
+    let mut sc = small(4);
+    sc.faults.push(Fault { page: Some(0), ..Fault::on(Action::ForeignNextLink { url }, "disks") });
+    let mock = start(sc);
+    let (run, snap) = snapshot(&mock, &[]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    let snap = snap.unwrap();
+    let disks = lists(&snap, "disks");
+    assert!(disks.iter().all(|l| l["complete"] == false), "{disks:?}");
+    assert!(disks[0]["error"].as_str().unwrap().contains("outside the configured endpoint"), "{disks:?}");
+    // A connection, had one been made, would wait in the backlog.
+    elsewhere.set_nonblocking(true).unwrap();
+    match elsewhere.accept() {
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+        other => panic!("something connected to the foreign host: {other:?}"),
+    }
+}

@@ -243,7 +243,11 @@ pub async fn handle(app: &App, method: &str, path: &str, query: &str, headers: &
                 return fail(*code, reason, msg.into(), None);
             }
             Action::ExpiredToken => return fail(401, "Unauthorized", "Unauthorized".into(), None),
-            Action::Reset | Action::Truncate | Action::InvalidJson | Action::NextLinkLoop => {}
+            Action::Reset
+            | Action::Truncate
+            | Action::InvalidJson
+            | Action::NextLinkLoop
+            | Action::ForeignNextLink { .. } => {}
         }
     }
 

@@ -219,6 +219,9 @@ pub enum Action {
     InvalidJson,
     /// The page's nextLink points back at itself.
     NextLinkLoop,
+    /// The page's nextLink points at another host (`url`): a client must
+    /// not follow it with its token.
+    ForeignNextLink { url: String },
     /// 403 `AuthorizationFailed`.
     Forbidden,
     /// 401 `ExpiredAuthenticationToken`.
@@ -240,6 +243,7 @@ impl Action {
             Action::Truncate => "truncate",
             Action::InvalidJson => "invalid_json",
             Action::NextLinkLoop => "next_link_loop",
+            Action::ForeignNextLink { .. } => "foreign_next_link",
             Action::Forbidden => "forbidden",
             Action::ExpiredToken => "expired_token",
             Action::Expired => "expired",

@@ -319,11 +319,20 @@ async fn arm_request(app: &App, method: &str, path: &str, query: &str, headers: 
                 );
                 return json_response(401, &a.body, &budget);
             }
-            Action::Reset | Action::Truncate | Action::InvalidJson | Action::Expired => {}
+            Action::Reset
+            | Action::Truncate
+            | Action::InvalidJson
+            | Action::Expired
+            | Action::ForeignNextLink { .. } => {}
         }
     }
 
-    let answer = arm::answer(app, &p, query, loop_link);
+    let mut answer = arm::answer(app, &p, query, loop_link);
+    if let Some(Action::ForeignNextLink { url }) = fault.as_ref().map(|f| &f.action)
+        && answer.status.is_success()
+    {
+        answer.body["nextLink"] = serde_json::Value::String(url.clone());
+    }
     let status = answer.status.as_u16();
     finish(status, fault_name);
     budget.extend(answer.headers.iter().cloned());
