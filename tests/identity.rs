@@ -85,7 +85,9 @@ fn instance_metadata_fills_subscription_and_resource_group() {
 #[test]
 fn off_azure_instance_metadata_fails_fast_with_one_line() {
     let mut sc = scenario();
-    sc.imds_latency_ms = 8000;
+    // An hour: a client that did not give up on its own short timeout would
+    // hang this test (and CI) instead of reporting "timed out".
+    sc.imds_latency_ms = 3_600_000;
     let mock = start(sc);
     let r = run_with(&mock, &[], &["whoami", "--use-instance-metadata"]);
     assert_eq!(r.code, 2, "{}", r.stderr);
