@@ -192,6 +192,68 @@ mod tests {
         );
     }
 
+    /// pkg/provider/azure_loadbalancer_test.go:TestGetFrontendIPConfigName and
+    /// TestGetFrontendIPConfigNames (UID 257b9655-5137-4ad2-b091-ef3f07043ad3).
+    #[test]
+    fn frontend_names_match_the_providers_table() {
+        let b = base_name("257b9655-5137-4ad2-b091-ef3f07043ad3");
+        assert_eq!(frontend_name(&b, Some("shortsubnet"), false, false), "a257b965551374ad2b091ef3f07043ad-shortsubnet");
+        let dashes = format!("a{}z", "-".repeat(50));
+        assert_eq!(
+            frontend_name(&b, Some(&dashes), false, false),
+            "a257b965551374ad2b091ef3f07043ad-a----------------------------------------_"
+        );
+        let long = "averylonnnngggnnnnnnnnnnnnnnnnnnnnnngggggggggggggggggggggggggggggggggggggsubet";
+        assert_eq!(
+            frontend_name(&b, Some(long), false, false),
+            "a257b965551374ad2b091ef3f07043ad-averylonnnngggnnnnnnnnnnnnnnnnnnnnnngggggg"
+        );
+        // External Services ignore the subnet (the caller passes none).
+        assert_eq!(frontend_name(&b, None, false, false), "a257b965551374ad2b091ef3f07043ad");
+        assert_eq!(
+            frontend_name(&b, Some("shortsubnet"), true, true),
+            "a257b965551374ad2b091ef3f07043ad-shortsubnet-IPv6"
+        );
+    }
+
+    /// pkg/provider/azure_standard_test.go:TestGetLoadBalancingRuleName (same
+    /// UID, dual-stack Service, TCP 9000).
+    #[test]
+    fn rule_names_match_the_providers_table() {
+        let b = base_name("257b9655-5137-4ad2-b091-ef3f07043ad3");
+        assert_eq!(
+            rule_name(&b, Some("shortsubnet"), "TCP", 9000, true, false),
+            "a257b965551374ad2b091ef3f07043ad-shortsubnet-TCP-9000"
+        );
+        assert_eq!(
+            rule_name(&b, Some("shortsubnet"), "TCP", 9000, true, true),
+            "a257b965551374ad2b091ef3f07043ad-shortsubnet-TCP-9000-IPv6"
+        );
+        let long = "averylonnnngggnnnnnnnnnnnnnnnnnnnnnngggggggggggggggggggggggggggggggggggggsubet";
+        assert_eq!(
+            rule_name(&b, Some(long), "TCP", 9000, true, false),
+            "a257b965551374ad2b091ef3f07043ad-averylonnnngggnnnnnnnnnnnnnnnnnnn-TCP-9000"
+        );
+        assert_eq!(rule_name(&b, None, "TCP", 9000, true, true), "a257b965551374ad2b091ef3f07043ad-TCP-9000-IPv6");
+    }
+
+    /// pkg/provider/azure_standard_test.go:TestGetPublicIPName (cluster
+    /// `azure`, UID `uid` so the base is `auid`).
+    #[test]
+    fn public_ip_names_match_the_providers_table() {
+        let b = base_name("uid");
+        assert_eq!(b, "auid");
+        assert_eq!(public_ip_name("azure", &b, None, false, false), "azure-auid");
+        assert_eq!(public_ip_name("azure", &b, Some("prefix-id"), false, false), "azure-auid-prefix-id");
+        let long_prefix = format!("prefix-id-ipv6-{}", "a".repeat(80));
+        assert_eq!(
+            public_ip_name("azure", &b, Some(&long_prefix), true, true),
+            "azure-auid-prefix-id-ipv6-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-IPv6"
+        );
+        assert_eq!(public_ip_name("azure", &b, None, false, true), "azure-auid", "single-stack IPv6");
+        assert_eq!(public_ip_name("azure", &b, None, true, true), "azure-auid-IPv6");
+    }
+
     #[test]
     fn ipv6_suffix_only_on_the_ipv6_side_of_dual_stack() {
         let b = "a0b1c2d3e4f5061728394a5b6c7d8e9f";
