@@ -76,6 +76,10 @@ pub struct CloudConfig {
     pub vm_type: Option<String>,
     pub load_balancer_sku: Option<String>,
     pub load_balancer_name: Option<String>,
+    /// The `name` of each `multipleStandardLoadBalancerConfigurations` entry
+    /// (`pkg/provider/config/multi_slb.go`): the load balancers the provider
+    /// may place Services on (`<name>`, `<name>-internal`).
+    pub multiple_standard_load_balancers: Vec<String>,
     pub maximum_load_balancer_rule_count: Option<i64>,
     pub exclude_master_from_standard_lb: Option<bool>,
     pub load_balancer_backend_pool_configuration_type: Option<String>,
@@ -145,6 +149,7 @@ impl CloudConfig {
             vm_type: f.string("vmType")?,
             load_balancer_sku: f.string("loadBalancerSku")?,
             load_balancer_name: f.string("loadBalancerName")?,
+            multiple_standard_load_balancers: f.names("multipleStandardLoadBalancerConfigurations")?,
             maximum_load_balancer_rule_count: f.integer("maximumLoadBalancerRuleCount")?,
             exclude_master_from_standard_lb: f.boolean("excludeMasterFromStandardLB")?,
             load_balancer_backend_pool_configuration_type: f.string("loadBalancerBackendPoolConfigurationType")?,
@@ -207,6 +212,21 @@ impl Fields<'_> {
             Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => Ok(Some(true)),
             Some(Value::String(s)) if s.eq_ignore_ascii_case("false") || s.is_empty() => Ok(Some(false)),
             Some(_) => Err(self.bad(key, "true or false")),
+        }
+    }
+
+    /// The `name` of each object in an array field.
+    fn names(&self, key: &str) -> Result<Vec<String>, String> {
+        match self.get(key) {
+            None | Some(Value::Null) => Ok(Vec::new()),
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|i| match i.get("name").or_else(|| i.get("Name")) {
+                    Some(Value::String(n)) => Ok(n.clone()),
+                    _ => Err(self.bad(key, "a list of objects with a \"name\"")),
+                })
+                .collect(),
+            Some(_) => Err(self.bad(key, "a list")),
         }
     }
 
@@ -300,5 +320,17 @@ mod tests {
         assert!(CloudConfig::parse("[]").is_err());
         let e = CloudConfig::parse("{\"cloud\": ").unwrap_err();
         assert!(e.contains("end of file"), "{e}");
+    }
+
+    #[test]
+    fn multiple_standard_load_balancer_names() {
+        let c = CloudConfig::parse(
+            r#"{"multipleStandardLoadBalancerConfigurations": [{"name": "kubernetes", "primaryVMSet": "a"}, {"name": "lb2"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(c.multiple_standard_load_balancers, vec!["kubernetes".to_string(), "lb2".to_string()]);
+        let e = CloudConfig::parse(r#"{"multipleStandardLoadBalancerConfigurations": [{"primaryVMSet": "a"}]}"#)
+            .unwrap_err();
+        assert!(e.contains("multipleStandardLoadBalancerConfigurations"), "{e}");
     }
 }

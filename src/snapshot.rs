@@ -241,6 +241,9 @@ pub struct ProviderConfig {
     pub vm_type: Option<String>,
     pub load_balancer_sku: Option<String>,
     pub load_balancer_name: Option<String>,
+    /// The names of `multipleStandardLoadBalancerConfigurations`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub multiple_standard_load_balancers: Vec<String>,
     pub maximum_load_balancer_rule_count: Option<i64>,
     pub exclude_master_from_standard_lb: Option<bool>,
     pub cloud_provider_rate_limit: Option<bool>,
@@ -261,6 +264,7 @@ impl From<&crate::cloud_config::CloudConfig> for ProviderConfig {
             vm_type: c.vm_type.clone(),
             load_balancer_sku: c.load_balancer_sku.clone(),
             load_balancer_name: c.load_balancer_name.clone(),
+            multiple_standard_load_balancers: c.multiple_standard_load_balancers.clone(),
             maximum_load_balancer_rule_count: c.maximum_load_balancer_rule_count,
             exclude_master_from_standard_lb: c.exclude_master_from_standard_lb,
             cloud_provider_rate_limit: c.cloud_provider_rate_limit,

@@ -118,7 +118,7 @@ pub const ROWS: &[Row] = &[
         key: "azure-load-balancer-configurations",
         effect: "multiple standard load balancers: picks the load balancer from azure.json's `multipleStandardLoadBalancerConfigurations` (`<name>`, `<name>-internal`)",
         versions: "v1.28.0+",
-        azaudit: "as above: any load balancer name is understood",
+        azaudit: "any load balancer name is understood; a configured one with no rules is not judged idle (the provider places the next Service there)",
     },
     Row {
         key: "azure-load-balancer-enable-high-availability-ports",

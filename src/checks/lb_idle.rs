@@ -17,6 +17,20 @@ pub fn check(ctx: &Ctx) -> Verdicts {
             continue;
         }
         let p = &lb.properties;
+        // A load balancer azure.json configures for multiple standard load
+        // balancers is where the provider places the next Service (it
+        // prefers an existing one with no rules): kept by design.
+        let configured = ctx.snap.cloud_config.as_ref().is_some_and(|c| {
+            let base = lb.name.strip_suffix("-internal").unwrap_or(&lb.name);
+            c.multiple_standard_load_balancers.iter().any(|n| n.eq_ignore_ascii_case(base))
+        });
+        if configured && p.rule_count() == 0 {
+            v.notes.push(format!(
+                "load balancer {} not judged: azure.json configures it for multiple standard load balancers, and the provider places Services on a rule-less one first",
+                lb.name
+            ));
+            continue;
+        }
         let reason = if p.frontends.is_empty() {
             "has no frontend IP configurations, so it cannot receive or send traffic"
         } else if p.rule_count() == 0 {
@@ -66,10 +80,16 @@ mod tests {
             json!({"frontendIPConfigurations": fe, "inboundNatPools": [{"name": "p", "properties": {}}]}),
         ));
         s.azure.load_balancers.push(lb("no-rules", json!({"frontendIPConfigurations": fe})));
+        s.azure.load_balancers.push(lb("lb2-internal", json!({"frontendIPConfigurations": fe})));
+        s.cloud_config = Some(crate::snapshot::ProviderConfig {
+            multiple_standard_load_balancers: vec!["kubernetes".into(), "lb2".into()],
+            ..Default::default()
+        });
         s.azure.load_balancers.push(lb("no-frontends", json!({})));
         let v = check(&Ctx::new(&s));
         let names: Vec<&str> = v.findings.iter().map(|f| f.name.as_str()).collect();
         assert_eq!(names, vec!["no-rules", "no-frontends"]);
         assert!(v.findings[0].reason.contains("no rules of any kind"));
+        assert!(v.notes.iter().any(|n| n.contains("lb2-internal not judged")), "{:?}", v.notes);
     }
 }

@@ -197,7 +197,10 @@ mod tests {
     #[test]
     fn frontend_names_match_the_providers_table() {
         let b = base_name("257b9655-5137-4ad2-b091-ef3f07043ad3");
-        assert_eq!(frontend_name(&b, Some("shortsubnet"), false, false), "a257b965551374ad2b091ef3f07043ad-shortsubnet");
+        assert_eq!(
+            frontend_name(&b, Some("shortsubnet"), false, false),
+            "a257b965551374ad2b091ef3f07043ad-shortsubnet"
+        );
         let dashes = format!("a{}z", "-".repeat(50));
         assert_eq!(
             frontend_name(&b, Some(&dashes), false, false),
