@@ -1,14 +1,26 @@
 //! Load-balancer frontends, rules and probes of deleted Services.
 //!
-//! The cloud provider names a Service's objects after its UID: the base
-//! name is `a` + the UID without dashes, cut to 32 characters. The frontend
-//! is the base name (`<base>-<subnet>` for an internal subnet, `-IPv6` for
-//! IPv6); rules and probes are `<base>-<Protocol>-<port>`, owned by
-//! case-insensitive prefix (facts file, section 4). An object named so
-//! whose UID no live Service has is left over, typically from the frontend
-//! quota bug the source guide describes (kubernetes#59255). Names that do not
-//! follow the pattern (AKS outbound frontends, `aksOutboundBackendPool`) and
-//! the shared probe `cluster-service-shared-health-probe` are never judged.
+//! Ownership, from kubernetes-sigs/cloud-provider-azure at 7b31c76c: the
+//! base name is `"a"` + the Service UID without dashes, cut to 32
+//! characters (`azure_loadbalancer.go:GetLoadBalancerName`, through
+//! k8s.io/cloud-provider `DefaultLoadBalancerName`). A frontend is the
+//! Service's primary one when its name starts with that base
+//! (`azure_loadbalancer.go:serviceOwnsFrontendIP`); rules and probes are
+//! owned by the same case-insensitive prefix
+//! (`azure_loadbalancer_repo.go:serviceOwnsRule`), whatever follows it
+//! (internal subnets, `-IPv6`, `azure_standard.go:getLoadBalancerRuleName`).
+//! The shared probe `cluster-service-shared-health-probe` belongs to every
+//! Service and is never judged; other names (AKS outbound frontends,
+//! `aksOutboundBackendPool`) are not the provider's per-Service objects.
+//!
+//! A part named for a UID no live Service has is a candidate; it is
+//! orphaned only when the usage index finds nothing live using it: the
+//! provider itself keeps a frontend while other Services' rules, outbound
+//! rules, inbound NAT rules or pools reference it
+//! (`azure_loadbalancer.go:isFrontendIPConfigUnsafeToDelete`), which is how
+//! shared IPs outlive the Service whose UID named their frontend. The
+//! leftovers typically come from the frontend quota bug the source guide
+//! describes (kubernetes#59255).
 
 use super::context::provider_base;
 use super::usage::{CHECKED_FRONTEND, CHECKED_PROBE, CHECKED_RULE, Status};

@@ -1,18 +1,24 @@
 //! Public IPs that deleted Services left behind, IPs attached to nothing,
 //! and IPs stuck in a failed state.
 //!
-//! The source guide's "Service 删除后 Azure 公网 IP 未自动删除": the cloud
+//! Ownership, from kubernetes-sigs/cloud-provider-azure at 7b31c76c
+//! (`azure_loadbalancer.go:serviceOwnsPublicIP`,
+//! `getServiceFromPIPServiceTags`, `getClusterFromPIPClusterTags`): the
 //! provider tags the IPs it creates with `k8s-azure-service` (a
-//! comma-separated `namespace/name` list, shared IPs name several) and
-//! `k8s-azure-cluster-name` (legacy `service` / `kubernetes-cluster-name`
-//! before v1.23, read second). An IP whose named Services are all gone, or
-//! whose tag became empty, is orphaned, attached to a frontend or not. An IP
-//! without a service tag is user-created ("bring your own"); it is in use
-//! when a Service names it (`azure-pip-name`, `loadBalancerIP`,
-//! `azure-load-balancer-ipv4`, an ingress IP), when it has an
-//! `ipConfiguration`, or when a NAT gateway holds it (`natGateway`, facts
-//! file section 7). Another cluster's IPs (the cluster tag differs, or the IP
-//! sits in another AKS cluster's node resource group) are never judged.
+//! comma-separated `namespace/name` list: shared IPs name several) and
+//! `k8s-azure-cluster-name`; before v1.23 the keys were `service` and
+//! `kubernetes-cluster-name`, still read second. An IP with no service tag
+//! is user-assigned ("bring your own") and never deleted by the provider.
+//! The source guide's "Service 删除后 Azure 公网 IP 未自动删除".
+//!
+//! A tagged IP whose named Services are all gone (or use another address,
+//! or whose tag is empty) is a candidate; it is orphaned only when the
+//! usage index finds nothing live using it: a frontend, a NIC, a NAT
+//! gateway, whatever its own `ipConfiguration` names, or a Service's
+//! `azure-pip-name`, status, `loadBalancerIP` or annotations. An untagged
+//! IP is unattached only when nothing references it at all. Another
+//! cluster's IPs (the cluster tag differs) and IPs in resource groups that
+//! are not judged are never judged.
 
 use super::context::{Owner, Uses};
 use super::usage::{CHECKED_PUBLIC_IP, Status};
