@@ -2,11 +2,9 @@
 //! Graph and cluster serving the bundled demo scenario, which triggers every
 //! finding kind.
 
-mod common;
-
+use crate::common::*;
 use azure_mock::scenario::{Action, Fault};
 use azure_mock::{MockServer, Scenario};
-use common::*;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::Path;

@@ -2,12 +2,10 @@
 //! API through kube-rs (paging, faults, RBAC errors), reads kubectl output
 //! files, and the real kubectl drives the same mock.
 
-mod common;
-
+use crate::common::*;
 use azure_mock::k8s_objects::{cluster_ip_service, disk_pv, lb_service, vmss_node};
 use azure_mock::scenario::{Action, Cluster, Fault, Subscription};
 use azure_mock::{MockServer, Scenario};
-use common::*;
 use serde_json::{Value, json};
 use std::path::Path;
 use std::process::Command;

@@ -1,11 +1,9 @@
 //! Identity and discovery end to end: instance metadata, the cloud-config
 //! file, sovereign clouds, token refresh, and secrets kept out of output.
 
-mod common;
-
+use crate::common::*;
 use azure_mock::scenario::{Action, Fault, Subscription};
 use azure_mock::{MockServer, Scenario};
-use common::*;
 use serde_json::json;
 
 const SUB: &str = "3f2c1d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f";

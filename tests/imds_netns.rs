@@ -7,11 +7,9 @@
 //! namespace cannot be made (no root, no `ip`), the test is skipped and says
 //! why on stderr.
 
-mod common;
-
+use crate::common::*;
 use azure_mock::scenario::Subscription;
 use azure_mock::{MockServer, Scenario};
-use common::*;
 use serde_json::json;
 use std::process::Command;
 
@@ -42,7 +40,10 @@ impl Netns {
             use std::os::fd::AsRawFd;
             let file = std::fs::File::open(&path).map_err(|e| format!("cannot open {path}: {e}"))?;
             // SAFETY: setns on a valid namespace fd affects only this thread.
-            if unsafe { libc::setns(file.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
+            // The one unsafe call: setns(2) has no safe wrapper in std.
+            #[allow(unsafe_code)]
+            let entered = unsafe { libc::setns(file.as_raw_fd(), libc::CLONE_NEWNET) };
+            if entered != 0 {
                 return Err(format!("setns: {}", std::io::Error::last_os_error()));
             }
             Ok(f())

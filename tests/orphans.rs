@@ -2,11 +2,9 @@
 //! the mock cluster (the bundled demo scenario), with live and file cluster
 //! sources, fail-closed behaviour, `--from`, exit codes, and `azaudit demo`.
 
-mod common;
-
+use crate::common::*;
 use azure_mock::scenario::{Action, Fault};
 use azure_mock::{MockServer, Scenario};
-use common::*;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use std::path::Path;

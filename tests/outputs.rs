@@ -2,10 +2,8 @@
 //! writes, suppressions, finding age across runs, `--fail-on never`, shell
 //! completions and the manual page, colour, and the Kubernetes manifests.
 
-mod common;
-
+use crate::common::*;
 use azure_mock::MockServer;
-use common::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;

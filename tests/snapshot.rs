@@ -2,12 +2,10 @@
 //! loopback, covering pagination, throttling, retries, faults and
 //! completeness.
 
-mod common;
-
+use crate::common::*;
 use azure_mock::scenario::{Action, Fault, Throttle};
 use azure_mock::synth::{self, Params};
 use azure_mock::{LogEntry, Scenario};
-use common::*;
 use serde_json::{Value, json};
 
 fn small(page_size: usize) -> Scenario {

@@ -1,11 +1,9 @@
 //! `azaudit sp-expiry` end to end against the mock's Microsoft Graph (and
 //! Entra ID token endpoint over https), with a fixed clock (`AZAUDIT_NOW`).
 
-mod common;
-
+use crate::common::*;
 use azure_mock::scenario::{Action, EntraApp, Fault, Graph, Subscription};
 use azure_mock::{MockServer, Scenario};
-use common::*;
 use serde_json::{Value, json};
 
 const SUB: &str = "3f2c1d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f";

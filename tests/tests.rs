@@ -1,0 +1,13 @@
+//! The integration tests, as one test binary (one link step instead of one
+//! per file): the real azaudit binary against the mock Azure on loopback.
+
+mod common;
+
+mod check;
+mod cluster;
+mod identity;
+mod imds_netns;
+mod orphans;
+mod outputs;
+mod snapshot;
+mod sp_expiry;
