@@ -204,6 +204,11 @@ mod tests {
             .collect()
     }
 
+    /// One managed rule in NSG `n`.
+    fn with_rule(s: &mut crate::snapshot::Snapshot, name: &str, priority: i64, dests: &[&str]) {
+        s.azure.network_security_groups.push(nsg("n", json!([nsg_rule("n", name, priority, dests)])));
+    }
+
     fn lb_with(
         name: &str,
         frontends: Vec<(String, serde_json::Value)>,
@@ -366,9 +371,7 @@ mod tests {
         annotate(&mut svc, "azure-additional-public-ips", "52.0.0.1");
         s.cluster.services.push(svc);
         s.azure.public_ips.push(pip("extra", &[], "52.0.0.1", None));
-        s.azure
-            .network_security_groups
-            .push(nsg("n", json!([nsg_rule("n", "k8s-azure-lb_allow_IPv4_x", 500, &["52.0.0.1", "20.0.0.1"])])));
+        with_rule(&mut s, "k8s-azure-lb_allow_IPv4_x", 500, &["52.0.0.1", "20.0.0.1"]);
         assert!(kinds(&orphans(&s)).is_empty());
     }
 
@@ -386,9 +389,7 @@ mod tests {
     fn deny_all() {
         let mut s = snap();
         s.cluster.services.push(live(UID1));
-        s.azure
-            .network_security_groups
-            .push(nsg("n", json!([nsg_rule("n", "k8s-azure-lb_deny-all_IPv4", 4095, &["20.0.0.1", "20.0.0.2"])])));
+        with_rule(&mut s, "k8s-azure-lb_deny-all_IPv4", 4095, &["20.0.0.1", "20.0.0.2"]);
         let v = orphans(&s);
         assert_eq!(v.findings[0].evidence["dead_destinations"], json!(["20.0.0.2"]));
     }
@@ -401,9 +402,7 @@ mod tests {
         let mut n = node("aks-0", None, true, &[]);
         n.addresses.push(NodeAddress { type_: "InternalIP".into(), address: "10.224.0.4".into() });
         s.cluster.nodes.push(n);
-        s.azure
-            .network_security_groups
-            .push(nsg("n", json!([nsg_rule("n", "k8s-azure-lb_allow_IPv4_z", 500, &["10.224.0.4"])])));
+        with_rule(&mut s, "k8s-azure-lb_allow_IPv4_z", 500, &["10.224.0.4"]);
         assert!(kinds(&orphans(&s)).is_empty());
     }
 
@@ -412,18 +411,14 @@ mod tests {
         let mut svc = live(UID1);
         annotate(&mut svc, "azure-disable-load-balancer-nsg-rule", "true");
         s.cluster.services.push(svc);
-        s.azure
-            .network_security_groups
-            .push(nsg("n", json!([nsg_rule("n", "k8s-azure-lb_allow_IPv4_z", 500, &["20.0.0.1"])])));
+        with_rule(&mut s, "k8s-azure-lb_allow_IPv4_z", 500, &["20.0.0.1"]);
         assert!(kinds(&orphans(&s)).is_empty());
     }
 
     fn shared_rule() {
         let mut s = snap();
         s.cluster.services.push(live(UID1));
-        s.azure
-            .network_security_groups
-            .push(nsg("n", json!([nsg_rule("n", "shared-TCP-80-Internet", 600, &["20.0.0.1", "20.0.0.3"])])));
+        with_rule(&mut s, "shared-TCP-80-Internet", 600, &["20.0.0.1", "20.0.0.3"]);
         let v = orphans(&s);
         assert_eq!(v.findings[0].evidence["dead_destinations"], json!(["20.0.0.3"]));
     }

@@ -216,6 +216,14 @@ mod tests {
     use crate::checks::testkit::*;
     use serde_json::json;
 
+    /// (rule, its dead destinations) for each finding.
+    fn dead_by_rule(v: &Verdicts) -> Vec<(&str, Vec<String>)> {
+        v.findings
+            .iter()
+            .map(|f| (f.name.as_str(), serde_json::from_value(f.evidence["dead_destinations"].clone()).unwrap()))
+            .collect()
+    }
+
     #[test]
     fn both_forms_whole_and_partial() {
         let mut s = snap();
@@ -239,11 +247,7 @@ mod tests {
             ]),
         ));
         let v = check(&Ctx::new(&s));
-        let got: Vec<(&str, Vec<String>)> = v
-            .findings
-            .iter()
-            .map(|f| (f.name.as_str(), serde_json::from_value(f.evidence["dead_destinations"].clone()).unwrap()))
-            .collect();
+        let got = dead_by_rule(&v);
         assert_eq!(
             got,
             vec![
@@ -306,11 +310,7 @@ mod tests {
             ]),
         ));
         let v = check(&Ctx::new(&s));
-        let got: Vec<(&str, Vec<String>)> = v
-            .findings
-            .iter()
-            .map(|f| (f.name.as_str(), serde_json::from_value(f.evidence["dead_destinations"].clone()).unwrap()))
-            .collect();
+        let got = dead_by_rule(&v);
         assert_eq!(
             got,
             vec![
