@@ -255,4 +255,14 @@ mod tests {
         // Every variant is in the table (SuppressionExpired is the last one).
         assert_eq!(Kind::SuppressionExpired as usize + 1, KINDS.len());
     }
+
+    /// A kind the README does not document is a kind users cannot look up.
+    #[test]
+    fn every_kind_is_in_the_readmes_tables() {
+        let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+        let rows: Vec<&str> = readme.lines().filter(|l| l.starts_with('|')).collect();
+        let missing: Vec<&str> =
+            Kind::all().map(|k| k.as_str()).filter(|k| !rows.iter().any(|r| r.contains(&format!("`{k}`")))).collect();
+        assert!(missing.is_empty(), "kinds with no row in the README's tables: {missing:?}");
+    }
 }
