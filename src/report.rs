@@ -11,11 +11,68 @@ use std::collections::BTreeMap;
 
 pub const REPORT_SCHEMA: &str = "azaudit.report/v1";
 
+/// Which audit made a report. Serialized as the command's name
+/// (`orphans`, `sp-expiry`, `quotas`, `check`), as before.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Audit {
+    Orphans,
+    SpExpiry,
+    Quotas,
+    Check,
+}
+
+impl Audit {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Audit::Orphans => "orphans",
+            Audit::SpExpiry => "sp-expiry",
+            Audit::Quotas => "quotas",
+            Audit::Check => "check",
+        }
+    }
+
+    /// The kinds this audit can report (suppression-expired last): JUnit
+    /// gives each a suite, Prometheus a zero.
+    pub fn kinds(self) -> Vec<Kind> {
+        let orphan = |k: &Kind| {
+            matches!(
+                k,
+                Kind::PublicIpOrphaned
+                    | Kind::PublicIpUnattached
+                    | Kind::PublicIpFailed
+                    | Kind::LbFrontendOrphaned
+                    | Kind::LbRuleOrphaned
+                    | Kind::LbProbeOrphaned
+                    | Kind::LbIdle
+                    | Kind::BackendPoolEmpty
+                    | Kind::NsgRuleStale
+                    | Kind::DiskOrphaned
+            )
+        };
+        Kind::all()
+            .filter(|k| match self {
+                Audit::Orphans => orphan(k),
+                Audit::SpExpiry => k.as_str().starts_with("sp-"),
+                Audit::Quotas => k.as_str().starts_with("quota-") || *k == Kind::ArmReadBudget,
+                Audit::Check => *k != Kind::SuppressionExpired,
+            })
+            .chain(std::iter::once(Kind::SuppressionExpired))
+            .collect()
+    }
+}
+
+impl std::fmt::Display for Audit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Report {
     pub schema: String,
-    /// The command that produced it (`orphans`, ...).
-    pub command: String,
+    /// The audit that produced it (`orphans`, ...).
+    pub command: Audit,
     pub generated_at: jiff::Timestamp,
     /// When the data was read (the snapshot's time).
     pub data_from: jiff::Timestamp,
@@ -72,7 +129,7 @@ impl Report {
     /// `needs_cluster`: the command's verdicts depend on the cluster view, so
     /// a skipped cluster makes the report incomplete.
     pub fn new(
-        command: &str,
+        command: Audit,
         snap: &Snapshot,
         verdicts: Verdicts,
         needs_cluster: bool,
@@ -84,7 +141,7 @@ impl Report {
         }
         let mut r = Report {
             schema: REPORT_SCHEMA.into(),
-            command: command.into(),
+            command,
             generated_at: now,
             data_from: snap.generated_at,
             azaudit_version: env!("CARGO_PKG_VERSION").into(),

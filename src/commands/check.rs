@@ -28,7 +28,7 @@ pub async fn quotas(g: &GlobalArgs, args: &QuotasArgs) -> Result<Outcome, Fatal>
             snapshot::collect(g, auth::env_snapshot(), reads).await?
         }
     };
-    let report = Report::new("quotas", &snap, checks::quotas(&snap, &settings), false, now()?);
+    let report = Report::new(crate::report::Audit::Quotas, &snap, checks::quotas(&snap, &settings), false, now()?);
     output::emit(report, &snap, &args.report, g.quiet)
 }
 
@@ -55,6 +55,6 @@ pub async fn check(g: &GlobalArgs, args: &CheckArgs) -> Result<Outcome, Fatal> {
         (Some(_), Some(why)) => Err(why.as_str()),
         (Some(s), None) => Ok(s),
     };
-    let report = Report::new("check", &snap, checks::check(&snap, sp, &quota), true, now()?);
+    let report = Report::new(crate::report::Audit::Check, &snap, checks::check(&snap, sp, &quota), true, now()?);
     output::emit(report, &snap, &args.report, g.quiet)
 }

@@ -13,6 +13,6 @@ pub async fn run(g: &GlobalArgs, args: &ReportArgs) -> Result<Outcome, Fatal> {
         Some(path) => Snapshot::load(path)?,
         None => snapshot::collect(g, auth::env_snapshot(), Default::default()).await?,
     };
-    let report = Report::new("orphans", &snap, checks::orphans(&snap), true, now()?);
+    let report = Report::new(crate::report::Audit::Orphans, &snap, checks::orphans(&snap), true, now()?);
     output::emit(report, &snap, args, g.quiet)
 }

@@ -32,7 +32,8 @@ pub async fn run(g: &GlobalArgs, args: &SpExpiryArgs) -> Result<Outcome, Fatal> 
         }
         None => collect(g, &args.apps, auth::env_snapshot()).await?,
     };
-    let report = Report::new("sp-expiry", &snap, checks::sp_expiry(&snap, &settings), false, settings.now);
+    let report =
+        Report::new(crate::report::Audit::SpExpiry, &snap, checks::sp_expiry(&snap, &settings), false, settings.now);
     output::emit(report, &snap, &args.report, g.quiet)
 }
 

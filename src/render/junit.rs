@@ -3,37 +3,11 @@
 //! for a kind with no findings, and skipped cases for suppressed findings
 //! and withheld verdicts.
 
-use crate::findings::Kind;
 use crate::report::Report;
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 
 /// The kinds a command's report covers.
-fn kinds_of(command: &str) -> Vec<Kind> {
-    let s = |k: &Kind| k.as_str().to_string();
-    Kind::all()
-        .filter(|k| match command {
-            "orphans" => matches!(
-                k,
-                Kind::PublicIpOrphaned
-                    | Kind::PublicIpUnattached
-                    | Kind::PublicIpFailed
-                    | Kind::LbFrontendOrphaned
-                    | Kind::LbRuleOrphaned
-                    | Kind::LbProbeOrphaned
-                    | Kind::LbIdle
-                    | Kind::BackendPoolEmpty
-                    | Kind::NsgRuleStale
-                    | Kind::DiskOrphaned
-            ),
-            "sp-expiry" => s(k).starts_with("sp-"),
-            "quotas" => s(k).starts_with("quota-") || *k == Kind::ArmReadBudget,
-            _ => *k != Kind::SuppressionExpired,
-        })
-        .chain(std::iter::once(Kind::SuppressionExpired))
-        .collect()
-}
-
 type W = Writer<Vec<u8>>;
 
 fn open(w: &mut W, name: &str, attrs: &[(&str, String)]) -> std::io::Result<()> {
@@ -55,7 +29,7 @@ fn text(w: &mut W, t: &str) -> std::io::Result<()> {
 fn write(r: &Report) -> std::io::Result<Vec<u8>> {
     let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
-    let kinds = kinds_of(&r.command);
+    let kinds = r.command.kinds();
     let failures = r.findings.len();
     let tests: usize = kinds
         .iter()

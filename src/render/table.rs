@@ -20,7 +20,7 @@ pub fn render(r: &Report) -> String {
     }
     let subs = r.scope.subscriptions.join(", ");
     let _ = writeln!(out, "subscription {subs}; data read {}", r.data_from.strftime("%Y-%m-%d %H:%M:%S UTC"));
-    if r.command == "quotas" && !r.measurements.is_empty() {
+    if r.command == crate::report::Audit::Quotas && !r.measurements.is_empty() {
         let _ = writeln!(out, "\nHeadroom, by pressure ({} objects)", r.measurements.len());
         let mut t = Table::new();
         t.load_style(presets::NOTHING).set_content_arrangement(ContentArrangement::Dynamic).set_header(vec![
