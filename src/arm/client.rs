@@ -318,7 +318,7 @@ impl ArmClient {
             });
         }
         let retry_after = throttle::retry_after(&headers, SystemTime::now());
-        let (code, message) = parse_error_body(&body, status);
+        let (code, message) = super::error::parse_error_body(&body, status);
         if status == 429 {
             let wait = retry_after.unwrap_or(Duration::from_secs(1));
             // A busy resource is not throttling: only that request waits.
@@ -352,53 +352,5 @@ fn host_of(url: &Url) -> String {
         (Some(h), Some(p)) => format!("{h}:{p}"),
         (Some(h), None) => h.to_string(),
         _ => url.as_str().to_string(),
-    }
-}
-
-/// Extract `(code, message)` from an ARM, Graph or IMDS error body, falling
-/// back to the HTTP status and the first line of the body.
-pub fn parse_error_body(body: &[u8], status: u16) -> (String, String) {
-    #[derive(serde::Deserialize)]
-    struct Envelope {
-        error: serde_json::Value,
-        #[serde(default)]
-        error_description: Option<String>,
-    }
-    if let Ok(env) = serde_json::from_slice::<Envelope>(body) {
-        match env.error {
-            serde_json::Value::Object(o) => {
-                let s = |k: &str| o.get(k).and_then(|v| v.as_str()).map(str::to_string);
-                let code = s("code").unwrap_or_else(|| format!("HTTP{status}"));
-                let message = s("message").unwrap_or_default();
-                return (code, one_line(&message));
-            }
-            serde_json::Value::String(code) => {
-                return (code, one_line(env.error_description.as_deref().unwrap_or("")));
-            }
-            _ => {}
-        }
-    }
-    let text = String::from_utf8_lossy(body);
-    let snippet: String = one_line(&text).chars().take(200).collect();
-    (format!("HTTP{status}"), if snippet.is_empty() { "(no error body)".into() } else { snippet })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn error_bodies_of_every_shape() {
-        let arm =
-            br#"{"error":{"code":"AuthorizationFailed","message":"The client 'x' does not have\nauthorization"}}"#;
-        assert_eq!(
-            parse_error_body(arm, 403),
-            ("AuthorizationFailed".into(), "The client 'x' does not have authorization".into())
-        );
-        let imds = br#"{"error":"invalid_request","error_description":"Required metadata header not specified"}"#;
-        assert_eq!(parse_error_body(imds, 400).0, "invalid_request");
-        let html = b"<html><body>Bad gateway</body></html>";
-        assert_eq!(parse_error_body(html, 502), ("HTTP502".into(), "<html><body>Bad gateway</body></html>".into()));
-        assert_eq!(parse_error_body(b"", 500).1, "(no error body)");
     }
 }

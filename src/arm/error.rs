@@ -67,3 +67,51 @@ impl ArmError {
         }
     }
 }
+
+/// Extract `(code, message)` from an ARM, Graph or IMDS error body, falling
+/// back to the HTTP status and the first line of the body.
+pub fn parse_error_body(body: &[u8], status: u16) -> (String, String) {
+    #[derive(serde::Deserialize)]
+    struct Envelope {
+        error: serde_json::Value,
+        #[serde(default)]
+        error_description: Option<String>,
+    }
+    if let Ok(env) = serde_json::from_slice::<Envelope>(body) {
+        match env.error {
+            serde_json::Value::Object(o) => {
+                let s = |k: &str| o.get(k).and_then(|v| v.as_str()).map(str::to_string);
+                let code = s("code").unwrap_or_else(|| format!("HTTP{status}"));
+                let message = s("message").unwrap_or_default();
+                return (code, crate::text::one_line(&message));
+            }
+            serde_json::Value::String(code) => {
+                return (code, crate::text::one_line(env.error_description.as_deref().unwrap_or("")));
+            }
+            _ => {}
+        }
+    }
+    let text = String::from_utf8_lossy(body);
+    let snippet: String = crate::text::one_line(&text).chars().take(200).collect();
+    (format!("HTTP{status}"), if snippet.is_empty() { "(no error body)".into() } else { snippet })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_bodies_of_every_shape() {
+        let arm =
+            br#"{"error":{"code":"AuthorizationFailed","message":"The client 'x' does not have\nauthorization"}}"#;
+        assert_eq!(
+            parse_error_body(arm, 403),
+            ("AuthorizationFailed".into(), "The client 'x' does not have authorization".into())
+        );
+        let imds = br#"{"error":"invalid_request","error_description":"Required metadata header not specified"}"#;
+        assert_eq!(parse_error_body(imds, 400).0, "invalid_request");
+        let html = b"<html><body>Bad gateway</body></html>";
+        assert_eq!(parse_error_body(html, 502), ("HTTP502".into(), "<html><body>Bad gateway</body></html>".into()));
+        assert_eq!(parse_error_body(b"", 500).1, "(no error body)");
+    }
+}

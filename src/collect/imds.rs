@@ -62,7 +62,7 @@ pub async fn discover(base: &Url, timeout: Duration) -> Result<Compute, String> 
     let status = resp.status().as_u16();
     let body = resp.bytes().await.map_err(|e| format!("instance metadata: {}", crate::http::describe(&e)))?;
     if status != 200 {
-        let (code, msg) = crate::arm::client::parse_error_body(&body, status);
+        let (code, msg) = crate::arm::error::parse_error_body(&body, status);
         return Err(format!("instance metadata service answered HTTP {status}: {code} {msg}"));
     }
     let inst: Instance =
