@@ -15,6 +15,10 @@ use std::path::Path;
 /// changes only when older readers would misread the file.
 pub const SCHEMA: &str = "azaudit.snapshot/v1";
 
+/// The cloud provider's default cluster name (`--cluster-name`), used when
+/// a view carries none.
+pub const DEFAULT_CLUSTER_NAME: &str = "kubernetes";
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Snapshot {
     pub schema: String,

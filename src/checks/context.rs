@@ -60,7 +60,7 @@ pub struct Ctx<'a> {
 impl<'a> Ctx<'a> {
     pub fn new(snap: &'a Snapshot) -> Ctx<'a> {
         let c = &snap.cluster;
-        let cluster_name = if c.name.is_empty() { crate::collect::cluster::DEFAULT_CLUSTER_NAME } else { &c.name };
+        let cluster_name = if c.name.is_empty() { crate::snapshot::DEFAULT_CLUSTER_NAME } else { &c.name };
         let node_rg = c.node_resource_group.as_ref().map(|s| s.value.as_str());
         let mut ctx = Ctx {
             snap,

@@ -190,3 +190,19 @@ fn group_not_judged(notes: &mut Vec<String>) {
 mod reconciler_model;
 #[cfg(test)]
 pub(crate) mod testkit;
+
+/// The layers stay apart: checks read a snapshot and nothing else, so they
+/// import nothing from the collectors or the commands.
+#[cfg(test)]
+#[test]
+fn checks_import_nothing_from_collectors_or_commands() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/checks");
+    for e in std::fs::read_dir(&dir).unwrap().flatten() {
+        let text = std::fs::read_to_string(e.path()).unwrap();
+        // Spelt in pieces so this file does not match itself.
+        for layer in ["collect", "commands"] {
+            let bad = format!("crate::{layer}");
+            assert!(!text.contains(&bad), "{} uses {bad}", e.path().display());
+        }
+    }
+}

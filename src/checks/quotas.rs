@@ -11,8 +11,8 @@
 
 use super::basic_sku::is_basic;
 use super::{Ctx, Verdicts};
-use crate::collect::azure::normalize_location;
 use crate::findings::{Finding, Kind, Severity};
+use crate::models::common::normalize_location;
 use crate::snapshot::ListKind;
 use serde::{Deserialize, Serialize};
 

@@ -93,11 +93,7 @@ pub async fn collect(client: &ArmClient, scope: &CollectScope) -> (AzureInventor
     (inv, records)
 }
 
-/// Locations as ARM's location API expects them: `West Europe` -> `westeurope`.
-/// A location as ARM spells it in paths: `West Europe` -> `westeurope`.
-pub fn normalize_location(l: &str) -> String {
-    l.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase()
-}
+pub use crate::models::common::normalize_location;
 
 fn take<T>(results: Vec<(ListRecord, Vec<T>)>, records: &mut Vec<ListRecord>) -> Vec<T> {
     let mut items = Vec::new();

@@ -129,6 +129,11 @@ impl<'de> Deserialize<'de> for ResourceId {
     }
 }
 
+/// A location as ARM spells it in paths: `West Europe` -> `westeurope`.
+pub fn normalize_location(l: &str) -> String {
+    l.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase()
+}
+
 /// A reference to another resource: `{"id": "..."}`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SubResource {

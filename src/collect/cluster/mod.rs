@@ -15,8 +15,7 @@ use crate::snapshot::{ClusterSource, ClusterView, Sourced};
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// The cloud provider's default cluster name (`--cluster-name`).
-pub const DEFAULT_CLUSTER_NAME: &str = "kubernetes";
+pub use crate::snapshot::DEFAULT_CLUSTER_NAME;
 
 /// Items per page of a live list (kubectl's default chunk size).
 pub const DEFAULT_PAGE_SIZE: u32 = 500;
