@@ -241,9 +241,10 @@ fn managed(ctx: &Ctx, pip: &PublicIp, v: &mut Verdicts) {
 /// An IP without a service tag: user-created, or not Kubernetes' at all.
 /// It is unattached only when nothing at all references it.
 fn unmanaged(ctx: &Ctx, pip: &PublicIp, v: &mut Verdicts) {
-    let p = &pip.properties;
-    if ctx.usage.referenced(pip.id.as_str()) || p.ip_configuration.is_some() || p.nat_gateway.is_some() {
-        return; // referenced by a live Service, attached, or a NAT gateway's
+    // Any reference at all: a Service, whatever its ipConfiguration or
+    // natGateway names, a frontend, a NIC, a NAT gateway.
+    if ctx.usage.referenced(pip.id.as_str()) {
+        return;
     }
     let rg = pip.id.resource_group().unwrap_or("");
     match ctx.rg_owner(rg) {

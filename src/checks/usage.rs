@@ -88,16 +88,22 @@ impl Usage {
             .iter()
             .filter_map(|p| p.properties.ip_address.as_deref().map(|a| (p.id.key(), a)))
             .collect();
+        let services_read = ctx.cluster_gap(ClusterKind::Services).is_none();
         for lb in &snap.azure.load_balancers {
             let p = &lb.properties;
             // Only a judged load balancer's parts can be candidates: its
             // list is complete and its resource group is this cluster's.
-            let judged = ctx.covered(ListKind::LoadBalancers, &lb.id)
-                && ctx.cluster_gap(ClusterKind::Services).is_none()
+            let judged = services_read
+                && ctx.covered(ListKind::LoadBalancers, &lb.id)
                 && ctx.rg_owner(lb.id.resource_group().unwrap_or("")) == Owner::Ours;
+            // A part named for a UID no live Service has.
+            let dead_named = |n: &str| judged && provider_base(n).is_some_and(|b| ctx.service_by_base(b).is_none());
             let name = |kind: &str, n: &str| format!("{kind} {}/{n}", lb.name);
             for r in &p.load_balancing_rules {
                 let from = child_key(lb, "loadBalancingRules", &r.name, r.id.as_ref());
+                if dead_named(&r.name) {
+                    u.candidates.insert(from.clone());
+                }
                 let what = name("load-balancing rule", &r.name);
                 let rp = &r.properties;
                 let targets = rp
@@ -148,22 +154,12 @@ impl Usage {
                         u.add(&key, None, format!("Service {} ({how})", s.key()));
                     }
                 }
-                if judged && provider_base(&fe.name).is_some_and(|b| ctx.service_by_base(b).is_none()) {
+                if dead_named(&fe.name) {
                     u.candidates.insert(key);
                 }
             }
-            for (collection, children) in [
-                (
-                    "loadBalancingRules",
-                    p.load_balancing_rules.iter().map(|c| (&c.name, c.id.as_ref())).collect::<Vec<_>>(),
-                ),
-                ("probes", p.probes.iter().map(|c| (&c.name, c.id.as_ref())).collect()),
-            ] {
-                for (n, id) in children {
-                    if judged && provider_base(n).is_some_and(|b| ctx.service_by_base(b).is_none()) {
-                        u.candidates.insert(child_key(lb, collection, n, id));
-                    }
-                }
+            for probe in p.probes.iter().filter(|c| dead_named(&c.name)) {
+                u.candidates.insert(child_key(lb, "probes", &probe.name, probe.id.as_ref()));
             }
         }
         for nic in &snap.azure.network_interfaces {
@@ -188,9 +184,12 @@ impl Usage {
         }
         for pip in &snap.azure.public_ips {
             let key = pip.id.key();
+            // The IP's own back-references: whatever holds it, listed or not.
             if let Some(c) = &pip.properties.ip_configuration {
-                let from = holder_key(&c.id);
-                u.add(&key, Some(from), format!("its ipConfiguration {}", c.id));
+                u.add(&key, Some(c.id.key()), format!("its ipConfiguration {}", c.id));
+            }
+            if let Some(n) = &pip.properties.nat_gateway {
+                u.add(&key, Some(n.id.key()), format!("its NAT gateway {}", n.id.name()));
             }
             for (s, how) in ctx.referencing(pip) {
                 u.add(&key, None, format!("Service {} ({how})", s.key()));
@@ -210,7 +209,7 @@ impl Usage {
     fn add_all<'a>(&mut self, targets: impl IntoIterator<Item = &'a SubResource>, from: Option<&str>, what: &str) {
         for t in targets {
             if !t.id.as_str().is_empty() {
-                self.add(&holder_key(&t.id), from.map(str::to_string), what.to_string());
+                self.add(&t.id.key(), from.map(str::to_string), what.to_string());
             }
         }
     }
@@ -262,12 +261,6 @@ impl Usage {
     pub fn referrers(&self, id: &str) -> Vec<String> {
         self.refs.get(&id.to_ascii_lowercase()).map(|r| r.iter().map(|x| x.what.clone()).collect()).unwrap_or_default()
     }
-}
-
-/// The key of what an ID designates as a referrer or target: a NIC's IP
-/// configuration and a frontend are keyed by their own IDs.
-fn holder_key(id: &ResourceId) -> String {
-    id.key()
 }
 
 #[cfg(test)]
@@ -351,5 +344,18 @@ mod tests {
         ));
         let ctx = Ctx::new(&s);
         assert_eq!(ctx.usage.status(&fe), Status::InUse("Service shop/internal (status.loadBalancer.ingress)".into()));
+    }
+
+    #[test]
+    fn an_ip_whose_nat_gateway_is_not_listed_is_still_held() {
+        // Tagged for a deleted Service, but its own natGateway says a NAT
+        // gateway holds it, even one azaudit did not list.
+        let mut s = snap();
+        let mut p = pip("kubernetes-old", &[("k8s-azure-service", "shop/gone")], "20.0.0.5", None);
+        p.properties.nat_gateway = Some(sub_res(&id("Microsoft.Network/natGateways", "egress")));
+        let pip_id = p.id.as_str().to_string();
+        s.azure.public_ips.push(p);
+        let ctx = Ctx::new(&s);
+        assert_eq!(ctx.usage.status(&pip_id), Status::InUse("its NAT gateway egress".into()));
     }
 }
