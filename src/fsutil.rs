@@ -55,6 +55,13 @@ fn is_broken_pipe(e: &std::io::Error) -> bool {
             == Some(std::io::ErrorKind::BrokenPipe)
 }
 
+/// The document, a final newline, and a flush.
+fn finish<W: Write>(w: &mut W, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> std::io::Result<()> {
+    write(w)?;
+    w.write_all(b"\n")?;
+    w.flush()
+}
+
 /// Where a write to `path` lands: symlinks followed (a dangling one to the
 /// file it names).
 fn resolve(path: &Path) -> Result<PathBuf, String> {
@@ -84,7 +91,7 @@ pub fn write_with(
 ) -> Result<(), String> {
     if path.as_os_str() == "-" {
         let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-        return match write(&mut out).and_then(|_| out.write_all(b"\n")).and_then(|_| out.flush()) {
+        return match finish(&mut out, write) {
             // A closed pipe (`| head`) is the reader's choice, not an error.
             Err(e) if is_broken_pipe(&e) => Ok(()),
             r => r.map_err(|e| format!("cannot write to stdout: {e}")),
@@ -101,7 +108,7 @@ pub fn write_with(
                 .open(&target)
                 .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
             let mut w = std::io::BufWriter::new(f);
-            return match write(&mut w).and_then(|_| w.write_all(b"\n")).and_then(|_| w.flush()) {
+            return match finish(&mut w, write) {
                 Err(e) if is_broken_pipe(&e) => Ok(()),
                 r => r.map_err(|e| format!("cannot write {}: {e}", path.display())),
             };
@@ -134,10 +141,7 @@ pub fn write_with(
             .map_err(|e| format!("cannot keep the mode of {}: {e}", path.display()))?;
     }
     let mut w = std::io::BufWriter::new(tmp);
-    write(&mut w)
-        .and_then(|_| w.write_all(b"\n"))
-        .and_then(|_| w.flush())
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    finish(&mut w, write).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     let tmp = w.into_inner().map_err(|e| format!("cannot write {}: {}", path.display(), e.error()))?;
     tmp.as_file().sync_all().map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     tmp.persist(&target).map_err(|e| format!("cannot write {}: {}", path.display(), e.error))?;

@@ -386,12 +386,17 @@ mod tests {
         assert_eq!(v.findings[0].evidence["dead_destinations"], json!(["20.0.0.9"]));
     }
 
-    fn deny_all() {
+    /// The dead destinations of one rule beside one live Service at 20.0.0.1.
+    fn dead_beside_a_live_service(rule: &str, priority: i64, dests: &[&str]) -> serde_json::Value {
         let mut s = snap();
         s.cluster.services.push(live(UID1));
-        with_rule(&mut s, "k8s-azure-lb_deny-all_IPv4", 4095, &["20.0.0.1", "20.0.0.2"]);
-        let v = orphans(&s);
-        assert_eq!(v.findings[0].evidence["dead_destinations"], json!(["20.0.0.2"]));
+        with_rule(&mut s, rule, priority, dests);
+        orphans(&s).findings[0].evidence["dead_destinations"].clone()
+    }
+
+    fn deny_all() {
+        let dead = dead_beside_a_live_service("k8s-azure-lb_deny-all_IPv4", 4095, &["20.0.0.1", "20.0.0.2"]);
+        assert_eq!(dead, json!(["20.0.0.2"]));
     }
 
     fn floating_ip() {
@@ -416,11 +421,8 @@ mod tests {
     }
 
     fn shared_rule() {
-        let mut s = snap();
-        s.cluster.services.push(live(UID1));
-        with_rule(&mut s, "shared-TCP-80-Internet", 600, &["20.0.0.1", "20.0.0.3"]);
-        let v = orphans(&s);
-        assert_eq!(v.findings[0].evidence["dead_destinations"], json!(["20.0.0.3"]));
+        let dead = dead_beside_a_live_service("shared-TCP-80-Internet", 600, &["20.0.0.1", "20.0.0.3"]);
+        assert_eq!(dead, json!(["20.0.0.3"]));
     }
 
     fn mixed_protocols() {
