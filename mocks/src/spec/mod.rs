@@ -278,8 +278,10 @@ impl Specs {
         if out.len() >= 50 {
             return;
         }
-        let kind = match self.kind(node) {
-            Ok(k) => k,
+        // Follow the node's $refs once; everything below reads the result.
+        let resolved = self.resolve(node).and_then(|n| Ok((n, self.kind(n)?)));
+        let (node, kind) = match resolved {
+            Ok(r) => r,
             Err(e) => {
                 out.push(format!("{path}: {e}"));
                 return;
@@ -292,7 +294,7 @@ impl Specs {
                     out.push(format!("{path}: an object where the spec has {kind}"));
                     return;
                 }
-                self.validate_object(map, node, path, out);
+                self.validate_object(map, node, kind, path, out);
             }
             Value::Array(items) => {
                 if !matches!(kind, "array" | "any") {
@@ -317,7 +319,8 @@ impl Specs {
         }
     }
 
-    fn validate_object(&self, map: &Map<String, Value>, node: Node, path: &str, out: &mut Vec<String>) {
+    /// `node` is resolved, and `kind` is its kind.
+    fn validate_object(&self, map: &Map<String, Value>, node: Node, kind: &str, path: &str, out: &mut Vec<String>) {
         let props = match self.properties(node) {
             Ok(p) => p,
             Err(e) => {
@@ -332,7 +335,7 @@ impl Specs {
                 return;
             }
         };
-        let odata = self.resolve(node).map(|n| n.value.get("x-odata-annotations").is_some()).unwrap_or(false);
+        let odata = node.value.get("x-odata-annotations").is_some();
         for (k, v) in map {
             let child = join_path(path, k);
             if odata && k.starts_with("@odata.") {
@@ -343,7 +346,7 @@ impl Specs {
                 out.push(format!("{child}: mis-cased; the spec spells it `{spelt}`"));
             } else if let Some(a) = additional {
                 self.validate(v, a, &child, out);
-            } else if props.is_empty() && self.kind(node).map(|k| k == "any").unwrap_or(false) {
+            } else if props.is_empty() && kind == "any" {
                 // An open schema: anything goes.
             } else {
                 out.push(format!("{child}: not in the spec at this position"));
