@@ -358,4 +358,22 @@ mod tests {
         let ctx = Ctx::new(&s);
         assert_eq!(ctx.usage.status(&pip_id), Status::InUse("its NAT gateway egress".into()));
     }
+
+    #[test]
+    fn a_probe_named_for_a_deleted_service_is_kept_by_a_live_rule() {
+        let live_svc = lb_svc("shop", "b", UID1, Some("20.0.0.1"));
+        let live = live_svc.base_name();
+        let mut s = snap();
+        s.cluster.services.push(live_svc);
+        let probe = lb_child("kubernetes", "probes", &format!("{DEAD}-TCP-80"));
+        s.azure.load_balancers.push(lb(
+            "kubernetes",
+            json!({
+                "probes": [{"name": format!("{DEAD}-TCP-80"), "id": probe, "properties": {}}],
+                "loadBalancingRules": [{"name": format!("{live}-TCP-80"), "properties": {"probe": {"id": probe}}}]
+            }),
+        ));
+        let ctx = Ctx::new(&s);
+        assert_eq!(ctx.usage.status(&probe), Status::InUse(format!("load-balancing rule kubernetes/{live}-TCP-80")));
+    }
 }
