@@ -43,7 +43,7 @@ fn main() -> ExitCode {
     }
     init_logging(cli.global.verbose, cli.global.quiet);
     // The --deadline counts from here.
-    let _ = azaudit::commands::context::run_deadline(&cli.global);
+    let _ = azaudit::collect::settings::run_deadline(&cli.global);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {

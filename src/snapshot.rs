@@ -7,7 +7,7 @@
 
 use crate::arm::StatsSummary;
 use crate::models::cluster::{Node, PersistentVolume, Service};
-use crate::models::{Disk, LoadBalancer, Lock, ManagedCluster, NatGateway, Nic, Nsg, PublicIp, Usage};
+pub use crate::resources::{AzureInventory, ListKind, LocationUsages};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -51,86 +51,6 @@ pub struct Scope {
     pub arm_endpoint: String,
 }
 
-/// The resource lists azaudit reads, named by their ARM resource type.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum ListKind {
-    #[serde(rename = "publicIPAddresses")]
-    PublicIps,
-    #[serde(rename = "loadBalancers")]
-    LoadBalancers,
-    #[serde(rename = "networkSecurityGroups")]
-    Nsgs,
-    #[serde(rename = "networkInterfaces")]
-    Nics,
-    #[serde(rename = "natGateways")]
-    NatGateways,
-    #[serde(rename = "disks")]
-    Disks,
-    #[serde(rename = "managedClusters")]
-    ManagedClusters,
-    #[serde(rename = "locks")]
-    Locks,
-    #[serde(rename = "usages")]
-    Usages,
-}
-
-impl ListKind {
-    /// The kinds listed once per scope (usages are per location instead).
-    pub const SCOPED: [ListKind; 8] = [
-        ListKind::PublicIps,
-        ListKind::LoadBalancers,
-        ListKind::Nsgs,
-        ListKind::Nics,
-        ListKind::NatGateways,
-        ListKind::Disks,
-        ListKind::ManagedClusters,
-        ListKind::Locks,
-    ];
-
-    /// `{provider}/{type}` below `/providers/`.
-    pub fn provider_path(self) -> &'static str {
-        match self {
-            ListKind::PublicIps => "Microsoft.Network/publicIPAddresses",
-            ListKind::LoadBalancers => "Microsoft.Network/loadBalancers",
-            ListKind::Nsgs => "Microsoft.Network/networkSecurityGroups",
-            ListKind::Nics => "Microsoft.Network/networkInterfaces",
-            ListKind::NatGateways => "Microsoft.Network/natGateways",
-            ListKind::Disks => "Microsoft.Compute/disks",
-            ListKind::ManagedClusters => "Microsoft.ContainerService/managedClusters",
-            ListKind::Locks => "Microsoft.Authorization/locks",
-            ListKind::Usages => "Microsoft.Network/locations/{location}/usages",
-        }
-    }
-
-    pub fn api_version(self) -> &'static str {
-        match self {
-            ListKind::PublicIps
-            | ListKind::LoadBalancers
-            | ListKind::Nsgs
-            | ListKind::Nics
-            | ListKind::NatGateways
-            | ListKind::Usages => "2024-07-01",
-            ListKind::Disks => "2024-03-02",
-            ListKind::ManagedClusters => "2024-09-01",
-            ListKind::Locks => "2020-05-01",
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            ListKind::PublicIps => "publicIPAddresses",
-            ListKind::LoadBalancers => "loadBalancers",
-            ListKind::Nsgs => "networkSecurityGroups",
-            ListKind::Nics => "networkInterfaces",
-            ListKind::NatGateways => "natGateways",
-            ListKind::Disks => "disks",
-            ListKind::ManagedClusters => "managedClusters",
-            ListKind::Locks => "locks",
-            ListKind::Usages => "usages",
-        }
-    }
-}
-
 /// One list attempt and how it ended.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct ListRecord {
@@ -162,14 +82,6 @@ impl ListRecord {
         }
         s
     }
-}
-
-/// Network usages (limits) for one subscription and location.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct LocationUsages {
-    pub subscription: String,
-    pub location: String,
-    pub usages: Vec<Usage>,
 }
 
 /// What was read from Microsoft Graph, and why.
@@ -406,43 +318,6 @@ impl ClusterView {
             ClusterSource::Files { paths } => format!("file {}", paths.join(", ")),
             ClusterSource::Skipped => "not read (--no-cluster)".into(),
         }
-    }
-}
-
-/// The Azure resources read, by type.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-pub struct AzureInventory {
-    #[serde(default)]
-    pub public_ips: Vec<PublicIp>,
-    #[serde(default)]
-    pub load_balancers: Vec<LoadBalancer>,
-    #[serde(default)]
-    pub network_security_groups: Vec<Nsg>,
-    #[serde(default)]
-    pub network_interfaces: Vec<Nic>,
-    #[serde(default)]
-    pub nat_gateways: Vec<NatGateway>,
-    #[serde(default)]
-    pub disks: Vec<Disk>,
-    #[serde(default)]
-    pub managed_clusters: Vec<ManagedCluster>,
-    #[serde(default)]
-    pub locks: Vec<Lock>,
-    #[serde(default)]
-    pub usages: Vec<LocationUsages>,
-}
-
-impl AzureInventory {
-    /// The number of resources (not counting usage entries).
-    pub fn resource_count(&self) -> usize {
-        self.public_ips.len()
-            + self.load_balancers.len()
-            + self.network_security_groups.len()
-            + self.network_interfaces.len()
-            + self.nat_gateways.len()
-            + self.disks.len()
-            + self.managed_clusters.len()
-            + self.locks.len()
     }
 }
 

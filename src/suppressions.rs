@@ -132,19 +132,11 @@ pub struct TagIndex(HashMap<String, Tags>);
 impl TagIndex {
     pub fn new(snap: &Snapshot) -> TagIndex {
         let mut m = HashMap::new();
-        let a = &snap.azure;
-        let mut add = |id: &ResourceId, tags: &Tags| {
-            if !tags.is_empty() {
-                m.insert(id.as_str().to_ascii_lowercase(), tags.clone());
+        snap.azure.each(|_, r| {
+            if let Some(tags) = r.tags().filter(|t| !t.is_empty()) {
+                m.insert(r.id().key(), tags.clone());
             }
-        };
-        a.public_ips.iter().for_each(|r| add(&r.id, &r.tags));
-        a.load_balancers.iter().for_each(|r| add(&r.id, &r.tags));
-        a.network_security_groups.iter().for_each(|r| add(&r.id, &r.tags));
-        a.network_interfaces.iter().for_each(|r| add(&r.id, &r.tags));
-        a.nat_gateways.iter().for_each(|r| add(&r.id, &r.tags));
-        a.disks.iter().for_each(|r| add(&r.id, &r.tags));
-        a.managed_clusters.iter().for_each(|r| add(&r.id, &r.tags));
+        });
         TagIndex(m)
     }
 

@@ -62,16 +62,26 @@ pub struct AuthSettings {
 }
 
 /// What `auto` knows about the instance metadata service.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub enum Imds {
     /// Already known (discovery ran, or a test says so).
     Known(bool),
-    /// Ask this base URL briefly, only if the chain gets that far.
-    Probe(url::Url),
+    /// Ask briefly whether it answers, only if the chain gets that far (the
+    /// collectors own the probe; credential selection only calls it).
+    Probe(ImdsProbe),
 }
 
-/// How long `auto` waits for IMDS before moving on to the Azure CLI.
-const IMDS_PROBE_TIMEOUT: Duration = Duration::from_secs(1);
+/// "Does the instance metadata service answer?", asked once, briefly.
+pub type ImdsProbe = Arc<dyn Fn() -> futures::future::BoxFuture<'static, bool> + Send + Sync>;
+
+impl std::fmt::Debug for Imds {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Imds::Known(b) => write!(f, "Known({b})"),
+            Imds::Probe(_) => f.write_str("Probe"),
+        }
+    }
+}
 
 /// The variables credential selection reads.
 pub const ENV_VARS: [&str; 7] = [
@@ -89,6 +99,47 @@ pub fn env_snapshot() -> HashMap<String, String> {
         .iter()
         .filter_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()).map(|v| (k.to_string(), v)))
         .collect()
+}
+
+/// How a sign-in failed.
+#[derive(Debug)]
+pub enum SignInError {
+    /// azaudit's own client secret has expired (AADSTS7000222): for
+    /// `sp-expiry` that is a finding, not only a failure.
+    ExpiredSecret { app_id: String, message: String },
+    /// Anything else, as one line naming the credential and scope.
+    Failed(String),
+}
+
+impl SignInError {
+    /// The one line to show.
+    pub fn message(&self) -> &str {
+        match self {
+            SignInError::ExpiredSecret { message, .. } | SignInError::Failed(message) => message,
+        }
+    }
+}
+
+/// Get one token for `scope`: the one sign-in every run makes before it
+/// reads anything, so a credential that cannot sign in stops the run with
+/// one clear line instead of a pile of incomplete lists.
+pub async fn sign_in(c: &Chosen, scope: &str) -> Result<AccessToken, SignInError> {
+    c.credential.get_token(&[scope], None).await.map_err(|e| {
+        let raw = e.to_string();
+        match expired_secret_app(&raw, c.client_id.as_deref()) {
+            Some(app_id) => {
+                let message = explain_token_error(&raw, Some(&app_id));
+                SignInError::ExpiredSecret { app_id, message }
+            }
+            None => {
+                let why = explain_token_error(&raw, c.client_id.as_deref());
+                SignInError::Failed(format!(
+                    "could not sign in to Azure with {} ({}) for {scope}: {why}",
+                    c.kind, c.source
+                ))
+            }
+        }
+    })
 }
 
 /// The credential chosen, and why.
@@ -281,7 +332,7 @@ pub async fn choose(s: &AuthSettings) -> Result<Chosen, String> {
         let imds_answers = || async {
             match &s.imds {
                 Imds::Known(b) => *b,
-                Imds::Probe(base) => crate::collect::imds::discover(base, IMDS_PROBE_TIMEOUT).await.is_ok(),
+                Imds::Probe(probe) => probe().await,
             }
         };
         if app_service || s.mode == AuthMode::Msi || imds_answers().await {

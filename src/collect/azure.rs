@@ -4,9 +4,10 @@
 //! subscription and location seen. No per-resource GETs.
 
 use crate::arm::{ArmClient, ArmError};
-use crate::models::{Disk, LoadBalancer, Lock, ManagedCluster, NatGateway, Nic, Nsg, PublicIp, Usage};
+use crate::models::Usage;
+use crate::resources::{Inventoried, InventoryVisitor};
 use crate::snapshot::{AzureInventory, ListKind, ListRecord, LocationUsages};
-use futures::future::join_all;
+use futures::future::{BoxFuture, join_all};
 use serde::de::DeserializeOwned;
 use std::collections::BTreeSet;
 use tracing::info;
@@ -36,37 +37,35 @@ impl CollectScope {
     }
 }
 
-/// Read the whole in-scope inventory.
-pub async fn collect(client: &ArmClient, scope: &CollectScope) -> (AzureInventory, Vec<ListRecord>) {
+/// Read the in-scope inventory of the given kinds (usages are read for
+/// every location that holds a resource counted in them, when asked for).
+pub async fn collect(
+    client: &ArmClient,
+    scope: &CollectScope,
+    kinds: &[ListKind],
+) -> (AzureInventory, Vec<ListRecord>) {
     let targets = scope.targets();
-    let (pips, lbs, nsgs, nics, nats, disks, mcs, locks) = tokio::join!(
-        list_kind::<PublicIp>(client, ListKind::PublicIps, &targets),
-        list_kind::<LoadBalancer>(client, ListKind::LoadBalancers, &targets),
-        list_kind::<Nsg>(client, ListKind::Nsgs, &targets),
-        list_kind::<Nic>(client, ListKind::Nics, &targets),
-        list_kind::<NatGateway>(client, ListKind::NatGateways, &targets),
-        list_kind::<Disk>(client, ListKind::Disks, &targets),
-        list_kind::<ManagedCluster>(client, ListKind::ManagedClusters, &targets),
-        list_kind::<Lock>(client, ListKind::Locks, &targets),
-    );
+    // One list chain per kind and target, all at once; each result then puts
+    // its items into the kind's own field of the inventory.
+    let lists =
+        kinds.iter().filter_map(|k| k.visit_inventoried(Lister { client, targets: &targets })).collect::<Vec<_>>();
     let mut records = Vec::new();
-    let mut inv = AzureInventory {
-        public_ips: take(pips, &mut records),
-        load_balancers: take(lbs, &mut records),
-        network_security_groups: take(nsgs, &mut records),
-        network_interfaces: take(nics, &mut records),
-        nat_gateways: take(nats, &mut records),
-        disks: take(disks, &mut records),
-        managed_clusters: take(mcs, &mut records),
-        locks: take(locks, &mut records),
-        usages: Vec::new(),
-    };
+    let mut inv = AzureInventory::default();
+    for fill in join_all(lists).await {
+        fill(&mut inv, &mut records);
+    }
+    if !kinds.contains(&ListKind::Usages) {
+        return (inv, records);
+    }
 
     // Usages are per subscription and location; ask only where there are
     // network resources to measure against them.
     let mut locations: BTreeSet<(String, String)> = BTreeSet::new();
-    let mut note = |id: &crate::models::ResourceId, loc: &Option<String>| {
-        if let (Some(s), Some(l)) = (id.subscription(), loc) {
+    inv.each(|kind, r| {
+        if !kind.counts_in_usages() {
+            return;
+        }
+        if let (Some(s), Some(l)) = (r.id().subscription(), r.location()) {
             let sub = scope
                 .subscriptions
                 .iter()
@@ -75,11 +74,7 @@ pub async fn collect(client: &ArmClient, scope: &CollectScope) -> (AzureInventor
                 .unwrap_or_else(|| s.to_string());
             locations.insert((sub, normalize_location(l)));
         }
-    };
-    inv.public_ips.iter().for_each(|r| note(&r.id, &r.location));
-    inv.load_balancers.iter().for_each(|r| note(&r.id, &r.location));
-    inv.network_security_groups.iter().for_each(|r| note(&r.id, &r.location));
-    inv.nat_gateways.iter().for_each(|r| note(&r.id, &r.location));
+    });
     let usage_lists = join_all(locations.into_iter().map(|(sub, loc)| async move {
         let path = format!("/subscriptions/{sub}/providers/Microsoft.Network/locations/{loc}/usages");
         let (rec, items) = list_one::<Usage>(client, ListKind::Usages, &sub, None, Some(&loc), &path).await;
@@ -93,16 +88,33 @@ pub async fn collect(client: &ArmClient, scope: &CollectScope) -> (AzureInventor
     (inv, records)
 }
 
-pub use crate::models::common::normalize_location;
+/// Puts one kind's lists into the inventory, in target order.
+type Fill = Box<dyn FnOnce(&mut AzureInventory, &mut Vec<ListRecord>) + Send>;
 
-fn take<T>(results: Vec<(ListRecord, Vec<T>)>, records: &mut Vec<ListRecord>) -> Vec<T> {
-    let mut items = Vec::new();
-    for (rec, mut v) in results {
-        records.push(rec);
-        items.append(&mut v);
-    }
-    items
+/// Lists one inventoried kind at every target.
+struct Lister<'a> {
+    client: &'a ArmClient,
+    targets: &'a [(String, Option<String>)],
 }
+
+impl<'a> InventoryVisitor for Lister<'a> {
+    type Out = BoxFuture<'a, Fill>;
+    fn visit<T: Inventoried>(self) -> Self::Out {
+        Box::pin(async move {
+            let results = list_kind::<T>(self.client, T::KIND, self.targets).await;
+            let fill: Fill = Box::new(move |inv, records| {
+                let items = T::items_mut(inv);
+                for (rec, mut v) in results {
+                    records.push(rec);
+                    items.append(&mut v);
+                }
+            });
+            fill
+        })
+    }
+}
+
+pub use crate::models::common::normalize_location;
 
 async fn list_kind<T: DeserializeOwned>(
     client: &ArmClient,
@@ -144,13 +156,4 @@ async fn list_one<T: DeserializeOwned>(
     };
     info!(list = %rec.describe(), pages = rec.pages, items = rec.items, complete = rec.complete, "list read");
     (rec, outcome.items)
-}
-
-/// Only the AKS managed clusters in scope (for `sp-expiry`, which needs
-/// nothing else from ARM).
-pub async fn managed_clusters(client: &ArmClient, scope: &CollectScope) -> (Vec<ManagedCluster>, Vec<ListRecord>) {
-    let targets = scope.targets();
-    let mut records = Vec::new();
-    let items = take(list_kind::<ManagedCluster>(client, ListKind::ManagedClusters, &targets).await, &mut records);
-    (items, records)
 }

@@ -11,6 +11,9 @@ use url::Url;
 pub const DEFAULT_ENDPOINT: &str = "http://169.254.169.254";
 /// How long to wait before concluding this is not an Azure VM.
 pub const TIMEOUT: Duration = Duration::from_secs(2);
+/// How long credential selection (`--auth auto`) waits for IMDS before
+/// moving on to the Azure CLI.
+pub const PROBE_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// The `compute` part of the instance metadata. All values are strings.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]

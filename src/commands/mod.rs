@@ -2,11 +2,10 @@
 //! together for each subcommand, and decide the exit code.
 
 pub mod check;
-pub mod context;
 pub mod demo;
 pub mod orphans;
 pub mod output;
-pub mod progress;
+pub mod settings;
 pub mod snapshot;
 pub mod sp_expiry;
 pub mod whoami;
@@ -40,13 +39,4 @@ pub fn now() -> Result<jiff::Timestamp, Fatal> {
     }
 }
 
-/// An error that stops a run before it could produce a report: one line on
-/// stderr, exit code 2.
-#[derive(Debug)]
-pub struct Fatal(pub String);
-
-impl<T: Into<String>> From<T> for Fatal {
-    fn from(s: T) -> Fatal {
-        Fatal(s.into())
-    }
-}
+pub use crate::error::Fatal;

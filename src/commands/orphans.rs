@@ -1,17 +1,18 @@
 //! `azaudit orphans`: read (or load) a snapshot, run the orphan checks,
 //! render the report, and turn it into an exit code.
 
-use super::{Fatal, Outcome, now, output, snapshot};
+use super::{Fatal, Outcome, now, output};
 use crate::auth;
 use crate::checks;
 use crate::cli::{GlobalArgs, ReportArgs};
+use crate::collect::{self, ClusterRead, ReadPlan};
 use crate::report::Report;
 use crate::snapshot::Snapshot;
 
 pub async fn run(g: &GlobalArgs, args: &ReportArgs) -> Result<Outcome, Fatal> {
     let snap = match &args.from {
         Some(path) => Snapshot::load(path)?,
-        None => snapshot::collect(g, auth::env_snapshot(), Default::default()).await?,
+        None => collect::collect(g, auth::env_snapshot(), &ReadPlan::inventory(ClusterRead::Required, None)).await?,
     };
     let report = Report::new(crate::report::Audit::Orphans, &snap, checks::orphans(&snap), true, now()?);
     output::emit(report, &snap, args, g.quiet)

@@ -2,21 +2,28 @@
 //! then one sign-in attempt, and where the cluster view comes from with a
 //! check of each list's RBAC. Never prints a secret or a token.
 
-use super::context::{self, Resolved};
 use super::{Fatal, Outcome};
+use crate::auth::{self, SignInError};
 use crate::cli::GlobalArgs;
 use crate::collect::cluster::{ClusterInput, live};
+use crate::collect::settings::{self as context, Resolved};
 use crate::snapshot::ClusterView;
 
 pub async fn run(g: &GlobalArgs) -> Result<Outcome, Fatal> {
     let r = context::resolve(g).await?;
     crate::say!("{}", describe(&r).trim_end_matches('\n'));
     let scope = r.cloud.0.arm_scope();
-    match context::sign_in(&r, &scope).await {
+    match auth::sign_in(&r.credential, &scope).await {
         Ok(t) => crate::say!("sign-in:         ok (ARM token valid until {})", t.expires_on),
-        Err(Fatal(msg)) => {
+        Err(e) => {
             crate::say!("sign-in:         FAILED");
-            return Err(Fatal(msg));
+            let c = &r.credential;
+            return Err(Fatal(match e {
+                SignInError::Failed(m) => m,
+                SignInError::ExpiredSecret { message, .. } => {
+                    format!("could not sign in to Azure with {} ({}) for {scope}: {message}", c.kind, c.source)
+                }
+            }));
         }
     }
     Ok(if cluster(g).await { Outcome::Clean } else { Outcome::Incomplete })

@@ -210,6 +210,27 @@ pub struct Resource<P> {
     pub properties: P,
 }
 
+/// What every inventoried resource tells about itself: its ID, location
+/// and tags (tag-based suppressions and the usages collector read these).
+pub trait Located {
+    fn id(&self) -> &ResourceId;
+    fn location(&self) -> Option<&str>;
+    /// `None` for types that carry no tags (locks).
+    fn tags(&self) -> Option<&Tags>;
+}
+
+impl<P> Located for Resource<P> {
+    fn id(&self) -> &ResourceId {
+        &self.id
+    }
+    fn location(&self) -> Option<&str> {
+        self.location.as_deref()
+    }
+    fn tags(&self) -> Option<&Tags> {
+        Some(&self.tags)
+    }
+}
+
 impl<P> Resource<P> {
     pub fn sku_name(&self) -> Option<&str> {
         self.sku.as_ref().and_then(|s| s.name.as_deref())

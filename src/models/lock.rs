@@ -24,6 +24,18 @@ pub struct LockProperties {
     pub notes: Option<String>,
 }
 
+impl super::common::Located for Lock {
+    fn id(&self) -> &ResourceId {
+        &self.id
+    }
+    fn location(&self) -> Option<&str> {
+        None
+    }
+    fn tags(&self) -> Option<&super::common::Tags> {
+        None
+    }
+}
+
 impl Lock {
     /// The resource, resource group or subscription the lock applies to.
     pub fn scope(&self) -> ResourceId {

@@ -1,6 +1,7 @@
 //! Turning global flags, the cloud-config file and instance metadata into a
 //! ready ARM client: cloud and endpoint selection, scope discovery,
-//! credential choice, and a first token to fail fast on bad auth.
+//! credential choice. Nothing here reads ARM; [`super::collect`] signs in
+//! once and reads.
 
 use crate::arm::{ArmClient, ClientSettings};
 use crate::auth::{self, AuthSettings, Chosen, Imds};
@@ -9,9 +10,8 @@ use crate::cloud::Cloud;
 use crate::cloud_config::{self, CloudConfig};
 use crate::collect::cluster::{ClusterInput, ClusterSettings};
 use crate::collect::imds;
-use crate::commands::Fatal;
 use crate::endpoint::parse_endpoint;
-use azure_core::credentials::TokenCredential;
+use crate::error::Fatal;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
@@ -58,20 +58,6 @@ impl Resolved {
             resource_groups: self.resource_groups.0.clone(),
             arm_endpoint: self.arm_endpoint.as_str().trim_end_matches('/').to_string(),
         }
-    }
-}
-
-pub struct Context {
-    pub arm: Arc<ArmClient>,
-    pub resolved: Resolved,
-}
-
-impl Context {
-    pub fn subscriptions(&self) -> &[String] {
-        &self.resolved.subscriptions.0
-    }
-    pub fn resource_groups(&self) -> &[String] {
-        &self.resolved.resource_groups.0
     }
 }
 
@@ -178,7 +164,14 @@ pub async fn resolve_with_env(g: &GlobalArgs, env: HashMap<String, String>) -> R
         cloud: cloud.0,
         cloud_config: cfg.clone(),
         env,
-        imds: if instance.is_some() { Imds::Known(true) } else { Imds::Probe(imds_base) },
+        imds: if instance.is_some() {
+            Imds::Known(true)
+        } else {
+            Imds::Probe(Arc::new(move || {
+                let base = imds_base.clone();
+                Box::pin(async move { imds::discover(&base, imds::PROBE_TIMEOUT).await.is_ok() })
+            }))
+        },
         transport: Arc::new(auth::transport::ReqwestTransport::new(crate::http::client(timeout)?)),
         local_transport: Arc::new(auth::transport::ReqwestTransport::new(crate::http::local_client(timeout)?)),
         cli_executor: None,
@@ -197,21 +190,6 @@ pub async fn resolve_with_env(g: &GlobalArgs, env: HashMap<String, String>) -> R
     })
 }
 
-/// Resolve, sign in once, and build the ARM client.
-pub async fn build(g: &GlobalArgs) -> Result<Context, Fatal> {
-    build_with_env(g, auth::env_snapshot()).await
-}
-
-/// [`build`] with the credential environment given.
-pub async fn build_with_env(g: &GlobalArgs, env: HashMap<String, String>) -> Result<Context, Fatal> {
-    let resolved = resolve_with_env(g, env).await?;
-    require_subscription(&resolved)?;
-    // One token up front: a credential that cannot sign in is a run that
-    // cannot start (exit 2), not a pile of incomplete lists.
-    sign_in(&resolved, &resolved.cloud.0.arm_scope()).await?;
-    Context::new(g, resolved)
-}
-
 /// Runs that read ARM need a subscription.
 pub fn require_subscription(r: &Resolved) -> Result<(), Fatal> {
     if r.subscriptions.0.is_empty() {
@@ -220,19 +198,6 @@ pub fn require_subscription(r: &Resolved) -> Result<(), Fatal> {
         ));
     }
     Ok(())
-}
-
-impl Context {
-    /// The ARM client for resolved settings (no sign-in here).
-    pub fn new(g: &GlobalArgs, resolved: Resolved) -> Result<Context, Fatal> {
-        let arm = client(g, &resolved, resolved.arm_endpoint.clone(), resolved.cloud.0.arm_scope())?;
-        Ok(Context { arm: Arc::new(arm), resolved })
-    }
-}
-
-/// Get one token for `scope`, explaining failures in one line.
-pub async fn sign_in(r: &Resolved, scope: &str) -> Result<azure_core::credentials::AccessToken, Fatal> {
-    r.credential.credential.get_token(&[scope], None).await.map_err(|e| sign_in_error(r, scope, &e.to_string()))
 }
 
 /// The one rate-limited client for `endpoint` (ARM, or Graph) with the
@@ -258,12 +223,6 @@ pub fn run_deadline(g: &GlobalArgs) -> tokio::time::Instant {
     static START: std::sync::OnceLock<tokio::time::Instant> = std::sync::OnceLock::new();
     let start = *START.get_or_init(tokio::time::Instant::now);
     start.checked_add(g.deadline).unwrap_or_else(|| start + crate::cli::MAX_FLAG_DURATION)
-}
-
-/// The one-line error for a failed sign-in.
-pub fn sign_in_error(r: &Resolved, scope: &str, raw: &str) -> Fatal {
-    let why = auth::explain_token_error(raw, r.credential.client_id.as_deref());
-    Fatal(format!("could not sign in to Azure with {} ({}) for {scope}: {why}", r.credential.kind, r.credential.source))
 }
 
 /// The flag values if any, else the cloud-config's value, else the

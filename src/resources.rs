@@ -1,0 +1,220 @@
+//! THE declaration of every Azure resource type azaudit reads: one row per
+//! type. Everything else about a type follows from its row:
+//!
+//! - [`ListKind`], its name in snapshots and reports, the provider path
+//!   and api-version the collector lists it at;
+//! - its model (the row's type, defined in `models/`) and its field in
+//!   [`AzureInventory`], hence the `azaudit.snapshot/v1` layout;
+//! - whether it counts toward a location's network usages (the collector
+//!   asks for usages only where such resources exist);
+//! - [`AzureInventory::resource_count`], and every resource's ID, location
+//!   and tags ([`AzureInventory::each`]), which tag-based suppressions use;
+//! - the spec it is held to (the mock's spec table, by its ARM type), and
+//!   the model the spec and recording tests drive ([`ListKind::visit`]).
+//!
+//! The mock serves any type its scenario holds, by provider path: it needs
+//! no route per type.
+
+pub use crate::models::common::Located;
+use crate::models::{Disk, LoadBalancer, Lock, ManagedCluster, NatGateway, Nic, Nsg, PublicIp, Usage};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+/// What every listed model is: read from a page, written to a snapshot.
+pub trait Model: Serialize + DeserializeOwned + Send + Sync + 'static {}
+impl<T: Serialize + DeserializeOwned + Send + Sync + 'static> Model for T {}
+
+/// A resource type listed once per scope and kept in the inventory.
+pub trait Inventoried: Model + Located {
+    const KIND: ListKind;
+    fn items(inv: &AzureInventory) -> &Vec<Self>;
+    fn items_mut(inv: &mut AzureInventory) -> &mut Vec<Self>;
+}
+
+/// Something done with a list kind's model type (a generic closure).
+pub trait ModelVisitor {
+    type Out;
+    fn visit<T: Model>(self, kind: ListKind) -> Self::Out;
+}
+
+/// Something done with an inventoried type.
+pub trait InventoryVisitor {
+    type Out;
+    fn visit<T: Inventoried>(self) -> Self::Out;
+}
+
+macro_rules! resource_types {
+    (
+        per scope {
+            $( $variant:ident : $model:ty => $field:ident, $name:literal, $path:literal, $api:literal, usages: $counted:literal; )*
+        }
+        per location {
+            $uvariant:ident : $umodel:ty, $uname:literal, $upath:literal, $uapi:literal;
+        }
+    ) => {
+        /// The resource lists azaudit reads, named by their ARM resource type.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        pub enum ListKind {
+            $( #[serde(rename = $name)] $variant, )*
+            #[serde(rename = $uname)] $uvariant,
+        }
+
+        impl ListKind {
+            /// The kinds listed once per scope (usages are per location instead).
+            pub const SCOPED: &'static [ListKind] = &[ $( ListKind::$variant, )* ];
+            /// Every kind.
+            pub const ALL: &'static [ListKind] = &[ $( ListKind::$variant, )* ListKind::$uvariant ];
+
+            /// `{provider}/{type}` below `/providers/`.
+            pub fn provider_path(self) -> &'static str {
+                match self { $( ListKind::$variant => $path, )* ListKind::$uvariant => $upath }
+            }
+
+            pub fn api_version(self) -> &'static str {
+                match self { $( ListKind::$variant => $api, )* ListKind::$uvariant => $uapi }
+            }
+
+            pub fn name(self) -> &'static str {
+                match self { $( ListKind::$variant => $name, )* ListKind::$uvariant => $uname }
+            }
+
+            /// Whether resources of this kind count toward their location's
+            /// network usages.
+            pub fn counts_in_usages(self) -> bool {
+                match self { $( ListKind::$variant => $counted, )* ListKind::$uvariant => false }
+            }
+
+            /// Run `v` with this kind's model type.
+            pub fn visit<V: ModelVisitor>(self, v: V) -> V::Out {
+                match self {
+                    $( ListKind::$variant => v.visit::<$model>(self), )*
+                    ListKind::$uvariant => v.visit::<$umodel>(self),
+                }
+            }
+
+            /// Run `v` with this kind's inventoried type; `None` for usages.
+            pub fn visit_inventoried<V: InventoryVisitor>(self, v: V) -> Option<V::Out> {
+                match self {
+                    $( ListKind::$variant => Some(v.visit::<$model>()), )*
+                    ListKind::$uvariant => None,
+                }
+            }
+        }
+
+        $(
+            impl Inventoried for $model {
+                const KIND: ListKind = ListKind::$variant;
+                fn items(inv: &AzureInventory) -> &Vec<Self> { &inv.$field }
+                fn items_mut(inv: &mut AzureInventory) -> &mut Vec<Self> { &mut inv.$field }
+            }
+        )*
+
+        /// The Azure resources read, by type.
+        #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+        pub struct AzureInventory {
+            $( #[serde(default)] pub $field: Vec<$model>, )*
+            #[serde(default)]
+            pub usages: Vec<LocationUsages>,
+        }
+
+        impl AzureInventory {
+            /// The number of resources (not counting usage entries).
+            pub fn resource_count(&self) -> usize {
+                0 $( + self.$field.len() )*
+            }
+
+            /// Every resource, with its kind.
+            pub fn each(&self, mut f: impl FnMut(ListKind, &dyn Located)) {
+                $( self.$field.iter().for_each(|r| f(ListKind::$variant, r)); )*
+            }
+        }
+    };
+}
+
+resource_types! {
+    per scope {
+        PublicIps: PublicIp => public_ips, "publicIPAddresses",
+            "Microsoft.Network/publicIPAddresses", "2024-07-01", usages: true;
+        LoadBalancers: LoadBalancer => load_balancers, "loadBalancers",
+            "Microsoft.Network/loadBalancers", "2024-07-01", usages: true;
+        Nsgs: Nsg => network_security_groups, "networkSecurityGroups",
+            "Microsoft.Network/networkSecurityGroups", "2024-07-01", usages: true;
+        Nics: Nic => network_interfaces, "networkInterfaces",
+            "Microsoft.Network/networkInterfaces", "2024-07-01", usages: false;
+        NatGateways: NatGateway => nat_gateways, "natGateways",
+            "Microsoft.Network/natGateways", "2024-07-01", usages: true;
+        Disks: Disk => disks, "disks",
+            "Microsoft.Compute/disks", "2024-03-02", usages: false;
+        ManagedClusters: ManagedCluster => managed_clusters, "managedClusters",
+            "Microsoft.ContainerService/managedClusters", "2024-09-01", usages: false;
+        Locks: Lock => locks, "locks",
+            "Microsoft.Authorization/locks", "2020-05-01", usages: false;
+    }
+    per location {
+        Usages: Usage, "usages", "Microsoft.Network/locations/{location}/usages", "2024-07-01";
+    }
+}
+
+impl ListKind {
+    /// The ARM resource type, `Microsoft.Network/publicIPAddresses` (for
+    /// usages `Microsoft.Network/usages`): the key of the spec table.
+    pub fn arm_type(self) -> String {
+        let p = self.provider_path();
+        let ns = p.split('/').next().unwrap_or(p);
+        let last = p.rsplit('/').next().unwrap_or(p);
+        format!("{ns}/{last}")
+    }
+}
+
+/// Network usages (limits) for one subscription and location.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct LocationUsages {
+    pub subscription: String,
+    pub location: String,
+    pub usages: Vec<Usage>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_kind_has_one_name_path_and_type() {
+        let mut names = std::collections::HashSet::new();
+        for k in ListKind::ALL {
+            assert!(names.insert(k.name()), "{k:?}");
+            assert_eq!(serde_json::to_value(k).unwrap(), serde_json::json!(k.name()));
+            assert!(k.provider_path().ends_with(k.name()), "{k:?}: {}", k.provider_path());
+            assert!(k.arm_type().ends_with(&format!("/{}", k.name())), "{k:?}");
+        }
+        assert_eq!(ListKind::ALL.len(), ListKind::SCOPED.len() + 1);
+    }
+
+    /// Each declared type's field round-trips, and `each` sees every item.
+    #[test]
+    fn every_inventoried_type_has_its_own_field() {
+        struct Push<'a>(&'a mut AzureInventory);
+        impl InventoryVisitor for Push<'_> {
+            type Out = ();
+            fn visit<T: Inventoried>(self) {
+                let id = format!("/subscriptions/s/resourceGroups/rg/providers/{}/x", T::KIND.provider_path());
+                let item: T = serde_json::from_value(serde_json::json!({"id": id, "name": "x"})).unwrap();
+                T::items_mut(self.0).push(item);
+            }
+        }
+        let mut inv = AzureInventory::default();
+        for k in ListKind::SCOPED {
+            k.visit_inventoried(Push(&mut inv)).unwrap();
+        }
+        assert_eq!(inv.resource_count(), ListKind::SCOPED.len());
+        let mut seen = Vec::new();
+        inv.each(|k, r| {
+            assert!(r.id().as_str().contains(k.provider_path()));
+            seen.push(k);
+        });
+        assert_eq!(seen, ListKind::SCOPED);
+        assert!(ListKind::Usages.visit_inventoried(Push(&mut inv)).is_none());
+        let back: AzureInventory = serde_json::from_value(serde_json::to_value(&inv).unwrap()).unwrap();
+        assert_eq!(back.resource_count(), inv.resource_count());
+    }
+}
