@@ -65,23 +65,12 @@ macro_rules! resource_types {
             /// Every kind.
             pub const ALL: &'static [ListKind] = &[ $( ListKind::$variant, )* ListKind::$uvariant ];
 
-            /// `{provider}/{type}` below `/providers/`.
-            pub fn provider_path(self) -> &'static str {
-                match self { $( ListKind::$variant => $path, )* ListKind::$uvariant => $upath }
-            }
-
-            pub fn api_version(self) -> &'static str {
-                match self { $( ListKind::$variant => $api, )* ListKind::$uvariant => $uapi }
-            }
-
-            pub fn name(self) -> &'static str {
-                match self { $( ListKind::$variant => $name, )* ListKind::$uvariant => $uname }
-            }
-
-            /// Whether resources of this kind count toward their location's
-            /// network usages.
-            pub fn counts_in_usages(self) -> bool {
-                match self { $( ListKind::$variant => $counted, )* ListKind::$uvariant => false }
+            /// The row this kind was declared with.
+            fn row(self) -> &'static Row {
+                match self {
+                    $( ListKind::$variant => &Row { name: $name, path: $path, api: $api, counted: $counted }, )*
+                    ListKind::$uvariant => &Row { name: $uname, path: $upath, api: $uapi, counted: false },
+                }
             }
 
             /// Run `v` with this kind's model type.
@@ -155,7 +144,34 @@ resource_types! {
     }
 }
 
+/// One declared row's facts.
+struct Row {
+    name: &'static str,
+    path: &'static str,
+    api: &'static str,
+    counted: bool,
+}
+
 impl ListKind {
+    /// `{provider}/{type}` below `/providers/`.
+    pub fn provider_path(self) -> &'static str {
+        self.row().path
+    }
+
+    pub fn api_version(self) -> &'static str {
+        self.row().api
+    }
+
+    pub fn name(self) -> &'static str {
+        self.row().name
+    }
+
+    /// Whether resources of this kind count toward their location's network
+    /// usages.
+    pub fn counts_in_usages(self) -> bool {
+        self.row().counted
+    }
+
     /// The ARM resource type, `Microsoft.Network/publicIPAddresses` (for
     /// usages `Microsoft.Network/usages`): the key of the spec table.
     pub fn arm_type(self) -> String {
