@@ -26,16 +26,10 @@ use std::path::{Path, PathBuf};
 /// The recorded kinds azaudit has a model for, and the list kind whose
 /// traced paths apply. Graph kinds use the Graph trace.
 fn model_of(kind: &str) -> Option<Model> {
+    if let Some(k) = ListKind::ALL.iter().find(|k| k.name() == kind) {
+        return Some(Model::Arm(*k));
+    }
     Some(match kind {
-        "publicIPAddresses" => Model::Arm(ListKind::PublicIps),
-        "loadBalancers" => Model::Arm(ListKind::LoadBalancers),
-        "networkSecurityGroups" => Model::Arm(ListKind::Nsgs),
-        "networkInterfaces" => Model::Arm(ListKind::Nics),
-        "natGateways" => Model::Arm(ListKind::NatGateways),
-        "disks" => Model::Arm(ListKind::Disks),
-        "managedClusters" => Model::Arm(ListKind::ManagedClusters),
-        "locks" => Model::Arm(ListKind::Locks),
-        "usages" => Model::Arm(ListKind::Usages),
         "graphApplications" => Model::Graph("application"),
         "graphServicePrincipals" => Model::Graph("servicePrincipal"),
         _ => return None,
@@ -126,17 +120,16 @@ fn round_trip<T: DeserializeOwned + Serialize>(raw: &Value) -> Result<(Value, bo
 fn parse(model: Model, raw: &Value) -> Result<(Value, bool), String> {
     match model {
         Model::Graph(_) => round_trip::<GraphObject>(raw),
-        Model::Arm(k) => match k {
-            ListKind::PublicIps => round_trip::<PublicIp>(raw),
-            ListKind::LoadBalancers => round_trip::<LoadBalancer>(raw),
-            ListKind::Nsgs => round_trip::<Nsg>(raw),
-            ListKind::Nics => round_trip::<Nic>(raw),
-            ListKind::NatGateways => round_trip::<NatGateway>(raw),
-            ListKind::Disks => round_trip::<Disk>(raw),
-            ListKind::ManagedClusters => round_trip::<ManagedCluster>(raw),
-            ListKind::Locks => round_trip::<Lock>(raw),
-            ListKind::Usages => round_trip::<Usage>(raw),
-        },
+        Model::Arm(k) => {
+            struct RoundTrip<'a>(&'a Value);
+            impl crate::resources::ModelVisitor for RoundTrip<'_> {
+                type Out = Result<(Value, bool), String>;
+                fn visit<T: crate::resources::Model>(self, _: ListKind) -> Self::Out {
+                    round_trip::<T>(self.0)
+                }
+            }
+            k.visit(RoundTrip(raw))
+        }
     }
 }
 

@@ -15,26 +15,15 @@ use crate::snapshot::ListKind;
 use azure_mock::spec::trace::{Trace, trace};
 use azure_mock::spec::{self, Specs};
 
-const NETWORK: &str = "specification/network/resource-manager/Microsoft.Network/stable/2024-07-01";
-
-/// The spec file each list's operations are in. Exhaustive on purpose: a
-/// new list kind does not compile until it names its spec.
+/// The spec file each list's operations are in: the mock's spec table,
+/// looked up by the kind's declared ARM type.
 pub(crate) fn spec_file(kind: ListKind) -> String {
-    let net = |f: &str| format!("{NETWORK}/{f}");
-    match kind {
-        ListKind::PublicIps => net("publicIpAddress.json"),
-        ListKind::LoadBalancers => net("loadBalancer.json"),
-        ListKind::Nsgs => net("networkSecurityGroup.json"),
-        ListKind::Nics => net("networkInterface.json"),
-        ListKind::NatGateways => net("natGateway.json"),
-        ListKind::Usages => net("usage.json"),
-        ListKind::Disks => "specification/compute/resource-manager/Microsoft.Compute/DiskRP/stable/2024-03-02/disk.json".into(),
-        ListKind::ManagedClusters => {
-            "specification/containerservice/resource-manager/Microsoft.ContainerService/aks/stable/2024-09-01/managedClusters.json"
-                .into()
-        }
-        ListKind::Locks => "specification/resources/resource-manager/Microsoft.Authorization/stable/2020-05-01/locks.json".into(),
-    }
+    let t = kind.arm_type();
+    spec::DEFINITIONS
+        .iter()
+        .find(|(ty, _, _)| ty.eq_ignore_ascii_case(&t))
+        .map(|(_, file, _)| file.to_string())
+        .unwrap_or_else(|| panic!("{t} has no spec in the mock's spec table (mocks/src/spec/mod.rs DEFINITIONS)"))
 }
 
 /// The subscription-scope list path, as the spec writes it (the spec names
@@ -44,9 +33,21 @@ pub(crate) fn list_path(kind: ListKind) -> String {
 }
 
 pub(crate) fn all_kinds() -> Vec<ListKind> {
-    let mut v = ListKind::SCOPED.to_vec();
-    v.push(ListKind::Usages);
-    v
+    ListKind::ALL.to_vec()
+}
+
+/// The api-version a kind is declared with is the version of the spec it
+/// is held to (the spec's folder is named for it).
+#[test]
+fn each_kind_is_held_to_the_spec_of_its_api_version() {
+    for kind in all_kinds() {
+        let file = spec_file(kind);
+        assert!(
+            file.contains(&format!("/{}/", kind.api_version())),
+            "{kind:?} is read at {} but held to {file}",
+            kind.api_version()
+        );
+    }
 }
 
 /// `Resource<P>` and `Sku` are shared by every type; `sku`, its `tier`,
@@ -60,18 +61,14 @@ const GRAPH_PAGE_ALLOW: [&str; 1] = ["nextLink"];
 
 /// Trace the model azaudit reads `kind` into, as a page.
 pub(crate) fn trace_kind(specs: &Specs, kind: ListKind, node: spec::Node) -> Trace {
-    let a = &ARM_PAGE_ALLOW;
-    match kind {
-        ListKind::PublicIps => trace::<Page<PublicIp>>(specs, node, a),
-        ListKind::LoadBalancers => trace::<Page<LoadBalancer>>(specs, node, a),
-        ListKind::Nsgs => trace::<Page<Nsg>>(specs, node, a),
-        ListKind::Nics => trace::<Page<Nic>>(specs, node, a),
-        ListKind::NatGateways => trace::<Page<NatGateway>>(specs, node, a),
-        ListKind::Disks => trace::<Page<Disk>>(specs, node, a),
-        ListKind::ManagedClusters => trace::<Page<ManagedCluster>>(specs, node, a),
-        ListKind::Locks => trace::<Page<Lock>>(specs, node, a),
-        ListKind::Usages => trace::<Page<Usage>>(specs, node, a),
+    struct Tracer<'a>(&'a Specs, spec::Node);
+    impl crate::resources::ModelVisitor for Tracer<'_> {
+        type Out = Trace;
+        fn visit<T: crate::resources::Model>(self, _: ListKind) -> Trace {
+            trace::<Page<T>>(self.0, self.1, &ARM_PAGE_ALLOW)
+        }
     }
+    kind.visit(Tracer(specs, node))
 }
 
 /// Graph's applications and service principals, as pages.
