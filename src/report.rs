@@ -11,62 +11,7 @@ use std::collections::BTreeMap;
 
 pub const REPORT_SCHEMA: &str = "azaudit.report/v1";
 
-/// Which audit made a report. Serialized as the command's name
-/// (`orphans`, `sp-expiry`, `quotas`, `check`), as before.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Audit {
-    Orphans,
-    SpExpiry,
-    Quotas,
-    Check,
-}
-
-impl Audit {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Audit::Orphans => "orphans",
-            Audit::SpExpiry => "sp-expiry",
-            Audit::Quotas => "quotas",
-            Audit::Check => "check",
-        }
-    }
-
-    /// The kinds this audit can report (suppression-expired last): JUnit
-    /// gives each a suite, Prometheus a zero.
-    pub fn kinds(self) -> Vec<Kind> {
-        let orphan = |k: &Kind| {
-            matches!(
-                k,
-                Kind::PublicIpOrphaned
-                    | Kind::PublicIpUnattached
-                    | Kind::PublicIpFailed
-                    | Kind::LbFrontendOrphaned
-                    | Kind::LbRuleOrphaned
-                    | Kind::LbProbeOrphaned
-                    | Kind::LbIdle
-                    | Kind::BackendPoolEmpty
-                    | Kind::NsgRuleStale
-                    | Kind::DiskOrphaned
-            )
-        };
-        Kind::all()
-            .filter(|k| match self {
-                Audit::Orphans => orphan(k),
-                Audit::SpExpiry => k.as_str().starts_with("sp-"),
-                Audit::Quotas => k.as_str().starts_with("quota-") || *k == Kind::ArmReadBudget,
-                Audit::Check => *k != Kind::SuppressionExpired,
-            })
-            .chain(std::iter::once(Kind::SuppressionExpired))
-            .collect()
-    }
-}
-
-impl std::fmt::Display for Audit {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use crate::findings::Audit;
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Report {

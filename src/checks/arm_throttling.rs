@@ -7,13 +7,22 @@
 //! other readers (azaudit included) polite.
 
 use super::quotas::read_budget;
-use super::{Ctx, Verdicts};
-use crate::findings::{Finding, Kind, Severity};
+use super::{Check, Ctx, Emits, Verdicts};
+use crate::findings::{Audit, Finding, Kind, Severity};
 
 /// Remaining reads below this share of the budget count as low.
 pub const LOW_SHARE: f64 = 0.25;
 
 const ADVICE: &str = "set \"useInstanceMetadata\": true in azure.json on every node, lengthen kube-controller-manager's --route-reconciliation-period (e.g. 1m), and limit other ARM readers";
+
+/// Settings and budgets that lead to ARM throttling.
+pub const CHECK: Check = Check {
+    name: "arm-throttling",
+    audit: Audit::Check,
+    emits: &[Emits::new(Kind::ArmThrottlingRisk)],
+    enabled: super::always,
+    run: |i| check(i.ctx),
+};
 
 pub fn check(ctx: &Ctx) -> Verdicts {
     let mut v = Verdicts::default();
@@ -61,13 +70,16 @@ mod tests {
     fn low_budget_or_no_instance_metadata() {
         let mut s = snap();
         s.stats.min_remaining_reads.insert(SUB.into(), 200);
-        assert!(check(&Ctx::new(&s)).findings.is_empty());
+        assert!(crate::checks::run_check(&CHECK, &s, &Default::default()).findings.is_empty());
         s.stats.min_remaining_reads.insert(SUB.into(), 40);
-        assert_eq!(check(&Ctx::new(&s)).findings.len(), 1);
+        assert_eq!(crate::checks::run_check(&CHECK, &s, &Default::default()).findings.len(), 1);
         s.stats.min_remaining_reads.insert(SUB.into(), 11_000);
-        assert!(check(&Ctx::new(&s)).findings.is_empty(), "the legacy hourly budget is far from low");
+        assert!(
+            crate::checks::run_check(&CHECK, &s, &Default::default()).findings.is_empty(),
+            "the legacy hourly budget is far from low"
+        );
         s.cloud_config =
             Some(crate::snapshot::ProviderConfig { use_instance_metadata: Some(false), ..Default::default() });
-        assert_eq!(check(&Ctx::new(&s)).findings[0].name, "useInstanceMetadata");
+        assert_eq!(crate::checks::run_check(&CHECK, &s, &Default::default()).findings[0].name, "useInstanceMetadata");
     }
 }

@@ -9,8 +9,8 @@
 //! group, join. The source guide's "BackendPool 为空" case is a node
 //! registered by hostname (no Azure providerID), which never joins.
 
-use super::{Ctx, Verdicts};
-use crate::findings::{Finding, Kind, Severity};
+use super::{Check, Ctx, Emits, Verdicts};
+use crate::findings::{Audit, Finding, Kind, Severity};
 use crate::models::ResourceId;
 use crate::models::cluster::Node;
 use crate::snapshot::{ClusterKind, ListKind};
@@ -90,15 +90,17 @@ pub fn membership(n: &Node, node_rg: Option<&str>, exclude_control_plane: bool) 
     Membership::Expected
 }
 
+/// Backend pools with no member although nodes should be in them.
+pub const CHECK: Check = Check {
+    name: "backend-pool",
+    audit: Audit::Orphans,
+    emits: &[Emits::new(Kind::BackendPoolEmpty).judges(&[ListKind::LoadBalancers]).cluster(&[ClusterKind::Nodes])],
+    enabled: super::always,
+    run: |i| check(i.ctx),
+};
+
 pub fn check(ctx: &Ctx) -> Verdicts {
     let mut v = Verdicts::default();
-    if let Some(gap) = ctx.azure_gap(ListKind::LoadBalancers) {
-        v.withhold(&[Kind::BackendPoolEmpty], gap);
-    }
-    if let Some(gap) = ctx.cluster_gap(ClusterKind::Nodes) {
-        v.withhold(&[Kind::BackendPoolEmpty], gap);
-        return v;
-    }
     let exclude_cp = ctx.snap.cloud_config.as_ref().and_then(|c| c.exclude_master_from_standard_lb).unwrap_or(true);
     for lb in &ctx.snap.azure.load_balancers {
         if !ctx.judge(ListKind::LoadBalancers, &lb.id, "backend pools of load balancer", &lb.name, &mut v.notes) {
@@ -258,7 +260,7 @@ mod tests {
         s.azure.load_balancers.push(lb_with_pools());
         s.cluster.nodes.push(node("edge-1", None, true, &[]));
         s.cluster.nodes.push(node("edge-2", Some("edge-2"), true, &[]));
-        let v = check(&Ctx::new(&s));
+        let v = crate::checks::run_check(&CHECK, &s, &Default::default());
         assert_eq!(v.findings.len(), 1, "{:?}", v.findings);
         let f = &v.findings[0];
         assert_eq!(f.name, "kubernetes");
@@ -322,7 +324,7 @@ mod tests {
             l.complete = false;
             l.error = Some("list failed: HTTP 403 Forbidden".into());
         }
-        let v = check(&Ctx::new(&s));
+        let v = crate::checks::run_check(&CHECK, &s, &Default::default());
         assert!(v.findings.is_empty());
         assert!(
             v.withheld[0].reason.contains("nodes were not read completely (list failed: HTTP 403 Forbidden)"),

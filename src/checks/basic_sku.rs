@@ -5,8 +5,8 @@
 //! Azure retired Basic SKU public IPs (and Basic load balancers) on
 //! 30 September 2025, which makes every remaining one a warning.
 
-use super::{Ctx, Verdicts};
-use crate::findings::{Finding, Kind, Severity};
+use super::{Check, Ctx, Emits, Verdicts};
+use crate::findings::{Audit, Finding, Kind, Severity};
 use crate::snapshot::ListKind;
 
 /// Whether a load balancer's or public IP's SKU is Basic (one without a
@@ -15,13 +15,17 @@ pub fn is_basic(sku: Option<&str>) -> bool {
     sku.is_none_or(|s| s.eq_ignore_ascii_case("Basic"))
 }
 
+/// Basic SKU load balancers and public IPs.
+pub const CHECK: Check = Check {
+    name: "basic-sku",
+    audit: Audit::Check,
+    emits: &[Emits::new(Kind::LbBasicSku).judges(&[ListKind::LoadBalancers, ListKind::PublicIps])],
+    enabled: super::always,
+    run: |i| check(i.ctx),
+};
+
 pub fn check(ctx: &Ctx) -> Verdicts {
     let mut v = Verdicts::default();
-    for kind in [ListKind::LoadBalancers, ListKind::PublicIps] {
-        if let Some(gap) = ctx.azure_gap(kind) {
-            v.withhold(&[Kind::LbBasicSku], gap);
-        }
-    }
     for lb in &ctx.snap.azure.load_balancers {
         if ctx.covered(ListKind::LoadBalancers, &lb.id) && is_basic(lb.sku_name()) {
             v.findings.push(
@@ -76,7 +80,8 @@ mod tests {
         ip.sku = None;
         s.azure.public_ips.push(ip);
         s.azure.public_ips.push(pip("new", &[], "20.0.0.2", None));
-        let names: Vec<String> = check(&Ctx::new(&s)).findings.iter().map(|f| f.name.clone()).collect();
+        let names: Vec<String> =
+            crate::checks::run_check(&CHECK, &s, &Default::default()).findings.iter().map(|f| f.name.clone()).collect();
         assert_eq!(names, vec!["basic", "old"]);
     }
 }

@@ -11,12 +11,26 @@
 //!   large cluster (50+ nodes) or a subscription already short of reads;
 //! - `cloud-config-unknown-cloud`: a `cloud` value the provider does not know.
 
-use super::{Ctx, Verdicts};
+use super::{Check, Ctx, Emits, Verdicts};
 use crate::cloud::Cloud;
-use crate::findings::{Finding, Kind, Severity};
+use crate::findings::{Audit, Finding, Kind, Severity};
 
 /// Nodes from which a cluster counts as large for rate limiting.
 pub const LARGE_CLUSTER_NODES: usize = 50;
+
+/// azure.json settings the source guide warns about.
+pub const CHECK: Check = Check {
+    name: "cloud-config",
+    audit: Audit::Check,
+    emits: &[
+        Emits::new(Kind::CloudConfigInstanceMetadataOff),
+        Emits::new(Kind::CloudConfigSecretWithMsi),
+        Emits::new(Kind::CloudConfigRateLimitDisabled),
+        Emits::new(Kind::CloudConfigUnknownCloud),
+    ],
+    enabled: super::always,
+    run: |i| check(i.ctx),
+};
 
 pub fn check(ctx: &Ctx) -> Verdicts {
     let mut v = Verdicts::default();
@@ -84,7 +98,10 @@ mod tests {
     #[test]
     fn each_lint() {
         let mut s = snap();
-        assert!(check(&Ctx::new(&s)).findings.is_empty(), "no azure.json, no lint");
+        assert!(
+            crate::checks::run_check(&CHECK, &s, &Default::default()).findings.is_empty(),
+            "no azure.json, no lint"
+        );
         s.cloud_config = Some(ProviderConfig {
             path: "/etc/kubernetes/azure.json".into(),
             cloud: Some("AzurePubliCloud".into()),
@@ -95,7 +112,8 @@ mod tests {
             ..Default::default()
         });
         s.stats.reserve_pauses = 1;
-        let kinds: Vec<Kind> = check(&Ctx::new(&s)).findings.iter().map(|f| f.kind).collect();
+        let kinds: Vec<Kind> =
+            crate::checks::run_check(&CHECK, &s, &Default::default()).findings.iter().map(|f| f.kind).collect();
         assert_eq!(
             kinds,
             vec![
@@ -112,6 +130,9 @@ mod tests {
             ..Default::default()
         });
         s.stats.reserve_pauses = 0;
-        assert!(check(&Ctx::new(&s)).findings.is_empty(), "small cluster, known cloud, IMDS on");
+        assert!(
+            crate::checks::run_check(&CHECK, &s, &Default::default()).findings.is_empty(),
+            "small cluster, known cloud, IMDS on"
+        );
     }
 }

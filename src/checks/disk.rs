@@ -7,8 +7,8 @@
 //! `Unattached` whose PV no longer exists is an orphan that still costs money.
 //! An unattached disk whose PV exists (a workload scaled to zero) is not.
 
-use super::{Ctx, Verdicts, cost};
-use crate::findings::{Finding, Kind, Severity};
+use super::{Check, Ctx, Emits, Verdicts, cost};
+use crate::findings::{Audit, Finding, Kind, Severity};
 use crate::snapshot::{ClusterKind, ListKind};
 use std::collections::HashSet;
 
@@ -16,15 +16,17 @@ pub const TAG_PV: &str = "kubernetes.io-created-for-pv-name";
 pub const TAG_PVC: &str = "kubernetes.io-created-for-pvc-name";
 pub const TAG_PVC_NAMESPACE: &str = "kubernetes.io-created-for-pvc-namespace";
 
+/// Disks of PersistentVolumes that no longer exist.
+pub const CHECK: Check = Check {
+    name: "disk",
+    audit: Audit::Orphans,
+    emits: &[Emits::new(Kind::DiskOrphaned).judges(&[ListKind::Disks]).cluster(&[ClusterKind::PersistentVolumes])],
+    enabled: super::always,
+    run: |i| check(i.ctx),
+};
+
 pub fn check(ctx: &Ctx) -> Verdicts {
     let mut v = Verdicts::default();
-    if let Some(gap) = ctx.azure_gap(ListKind::Disks) {
-        v.withhold(&[Kind::DiskOrphaned], gap);
-    }
-    if let Some(gap) = ctx.cluster_gap(ClusterKind::PersistentVolumes) {
-        v.withhold(&[Kind::DiskOrphaned], gap);
-        return v;
-    }
     let pvs = &ctx.snap.cluster.persistent_volumes;
     let pv_names: HashSet<&str> = pvs.iter().map(|p| p.name.as_str()).collect();
     let pv_disks: HashSet<String> =
@@ -93,7 +95,7 @@ mod tests {
         let mut in_tree = crate::models::cluster::PersistentVolume { name: "old".into(), ..Default::default() };
         in_tree.azure_disk_uri = Some(id("Microsoft.Compute/disks", "pvc-in-tree").to_ascii_uppercase());
         s.cluster.persistent_volumes.push(in_tree);
-        let v = check(&Ctx::new(&s));
+        let v = crate::checks::run_check(&CHECK, &s, &Default::default());
         let names: Vec<&str> = v.findings.iter().map(|f| f.name.as_str()).collect();
         assert_eq!(names, vec!["pvc-gone"]);
         let f = &v.findings[0];
@@ -106,7 +108,7 @@ mod tests {
         let mut s = snap();
         s.azure.disks.push(disk("pvc-gone", Some("pvc-gone"), "Unattached"));
         s.cluster.lists.retain(|l| l.kind != ClusterKind::PersistentVolumes);
-        let v = check(&Ctx::new(&s));
+        let v = crate::checks::run_check(&CHECK, &s, &Default::default());
         assert!(v.findings.is_empty());
         assert!(v.withheld[0].reason.contains("persistentvolumes"));
     }

@@ -4,8 +4,8 @@
 //! The table is data (`known_issues.yaml`), with links upstream.
 
 use super::backend_pool::is_virtual;
-use super::{Ctx, Verdicts};
-use crate::findings::{Finding, Kind, Severity};
+use super::{Check, Ctx, Emits, Verdicts};
+use crate::findings::{Audit, Finding, Kind, Severity};
 use crate::snapshot::ClusterKind;
 use serde::Deserialize;
 
@@ -86,6 +86,17 @@ impl KnownIssue {
         (v.major, v.minor) < (oldest.0, oldest.1)
     }
 }
+
+/// Known cloud-provider bugs in the cluster's Kubernetes version. The
+/// version is optional (cluster files often lack it): its absence is a
+/// note, and a failed read withholds, in the check itself.
+pub const CHECK: Check = Check {
+    name: "known-issues",
+    audit: Audit::Check,
+    emits: &[Emits::new(Kind::KnownIssue)],
+    enabled: super::always,
+    run: |i| check(i.ctx),
+};
 
 pub fn check(ctx: &Ctx) -> Verdicts {
     let mut v = Verdicts::default();

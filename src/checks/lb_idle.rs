@@ -3,15 +3,21 @@
 //! pools and outbound rules all count: a load balancer used only for NAT or
 //! outbound rules is in use (facts file, section 7).
 
-use super::{Ctx, Verdicts};
-use crate::findings::{Finding, Kind, Severity};
+use super::{Check, Ctx, Emits, Verdicts};
+use crate::findings::{Audit, Finding, Kind, Severity};
 use crate::snapshot::ListKind;
+
+/// Load balancers with nothing left to balance.
+pub const CHECK: Check = Check {
+    name: "lb-idle",
+    audit: Audit::Orphans,
+    emits: &[Emits::new(Kind::LbIdle).judges(&[ListKind::LoadBalancers])],
+    enabled: super::always,
+    run: |i| check(i.ctx),
+};
 
 pub fn check(ctx: &Ctx) -> Verdicts {
     let mut v = Verdicts::default();
-    if let Some(gap) = ctx.azure_gap(ListKind::LoadBalancers) {
-        v.withhold(&[Kind::LbIdle], gap);
-    }
     for lb in &ctx.snap.azure.load_balancers {
         if !ctx.covered(ListKind::LoadBalancers, &lb.id) {
             continue;
@@ -86,7 +92,7 @@ mod tests {
             ..Default::default()
         });
         s.azure.load_balancers.push(lb("no-frontends", json!({})));
-        let v = check(&Ctx::new(&s));
+        let v = crate::checks::run_check(&CHECK, &s, &Default::default());
         let names: Vec<&str> = v.findings.iter().map(|f| f.name.as_str()).collect();
         assert_eq!(names, vec!["no-rules", "no-frontends"]);
         assert!(v.findings[0].reason.contains("no rules of any kind"));

@@ -24,8 +24,8 @@
 
 use super::context::provider_base;
 use super::usage::{CHECKED_FRONTEND, CHECKED_PROBE, CHECKED_RULE, Status};
-use super::{Ctx, Verdicts, cost};
-use crate::findings::{Finding, Kind, Severity};
+use super::{Check, Ctx, Emits, Verdicts, cost};
+use crate::findings::{Audit, Finding, Kind, Severity};
 use crate::models::LoadBalancer;
 use crate::models::common::Child;
 use crate::snapshot::{ClusterKind, ListKind};
@@ -33,17 +33,21 @@ use crate::snapshot::{ClusterKind, ListKind};
 /// The probe every Service shares when the provider uses a shared probe.
 pub const SHARED_PROBE: &str = "cluster-service-shared-health-probe";
 
-const KINDS: [Kind; 3] = [Kind::LbFrontendOrphaned, Kind::LbRuleOrphaned, Kind::LbProbeOrphaned];
+/// Frontends, rules and probes named for deleted Services.
+pub const CHECK: Check = Check {
+    name: "lb-parts",
+    audit: Audit::Orphans,
+    emits: &[
+        Emits::new(Kind::LbFrontendOrphaned).judges(&[ListKind::LoadBalancers]).cluster(&[ClusterKind::Services]),
+        Emits::new(Kind::LbRuleOrphaned).judges(&[ListKind::LoadBalancers]).cluster(&[ClusterKind::Services]),
+        Emits::new(Kind::LbProbeOrphaned).judges(&[ListKind::LoadBalancers]).cluster(&[ClusterKind::Services]),
+    ],
+    enabled: super::always,
+    run: |i| check(i.ctx),
+};
 
 pub fn check(ctx: &Ctx) -> Verdicts {
     let mut v = Verdicts::default();
-    if let Some(gap) = ctx.azure_gap(ListKind::LoadBalancers) {
-        v.withhold(&KINDS, gap);
-    }
-    if let Some(gap) = ctx.cluster_gap(ClusterKind::Services) {
-        v.withhold(&KINDS, gap);
-        return v;
-    }
     for lb in &ctx.snap.azure.load_balancers {
         if !ctx.judge(ListKind::LoadBalancers, &lb.id, "load balancer", &lb.name, &mut v.notes) {
             continue;
@@ -183,7 +187,7 @@ mod tests {
                 ]
             }),
         ));
-        let v = check(&Ctx::new(&s));
+        let v = crate::checks::run_check(&CHECK, &s, &Default::default());
         let got: Vec<(Kind, &str)> = v.findings.iter().map(|f| (f.kind, f.resource_id.as_str())).collect();
         let fe = lb_child("kubernetes", "frontendIPConfigurations", dead);
         let rule = lb_child("kubernetes", "loadBalancingRules", &format!("{}-TCP-443", dead.to_ascii_uppercase()));
@@ -207,9 +211,9 @@ mod tests {
             "kubernetes",
             json!({"frontendIPConfigurations": [{"name": "adeadbeef00000000000000000000000", "properties": {}}]}),
         ));
-        let v = check(&Ctx::new(&s));
+        let v = crate::checks::run_check(&CHECK, &s, &Default::default());
         assert!(v.findings.is_empty());
-        assert_eq!(v.withheld[0].kinds, KINDS.to_vec());
+        assert_eq!(v.withheld[0].kinds, CHECK.emits.iter().map(|e| e.kind).collect::<Vec<_>>());
     }
 
     #[test]
@@ -223,7 +227,7 @@ mod tests {
             json!({"frontendIPConfigurations": [{"name": dead, "properties": {
                 "publicIPAddress": {"id": pip_id}, "privateIPAddress": "10.0.0.9"}}]}),
         ));
-        let v = check(&Ctx::new(&s));
+        let v = crate::checks::run_check(&CHECK, &s, &Default::default());
         let json = serde_json::to_value(&v.findings[0]).unwrap();
         assert_eq!(json["evidence"]["public_ip"], pip_id.as_str());
         assert_eq!(json["evidence"]["private_ip"], "10.0.0.9");

@@ -26,9 +26,10 @@ pub mod service_pending;
 pub mod sp_credentials;
 pub mod usage;
 
-use crate::findings::{Finding, Kind};
-use crate::snapshot::Snapshot;
+use crate::findings::{Audit, Finding, Kind};
+use crate::snapshot::{ClusterKind, ListKind, Snapshot};
 use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
 
 pub use context::Ctx;
 
@@ -78,65 +79,205 @@ impl Verdicts {
     }
 }
 
-/// The orphan audit: everything Kubernetes left behind in Azure.
-pub fn orphans(snap: &Snapshot) -> Verdicts {
+/// What one check emits, and what it must have read completely to do so.
+/// The runner withholds on the declaration; checks hold no such code.
+#[derive(Clone, Copy, Debug)]
+pub struct Emits {
+    pub kind: Kind,
+    /// The lists of the objects judged. A gap withholds verdicts in the
+    /// scopes it covers (and the report says so); findings on an object
+    /// whose own list is incomplete in its scope are never made.
+    pub judges: &'static [ListKind],
+    /// Lists that hold references to the judged objects (from any resource
+    /// group): a gap anywhere withholds the kind.
+    pub refs: &'static [ListKind],
+    /// Cluster lists: a gap withholds the kind.
+    pub cluster: &'static [ClusterKind],
+    /// Microsoft Graph: not read withholds the kind.
+    pub graph: bool,
+}
+
+impl Emits {
+    pub const fn new(kind: Kind) -> Emits {
+        Emits { kind, judges: &[], refs: &[], cluster: &[], graph: false }
+    }
+    pub const fn judges(self, judges: &'static [ListKind]) -> Emits {
+        Emits { judges, ..self }
+    }
+    pub const fn refs(self, refs: &'static [ListKind]) -> Emits {
+        Emits { refs, ..self }
+    }
+    pub const fn cluster(self, cluster: &'static [ClusterKind]) -> Emits {
+        Emits { cluster, ..self }
+    }
+    pub const fn graph(self) -> Emits {
+        Emits { graph: true, ..self }
+    }
+}
+
+/// The settings checks take from flags.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Settings<'s> {
+    /// `Err(why)` skips the credential checks (`why` becomes the note).
+    pub sp: Option<Result<&'s sp_credentials::SpSettings, &'s str>>,
+    pub quota: Option<&'s quotas::QuotaSettings>,
+}
+
+/// What a check is given.
+pub struct Input<'i> {
+    pub ctx: &'i Ctx<'i>,
+    pub settings: &'i Settings<'i>,
+    /// The findings of the checks that ran before it.
+    pub prior: &'i [Finding],
+    /// Kinds already withheld (their work may be skipped).
+    pub withheld: &'i HashSet<Kind>,
+}
+
+/// One check: one file under `checks/`, declared once.
+pub struct Check {
+    /// Its name in notes ("sp-expiry: not run: ...").
+    pub name: &'static str,
+    /// The narrowest audit it belongs to (`check` runs every check).
+    pub audit: Audit,
+    pub emits: &'static [Emits],
+    /// `Err(why)` when the settings turn it off.
+    pub enabled: fn(&Settings) -> Result<(), String>,
+    pub run: fn(&Input) -> Verdicts,
+}
+
+/// Always on.
+pub fn always(_: &Settings) -> Result<(), String> {
+    Ok(())
+}
+
+/// Every check, in the order they run. A check that reads others'
+/// findings (pending Services) comes after them.
+pub const REGISTRY: &[&Check] = &[
+    &public_ip::CHECK,
+    &lb_parts::CHECK,
+    &lb_idle::CHECK,
+    &backend_pool::CHECK,
+    &nsg_rule::CHECK,
+    &disk::CHECK,
+    &sp_credentials::CHECK,
+    &quotas::CHECK,
+    &nodes::CHECK,
+    &basic_sku::CHECK,
+    &cloud_config::CHECK,
+    &known_issues::CHECK,
+    &arm_throttling::CHECK,
+    &service_pending::CHECK,
+];
+
+/// The kinds `audit` can report, in report order, suppression-expired
+/// last: JUnit gives each a suite.
+pub fn kinds(audit: Audit) -> Vec<Kind> {
+    let emitted: HashSet<Kind> = REGISTRY
+        .iter()
+        .filter(|c| audit == Audit::Check || c.audit == audit)
+        .flat_map(|c| c.emits.iter().map(|e| e.kind))
+        .collect();
+    Kind::all().filter(|k| emitted.contains(k)).chain(std::iter::once(Kind::SuppressionExpired)).collect()
+}
+
+/// Run `audit`'s checks over the snapshot.
+pub fn run(audit: Audit, snap: &Snapshot, settings: &Settings) -> Verdicts {
     let ctx = Ctx::new(snap);
-    let mut v = orphans_with(&ctx);
+    let mut v = Verdicts::default();
+    for check in REGISTRY.iter().filter(|c| audit == Audit::Check || c.audit == audit) {
+        run_one(check, &ctx, settings, &mut v);
+    }
     finish(&ctx, &mut v);
     v
 }
 
-fn orphans_with(ctx: &Ctx) -> Verdicts {
-    let mut v = Verdicts::default();
-    v.extend(public_ip::check(ctx));
-    v.extend(lb_parts::check(ctx));
-    v.extend(lb_idle::check(ctx));
-    v.extend(backend_pool::check(ctx));
-    v.extend(nsg_rule::check(ctx));
-    v.extend(disk::check(ctx));
-    v
+/// Withhold what the declaration says cannot be judged, run the check,
+/// and keep only the verdicts its inputs support.
+fn run_one(check: &Check, ctx: &Ctx, settings: &Settings, v: &mut Verdicts) {
+    if let Err(why) = (check.enabled)(settings) {
+        v.notes.push(format!("{}: not run: {why}", check.name));
+        return;
+    }
+    let mut withheld = HashSet::new();
+    for e in check.emits {
+        for l in e.judges {
+            if let Some(gap) = ctx.azure_gap(*l) {
+                v.withhold(&[e.kind], gap);
+            }
+        }
+        for l in e.refs {
+            if let Some(gap) = ctx.azure_gap(*l) {
+                v.withhold(&[e.kind], gap);
+                withheld.insert(e.kind);
+            }
+        }
+        for c in e.cluster {
+            if let Some(gap) = ctx.cluster_gap(*c) {
+                v.withhold(&[e.kind], gap);
+                withheld.insert(e.kind);
+            }
+        }
+        if e.graph && ctx.snap.graph.is_none() {
+            v.withhold(&[e.kind], "Microsoft Graph was not read");
+            withheld.insert(e.kind);
+        }
+    }
+    if check.emits.iter().all(|e| withheld.contains(&e.kind)) {
+        return;
+    }
+    let mut out = (check.run)(&Input { ctx, settings, prior: &v.findings, withheld: &withheld });
+    out.findings.retain(|f| !withheld.contains(&f.kind) && own_list_covered(ctx, &f.resource_id));
+    v.extend(out);
+}
+
+/// A finding on an ARM object needs that object's own list to be complete
+/// in its scope.
+fn own_list_covered(ctx: &Ctx, id: &str) -> bool {
+    let rid = crate::models::ResourceId::new(id);
+    let Some(rest) = id.split_once("/providers/").map(|(_, r)| r) else { return true };
+    let mut parts = rest.split('/');
+    let (Some(ns), Some(ty)) = (parts.next(), parts.next()) else { return true };
+    let own = ListKind::SCOPED.iter().find(|k| {
+        k.provider_path().split_once('/').is_some_and(|(n, t)| n.eq_ignore_ascii_case(ns) && t.eq_ignore_ascii_case(ty))
+    });
+    match own {
+        Some(k) => rid.resource_group().is_none() || ctx.covered(*k, &rid),
+        None => true,
+    }
+}
+
+/// The orphan audit: everything Kubernetes left behind in Azure.
+pub fn orphans(snap: &Snapshot) -> Verdicts {
+    run(Audit::Orphans, snap, &Settings::default())
 }
 
 /// Service-principal credential expiry.
 pub fn sp_expiry(snap: &Snapshot, settings: &sp_credentials::SpSettings) -> Verdicts {
-    let ctx = Ctx::new(snap);
-    let mut v = sp_credentials::check(snap, settings);
-    finish(&ctx, &mut v);
-    v
+    run(Audit::SpExpiry, snap, &Settings { sp: Some(Ok(settings)), quota: None })
 }
 
 /// Headroom against every limit.
 pub fn quotas(snap: &Snapshot, settings: &quotas::QuotaSettings) -> Verdicts {
-    let ctx = Ctx::new(snap);
-    let mut v = quotas::check(&ctx, settings);
-    finish(&ctx, &mut v);
-    v
+    run(Audit::Quotas, snap, &Settings { sp: None, quota: Some(settings) })
 }
 
 /// Everything: the orphan audit, service-principal expiry (`sp` is
 /// `Err(why)` to skip it, and `why` becomes the note), quotas, and the
-/// source guide's diagnoses. Pending Services are diagnosed last, from the
-/// other findings.
+/// source guide's diagnoses.
 pub fn check(
     snap: &Snapshot,
     sp: Result<&sp_credentials::SpSettings, &str>,
     quota: &quotas::QuotaSettings,
 ) -> Verdicts {
+    run(Audit::Check, snap, &Settings { sp: Some(sp), quota: Some(quota) })
+}
+
+/// Run one check the way [`run`] does (for the checks' own tests).
+#[cfg(test)]
+pub(crate) fn run_check(check: &Check, snap: &Snapshot, settings: &Settings) -> Verdicts {
     let ctx = Ctx::new(snap);
-    let mut v = orphans_with(&ctx);
-    match sp {
-        Ok(s) => v.extend(sp_credentials::check(snap, s)),
-        Err(why) => v.notes.push(format!("sp-expiry: not run: {why}")),
-    }
-    v.extend(quotas::check(&ctx, quota));
-    v.extend(nodes::check(&ctx));
-    v.extend(basic_sku::check(&ctx));
-    v.extend(cloud_config::check(&ctx));
-    v.extend(known_issues::check(&ctx));
-    v.extend(arm_throttling::check(&ctx));
-    let pending = service_pending::check(&ctx, &v.findings);
-    v.extend(pending);
-    finish(&ctx, &mut v);
+    let mut v = Verdicts::default();
+    run_one(check, &ctx, settings, &mut v);
     v
 }
 
@@ -204,5 +345,86 @@ fn checks_import_nothing_from_collectors_or_commands() {
             let bad = format!("crate::{layer}");
             assert!(!text.contains(&bad), "{} uses {bad}", e.path().display());
         }
+    }
+}
+
+#[cfg(test)]
+mod registry_tests {
+    use super::*;
+
+    /// Every kind but suppression-expired (made from the suppressions file,
+    /// not from a check) is emitted by exactly one check.
+    #[test]
+    fn every_kind_has_one_check() {
+        for k in Kind::all() {
+            let n = REGISTRY.iter().flat_map(|c| c.emits).filter(|e| e.kind == k).count();
+            let want = usize::from(k != Kind::SuppressionExpired);
+            assert_eq!(n, want, "{k} is emitted by {n} checks");
+        }
+        let mut names = HashSet::new();
+        assert!(REGISTRY.iter().all(|c| names.insert(c.name)), "check names are unique");
+    }
+
+    /// Each audit's kinds come from its checks' declarations.
+    #[test]
+    fn audits_report_the_kinds_their_checks_declare() {
+        let names = |a| kinds(a).into_iter().map(Kind::as_str).collect::<Vec<_>>();
+        let orphans = names(Audit::Orphans);
+        assert_eq!(orphans.len(), 11, "{orphans:?}");
+        assert!(orphans.contains(&"disk-orphaned") && orphans.contains(&"backend-pool-empty"));
+        assert_eq!(orphans.last(), Some(&"suppression-expired"));
+        assert!(names(Audit::SpExpiry).iter().all(|k| k.starts_with("sp-") || *k == "suppression-expired"));
+        assert!(
+            names(Audit::Quotas)
+                .iter()
+                .all(|k| k.starts_with("quota-") || *k == "arm-read-budget" || *k == "suppression-expired")
+        );
+        assert_eq!(names(Audit::Check).len(), Kind::all().count());
+    }
+
+    /// A check that ignores a gap still cannot report from it: the runner
+    /// withholds what the declaration names and drops such verdicts.
+    #[test]
+    fn withholding_follows_the_declaration() {
+        const CARELESS: Check = Check {
+            name: "careless",
+            audit: Audit::Orphans,
+            emits: &[
+                Emits::new(Kind::DiskOrphaned).cluster(&[ClusterKind::PersistentVolumes]),
+                Emits::new(Kind::LbIdle).judges(&[ListKind::LoadBalancers]),
+            ],
+            enabled: always,
+            run: |i| {
+                let mut v = Verdicts::default();
+                for lb in &i.ctx.snap.azure.load_balancers {
+                    v.findings.push(Finding::new(
+                        Kind::LbIdle,
+                        crate::findings::Severity::Info,
+                        lb.id.as_str(),
+                        &lb.name,
+                        "x",
+                    ));
+                    v.findings.push(Finding::new(Kind::DiskOrphaned, crate::findings::Severity::Info, "/d", "d", "x"));
+                }
+                v
+            },
+        };
+        let mut s = testkit::snap();
+        s.azure.load_balancers.push(testkit::lb("kubernetes", serde_json::json!({})));
+        let v = run_check(&CARELESS, &s, &Settings::default());
+        assert_eq!(v.findings.iter().filter(|f| f.kind == Kind::LbIdle).count(), 1);
+        assert_eq!(v.findings.iter().filter(|f| f.kind == Kind::DiskOrphaned).count(), 1);
+        // The PersistentVolumes were not read: disk verdicts are withheld.
+        s.cluster.lists.retain(|l| l.kind != ClusterKind::PersistentVolumes);
+        // And the load balancers' list failed in their resource group.
+        s.lists.iter_mut().filter(|l| l.kind == ListKind::LoadBalancers).for_each(|l| l.complete = false);
+        let v = run_check(&CARELESS, &s, &Settings::default());
+        assert!(v.findings.is_empty(), "{:?}", v.findings);
+        let reasons: Vec<(&Vec<Kind>, &str)> = v.withheld.iter().map(|w| (&w.kinds, w.reason.as_str())).collect();
+        assert!(
+            reasons.iter().any(|(k, r)| **k == vec![Kind::DiskOrphaned] && r.contains("persistentvolumes")),
+            "{reasons:?}"
+        );
+        assert!(reasons.iter().any(|(k, r)| **k == vec![Kind::LbIdle] && r.contains("loadBalancers")), "{reasons:?}");
     }
 }

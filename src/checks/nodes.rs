@@ -12,8 +12,8 @@
 //!   running ("Node 的 GPU 数总是 0").
 
 use super::backend_pool::{EXCLUDE_LABELS, has_azure_provider_id, is_virtual};
-use super::{Ctx, Verdicts};
-use crate::findings::{Finding, Kind, Severity};
+use super::{Check, Ctx, Emits, Verdicts};
+use crate::findings::{Audit, Finding, Kind, Severity};
 use crate::models::cluster::Node;
 use crate::snapshot::ClusterKind;
 
@@ -33,13 +33,21 @@ fn node_id(ctx: &Ctx, n: &Node) -> String {
     format!("kubernetes://{}/nodes/{}", ctx.cluster_name, n.name)
 }
 
+/// Nodes the cloud provider cannot place in load balancers.
+pub const CHECK: Check = Check {
+    name: "nodes",
+    audit: Audit::Check,
+    emits: &[
+        Emits::new(Kind::NodeNoProviderId).cluster(&[ClusterKind::Nodes]),
+        Emits::new(Kind::VirtualNodeNotExcluded).cluster(&[ClusterKind::Nodes]),
+        Emits::new(Kind::GpuNodeNoGpu).cluster(&[ClusterKind::Nodes]),
+    ],
+    enabled: super::always,
+    run: |i| check(i.ctx),
+};
+
 pub fn check(ctx: &Ctx) -> Verdicts {
     let mut v = Verdicts::default();
-    let kinds = [Kind::NodeNoProviderId, Kind::VirtualNodeNotExcluded, Kind::GpuNodeNoGpu];
-    if let Some(gap) = ctx.cluster_gap(ClusterKind::Nodes) {
-        v.withhold(&kinds, gap);
-        return v;
-    }
     for n in &ctx.snap.cluster.nodes {
         let id = node_id(ctx, n);
         if is_virtual(n) {
@@ -138,7 +146,7 @@ mod tests {
         let mut gpu_ok = node("gpu-ok", Some(&pid), true, &[("node.kubernetes.io/instance-type", "Standard_NC6s_v3")]);
         gpu_ok.capacity.insert("nvidia.com/gpu".into(), "1".into());
         s.cluster.nodes.push(gpu_ok);
-        let v = check(&Ctx::new(&s));
+        let v = crate::checks::run_check(&CHECK, &s, &Default::default());
         let got: Vec<(Kind, &str)> = v.findings.iter().map(|f| (f.kind, f.name.as_str())).collect();
         assert_eq!(
             got,

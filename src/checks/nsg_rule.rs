@@ -30,8 +30,8 @@
 
 use super::context::{normalize_ip, provider_base};
 use super::known_issues::Version;
-use super::{Ctx, Verdicts};
-use crate::findings::{Finding, Kind, Severity};
+use super::{Check, Ctx, Emits, Verdicts};
+use crate::findings::{Audit, Finding, Kind, Severity};
 use crate::models::common::Child;
 use crate::models::nsg::SecurityRuleProperties;
 use crate::snapshot::{ClusterKind, ListKind};
@@ -113,17 +113,19 @@ fn wanted(ctx: &Ctx) -> HashMap<String, String> {
     out
 }
 
+/// NSG rules the provider wrote for addresses no Service uses any more.
+pub const CHECK: Check = Check {
+    name: "nsg-rule",
+    audit: Audit::Orphans,
+    emits: &[Emits::new(Kind::NsgRuleStale)
+        .judges(&[ListKind::Nsgs])
+        .cluster(&[ClusterKind::Services, ClusterKind::Nodes])],
+    enabled: super::always,
+    run: |i| check(i.ctx),
+};
+
 pub fn check(ctx: &Ctx) -> Verdicts {
     let mut v = Verdicts::default();
-    if let Some(gap) = ctx.azure_gap(ListKind::Nsgs) {
-        v.withhold(&[Kind::NsgRuleStale], gap);
-    }
-    for kind in [ClusterKind::Services, ClusterKind::Nodes] {
-        if let Some(gap) = ctx.cluster_gap(kind) {
-            v.withhold(&[Kind::NsgRuleStale], gap);
-            return v;
-        }
-    }
     let wanted = wanted(ctx);
     let version = ctx.snap.cluster.server_version.as_deref().and_then(Version::parse);
     for nsg in &ctx.snap.azure.network_security_groups {
@@ -246,7 +248,7 @@ mod tests {
                 nsg_rule(n, "k8s-azure-lb_custom", 100, &["20.0.0.9"])
             ]),
         ));
-        let v = check(&Ctx::new(&s));
+        let v = crate::checks::run_check(&CHECK, &s, &Default::default());
         let got = dead_by_rule(&v);
         assert_eq!(
             got,
@@ -309,7 +311,7 @@ mod tests {
                 nsg_rule(n, "K8S-AZURE-LB_allow_IPv4_99990000aaaabbbbccccddddeeeeffff", 504, &["20.0.0.9"])
             ]),
         ));
-        let v = check(&Ctx::new(&s));
+        let v = crate::checks::run_check(&CHECK, &s, &Default::default());
         let got = dead_by_rule(&v);
         assert_eq!(
             got,
@@ -341,7 +343,7 @@ mod tests {
                 nsg_rule(n, "shared-TCP-80-Internet", 601, &["*"])
             ]),
         ));
-        let v = check(&Ctx::new(&s));
+        let v = crate::checks::run_check(&CHECK, &s, &Default::default());
         assert_eq!(v.findings.len(), 1, "{:?}", v.findings);
         assert!(v.findings[0].reason.contains("never removes"), "{}", v.findings[0].reason);
         assert!(v.notes.iter().any(|n| n.contains("shared-TCP-80-Internet not judged")), "{:?}", v.notes);
@@ -354,7 +356,7 @@ mod tests {
         s.azure
             .network_security_groups
             .push(nsg("n", json!([nsg_rule("n", "k8s-azure-lb_allow_IPv4_x", 500, &["10.0.0.1"])])));
-        let v = check(&Ctx::new(&s));
+        let v = crate::checks::run_check(&CHECK, &s, &Default::default());
         assert!(v.findings.is_empty());
         assert_eq!(v.withheld[0].kinds, vec![Kind::NsgRuleStale]);
     }

@@ -22,11 +22,12 @@
 
 use super::context::{Owner, Uses};
 use super::usage::{CHECKED_PUBLIC_IP, Status};
-use super::{Ctx, Verdicts, cost};
-use crate::findings::{Finding, Kind, Severity};
+use super::{Check, Ctx, Emits, Verdicts, cost};
+use crate::findings::{Audit, Finding, Kind, Severity};
 use crate::models::PublicIp;
 use crate::snapshot::{ClusterKind, ListKind};
 use serde_json::json;
+use std::collections::HashSet;
 
 /// Service tag keys: the current one first, then the legacy one.
 pub const SERVICE_TAGS: [&str; 2] = ["k8s-azure-service", "service"];
@@ -43,15 +44,30 @@ pub fn cluster_tag(pip: &PublicIp) -> Option<(&'static str, &str)> {
     CLUSTER_TAGS.iter().find_map(|k| pip.tags.get(k).map(|v| (*k, v)))
 }
 
-pub fn check(ctx: &Ctx) -> Verdicts {
+/// Public IPs whose Services are gone, attached to nothing, or failed. An
+/// IP records its own attachment (`ipConfiguration`, `natGateway`), so the
+/// NIC and NAT gateway lists only confirm it; a load balancer's rules in any
+/// resource group can keep an orphan-named frontend's IP, so that list must
+/// be complete for `public-ip-orphaned`.
+pub const CHECK: Check = Check {
+    name: "public-ip",
+    audit: Audit::Orphans,
+    emits: &[
+        Emits::new(Kind::PublicIpOrphaned)
+            .judges(&[ListKind::PublicIps])
+            .refs(&[ListKind::LoadBalancers])
+            .cluster(&[ClusterKind::Services]),
+        Emits::new(Kind::PublicIpUnattached).judges(&[ListKind::PublicIps]).cluster(&[ClusterKind::Services]),
+        Emits::new(Kind::PublicIpFailed).judges(&[ListKind::PublicIps]),
+    ],
+    enabled: super::always,
+    run: |i| check(i.ctx, i.withheld),
+};
+
+pub fn check(ctx: &Ctx, withheld: &HashSet<Kind>) -> Verdicts {
     let mut v = Verdicts::default();
-    if let Some(gap) = ctx.azure_gap(ListKind::PublicIps) {
-        v.withhold(&[Kind::PublicIpOrphaned, Kind::PublicIpUnattached, Kind::PublicIpFailed], gap);
-    }
-    let services_gap = ctx.cluster_gap(ClusterKind::Services);
-    if let Some(gap) = &services_gap {
-        v.withhold(&[Kind::PublicIpOrphaned, Kind::PublicIpUnattached], gap.clone());
-    }
+    // Without the Services only failed IPs can be judged.
+    let refs_gap = withheld.contains(&Kind::PublicIpUnattached);
     for pip in &ctx.snap.azure.public_ips {
         if !ctx.covered(ListKind::PublicIps, &pip.id) {
             continue;
@@ -60,7 +76,7 @@ pub fn check(ctx: &Ctx) -> Verdicts {
             v.findings.push(f);
             continue;
         }
-        if services_gap.is_some() {
+        if refs_gap {
             continue;
         }
         match service_tag(pip) {
@@ -315,7 +331,7 @@ mod tests {
             serde_json::json!({"frontendIPConfigurations": [
                 {"name": fe_name, "id": FRONTEND, "properties": {"publicIPAddress": {"id": pip_id}}}]}),
         ));
-        let v = check(&Ctx::new(&s));
+        let v = crate::checks::run_check(&CHECK, &s, &Default::default());
         assert_eq!(kinds(&v), vec![(Kind::PublicIpOrphaned, "kubernetes-a0b1".into())]);
         let f = &v.findings[0];
         assert!(f.reason.contains("shop/old-api no longer exists"), "{}", f.reason);
@@ -337,7 +353,7 @@ mod tests {
             "20.0.0.2",
             Some(holder),
         ));
-        let v = check(&Ctx::new(&s));
+        let v = crate::checks::run_check(&CHECK, &s, &Default::default());
         assert!(v.findings.is_empty(), "{:?}", v.findings);
         assert!(
             v.notes.iter().any(|n| n.contains("kubernetes-a0b1")
@@ -364,7 +380,7 @@ mod tests {
             "20.0.0.9",
             None,
         ));
-        let v = check(&Ctx::new(&s));
+        let v = crate::checks::run_check(&CHECK, &s, &Default::default());
         assert_eq!(kinds(&v), vec![(Kind::PublicIpOrphaned, "emptied".into())]);
         assert!(v.findings[0].reason.contains("empty k8s-azure-service tag"));
     }
@@ -384,7 +400,7 @@ mod tests {
             "20.0.0.4",
             None,
         ));
-        let v = check(&Ctx::new(&s));
+        let v = crate::checks::run_check(&CHECK, &s, &Default::default());
         assert_eq!(kinds(&v), vec![(Kind::PublicIpOrphaned, "legacy".into())]);
         assert!(v.findings[0].evidence["service_tag"]["service"] == "shop/old");
     }
@@ -410,7 +426,7 @@ mod tests {
         ));
         s.azure.public_ips.push(other);
         s.azure.managed_clusters.push(aks("aks-staging", "MC_staging"));
-        let v = check(&Ctx::new(&s));
+        let v = crate::checks::run_check(&CHECK, &s, &Default::default());
         assert!(v.findings.is_empty(), "{:?}", kinds(&v));
     }
 
@@ -426,7 +442,7 @@ mod tests {
         s.azure.public_ips.push(pip("byo-ip", &[], "20.0.0.7", None));
         s.azure.public_ips.push(pip("byo-by-address", &[], "20.0.0.8", None));
         s.azure.public_ips.push(pip("forgotten", &[], "20.0.0.9", None));
-        let v = check(&Ctx::new(&s));
+        let v = crate::checks::run_check(&CHECK, &s, &Default::default());
         assert_eq!(kinds(&v), vec![(Kind::PublicIpUnattached, "forgotten".into())]);
         assert_eq!(v.findings[0].severity, Severity::Warning);
     }
@@ -438,7 +454,7 @@ mod tests {
         nat.properties.nat_gateway =
             Some(sub_res("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/natGateways/egress"));
         s.azure.public_ips.push(nat);
-        assert!(check(&Ctx::new(&s)).findings.is_empty());
+        assert!(crate::checks::run_check(&CHECK, &s, &Default::default()).findings.is_empty());
     }
 
     #[test]
@@ -459,7 +475,7 @@ mod tests {
             "20.0.0.12",
             None,
         ));
-        let v = check(&Ctx::new(&s));
+        let v = crate::checks::run_check(&CHECK, &s, &Default::default());
         assert_eq!(kinds(&v), vec![(Kind::PublicIpOrphaned, "kubernetes-old".into())]);
         assert!(v.findings[0].reason.contains("Service shop/web now uses 20.0.0.99"), "{}", v.findings[0].reason);
     }
@@ -474,17 +490,17 @@ mod tests {
         let mut empty = pip("no-address", &[], "", None);
         empty.properties.ip_address = None;
         s.azure.public_ips.push(empty);
-        let v = check(&Ctx::new(&s));
+        let v = crate::checks::run_check(&CHECK, &s, &Default::default());
         assert_eq!(
             kinds(&v),
             vec![(Kind::PublicIpFailed, "failed".into()), (Kind::PublicIpFailed, "no-address".into())]
         );
         // The wording follows the provider version when it is known.
         s.cluster.server_version = Some("v1.30.4".into());
-        let v = check(&Ctx::new(&s));
+        let v = crate::checks::run_check(&CHECK, &s, &Default::default());
         assert!(v.findings[0].reason.contains("(v1.30) does not release address-less IPs"), "{}", v.findings[0].reason);
         s.cluster.server_version = Some("v1.33.3".into());
-        let v = check(&Ctx::new(&s));
+        let v = crate::checks::run_check(&CHECK, &s, &Default::default());
         assert!(v.findings[0].reason.contains("(v1.33) releases such IPs"), "{}", v.findings[0].reason);
     }
 
@@ -493,7 +509,7 @@ mod tests {
         let mut s = snap();
         s.azure.public_ips.push(pip("kept", &[], "20.0.0.13", None));
         s.azure.locks.push(lock(&format!("{}/providers/Microsoft.Network/publicIPAddresses/kept", rg_id())));
-        let v = check(&Ctx::new(&s));
+        let v = crate::checks::run_check(&CHECK, &s, &Default::default());
         assert_eq!(v.findings[0].severity, Severity::Info);
         assert!(v.findings[0].reason.contains("locked (CanNotDelete)"));
     }
@@ -510,17 +526,17 @@ mod tests {
         s.azure.public_ips.push(pip("forgotten", &[], "20.0.0.9", None));
         let mut no_services = s.clone();
         no_services.cluster.lists.retain(|l| l.kind != ClusterKind::Services);
-        let v = check(&Ctx::new(&no_services));
+        let v = crate::checks::run_check(&CHECK, &no_services, &Default::default());
         assert!(v.findings.is_empty());
         assert!(v.withheld.iter().any(|w| w.kinds.contains(&Kind::PublicIpOrphaned)));
 
         let mut skipped = s.clone();
         skipped.cluster.source = crate::snapshot::ClusterSource::Skipped;
-        assert!(check(&Ctx::new(&skipped)).findings.is_empty());
+        assert!(crate::checks::run_check(&CHECK, &skipped, &Default::default()).findings.is_empty());
 
         let mut pip_403 = s.clone();
         pip_403.lists.iter_mut().filter(|l| l.kind == ListKind::PublicIps).for_each(|l| l.complete = false);
-        let v = check(&Ctx::new(&pip_403));
+        let v = crate::checks::run_check(&CHECK, &pip_403, &Default::default());
         assert!(v.findings.is_empty());
         assert!(v.withheld.iter().any(|w| w.kinds.contains(&Kind::PublicIpFailed)));
     }

@@ -10,8 +10,8 @@
 //! Service stays pending while its public IP is created anyway.
 
 use super::basic_sku::is_basic;
-use super::{Ctx, Verdicts};
-use crate::findings::{Finding, Kind, Severity};
+use super::{Check, Ctx, Emits, Verdicts};
+use crate::findings::{Audit, Finding, Kind, Severity};
 use crate::models::common::normalize_location;
 use crate::snapshot::ListKind;
 use serde::{Deserialize, Serialize};
@@ -115,16 +115,29 @@ fn measure(kind: Kind, object: String, id: &str, used: i64, limit: i64, source: 
     Measurement { kind, object, resource_id: id.to_string(), used, limit, percent, limit_source: source }
 }
 
+/// Headroom of every object against its Azure limit.
+pub const CHECK: Check = Check {
+    name: "quotas",
+    audit: Audit::Quotas,
+    emits: &[
+        Emits::new(Kind::QuotaFrontendIp).judges(&[ListKind::LoadBalancers]),
+        Emits::new(Kind::QuotaLbRules).judges(&[ListKind::LoadBalancers]),
+        Emits::new(Kind::QuotaNsgRules).judges(&[ListKind::Nsgs]),
+        Emits::new(Kind::QuotaNsgPrefixes).judges(&[ListKind::Nsgs]),
+        Emits::new(Kind::QuotaPublicIps).judges(&[ListKind::Usages]),
+        Emits::new(Kind::QuotaBackendPoolSize).judges(&[ListKind::LoadBalancers]),
+        Emits::new(Kind::ArmReadBudget),
+    ],
+    enabled: |s| s.quota.map(|_| ()).ok_or_else(|| "no quota thresholds".to_string()),
+    run: |i| match i.settings.quota {
+        Some(q) => check(i.ctx, q),
+        None => Verdicts::default(),
+    },
+};
+
 pub fn check(ctx: &Ctx, s: &QuotaSettings) -> Verdicts {
     let mut v = Verdicts::default();
     let mut ms: Vec<Measurement> = Vec::new();
-    let lb_kinds = [Kind::QuotaFrontendIp, Kind::QuotaLbRules, Kind::QuotaBackendPoolSize];
-    if let Some(gap) = ctx.azure_gap(ListKind::LoadBalancers) {
-        v.withhold(&lb_kinds, gap);
-    }
-    if let Some(gap) = ctx.azure_gap(ListKind::Nsgs) {
-        v.withhold(&[Kind::QuotaNsgRules, Kind::QuotaNsgPrefixes], gap);
-    }
     let provider_max =
         ctx.snap.cloud_config.as_ref().and_then(|c| c.maximum_load_balancer_rule_count).filter(|m| *m > 0);
     for lb in &ctx.snap.azure.load_balancers {

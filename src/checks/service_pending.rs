@@ -8,17 +8,23 @@
 
 use super::context::{PIP_NAME_ANNOTATIONS, RG_ANNOTATION};
 use super::public_ip::service_tag;
-use super::{Ctx, Verdicts};
-use crate::findings::{Finding, Kind, Severity};
+use super::{Check, Ctx, Emits, Verdicts};
+use crate::findings::{Audit, Finding, Kind, Severity};
 use crate::models::cluster::Service;
 use crate::snapshot::{ClusterKind, ListKind};
 
+/// LoadBalancer Services without an address, diagnosed from the other
+/// checks' findings (so it runs last).
+pub const CHECK: Check = Check {
+    name: "service-pending",
+    audit: Audit::Check,
+    emits: &[Emits::new(Kind::ServiceLbPending).cluster(&[ClusterKind::Services])],
+    enabled: super::always,
+    run: |i| check(i.ctx, i.prior),
+};
+
 pub fn check(ctx: &Ctx, prior: &[Finding]) -> Verdicts {
     let mut v = Verdicts::default();
-    if let Some(gap) = ctx.cluster_gap(ClusterKind::Services) {
-        v.withhold(&[Kind::ServiceLbPending], gap);
-        return v;
-    }
     for s in &ctx.snap.cluster.services {
         if !s.is_load_balancer() || !s.ingress.is_empty() || s.deleting || s.load_balancer_class.is_some() {
             continue;

@@ -8,8 +8,8 @@
 //! checked against a fixed "now" passed in, never the wall clock, so the
 //! arithmetic is testable.
 
-use super::Verdicts;
-use crate::findings::{Finding, Kind, Severity};
+use super::{Check, Emits, Verdicts};
+use crate::findings::{Audit, Finding, Kind, Severity};
 use crate::snapshot::{GraphFound, Snapshot};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -78,12 +78,30 @@ fn is_no_expiry(end: Option<Timestamp>, now: Timestamp) -> bool {
     end.is_none_or(|e| days_left(e, now) > 36_500)
 }
 
+/// Service-principal credentials that expired, expire soon or never do.
+pub const CHECK: Check = Check {
+    name: "sp-expiry",
+    audit: Audit::SpExpiry,
+    emits: &[
+        Emits::new(Kind::SpCredentialExpired).graph(),
+        Emits::new(Kind::SpCredentialExpiring).graph(),
+        Emits::new(Kind::SpCredentialNoExpiry).graph(),
+        Emits::new(Kind::SpNoValidCredential).graph(),
+    ],
+    enabled: |s| match s.sp {
+        Some(Ok(_)) => Ok(()),
+        Some(Err(why)) => Err(why.to_string()),
+        None => Err("no credential thresholds".to_string()),
+    },
+    run: |i| match i.settings.sp {
+        Some(Ok(s)) => check(i.ctx.snap, s),
+        _ => Verdicts::default(),
+    },
+};
+
 pub fn check(snap: &Snapshot, s: &SpSettings) -> Verdicts {
     let mut v = Verdicts::default();
-    let Some(g) = &snap.graph else {
-        v.withhold(&KINDS, "Microsoft Graph was not read");
-        return v;
-    };
+    let Some(g) = &snap.graph else { return v };
     if let Some(fail) = &g.sign_in_failure {
         v.findings.push(
             Finding::new(

@@ -29,7 +29,7 @@ fn text(w: &mut W, t: &str) -> std::io::Result<()> {
 fn write(r: &Report) -> std::io::Result<Vec<u8>> {
     let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
-    let kinds = r.command.kinds();
+    let kinds = crate::checks::kinds(r.command);
     let failures = r.findings.len();
     let tests: usize = kinds
         .iter()
