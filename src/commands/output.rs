@@ -41,30 +41,9 @@ pub fn emit(mut report: Report, snap: &Snapshot, args: &ReportArgs, quiet: bool)
     }
     let to_terminal = args.output_file.is_none() && std::io::stdout().is_terminal();
     let format = args.output.unwrap_or(if to_terminal { Format::Table } else { Format::Json });
-    if format == Format::Json {
-        // Streamed: a report with tens of thousands of findings is never
-        // held as one string beside the findings themselves.
-        let stdout = std::path::PathBuf::from("-");
-        let path = args.output_file.as_ref().unwrap_or(&stdout);
-        crate::fsutil::write_with(path, crate::fsutil::Access::Shared, |w| {
-            serde_json::to_writer_pretty(w, &report).map_err(std::io::Error::other)
-        })?;
-    } else {
-        let text = render::render(&report, format)?;
-        match &args.output_file {
-            Some(path) => crate::fsutil::write_output(
-                path,
-                text.trim_end_matches('\n').as_bytes(),
-                crate::fsutil::Access::Shared,
-            )?,
-            None => {
-                use std::io::Write;
-                // A closed pipe (`| head`) ends the output quietly.
-                let mut out = std::io::stdout().lock();
-                let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
-            }
-        }
-    }
+    let stdout = std::path::PathBuf::from("-");
+    let path = args.output_file.as_ref().unwrap_or(&stdout);
+    crate::fsutil::write_with(path, crate::fsutil::Access::Shared, |w| render::render(&report, format, w))?;
     // The table says what is missing itself; other outputs get it on stderr.
     let table_on_stdout = format == Format::Table && args.output_file.is_none();
     if !(quiet || table_on_stdout) {

@@ -7,10 +7,9 @@ use crate::report::Report;
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 
-/// The kinds a command's report covers.
-type W = Writer<Vec<u8>>;
+type W<'a> = Writer<&'a mut dyn std::io::Write>;
 
-fn open(w: &mut W, name: &str, attrs: &[(&str, String)]) -> std::io::Result<()> {
+fn open(w: &mut W<'_>, name: &str, attrs: &[(&str, String)]) -> std::io::Result<()> {
     let mut e = BytesStart::new(name);
     for (k, v) in attrs {
         e.push_attribute((*k, v.as_str()));
@@ -18,16 +17,16 @@ fn open(w: &mut W, name: &str, attrs: &[(&str, String)]) -> std::io::Result<()> 
     w.write_event(Event::Start(e))
 }
 
-fn close(w: &mut W, name: &str) -> std::io::Result<()> {
+fn close(w: &mut W<'_>, name: &str) -> std::io::Result<()> {
     w.write_event(Event::End(BytesEnd::new(name)))
 }
 
-fn text(w: &mut W, t: &str) -> std::io::Result<()> {
+fn text(w: &mut W<'_>, t: &str) -> std::io::Result<()> {
     w.write_event(Event::Text(BytesText::new(t)))
 }
 
-fn write(r: &Report) -> std::io::Result<Vec<u8>> {
-    let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
+pub fn render(r: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut w = Writer::new_with_indent(out, b' ', 2);
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
     let kinds = crate::checks::kinds(r.command);
     let failures = r.findings.len();
@@ -90,13 +89,5 @@ fn write(r: &Report) -> std::io::Result<Vec<u8>> {
         }
         close(&mut w, "testsuite")?;
     }
-    close(&mut w, "testsuites")?;
-    let mut out = w.into_inner();
-    out.push(b'\n');
-    Ok(out)
-}
-
-pub fn render(r: &Report) -> Result<String, String> {
-    let bytes = write(r).map_err(|e| format!("cannot write JUnit XML: {e}"))?;
-    String::from_utf8(bytes).map_err(|e| format!("cannot write JUnit XML: {e}"))
+    close(&mut w, "testsuites")
 }

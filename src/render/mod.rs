@@ -1,5 +1,8 @@
-//! RENDERERS: a [`Report`](crate::report::Report) to text. They never
-//! decide anything; the same report renders the same way every time.
+//! RENDERERS: a [`Report`](crate::report::Report) to text, written
+//! straight into a `Write` (a file, stdout), never built as one string
+//! first. They never decide anything; the same report renders the same way
+//! every time. The document's last newline is the writer's
+//! ([`crate::fsutil::write_with`]).
 
 pub mod json;
 pub mod junit;
@@ -7,6 +10,7 @@ pub mod prometheus;
 pub mod table;
 
 use crate::report::Report;
+use std::{fmt, io};
 
 /// Output formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -32,11 +36,77 @@ impl Format {
     }
 }
 
-pub fn render(report: &Report, format: Format) -> Result<String, String> {
+/// Write the report in `format` into `w`.
+pub fn render(report: &Report, format: Format, w: &mut dyn io::Write) -> io::Result<()> {
     match format {
-        Format::Table => Ok(table::render(report)),
-        Format::Json => json::render(report),
-        Format::Prometheus => Ok(prometheus::render(report)),
-        Format::Junit => junit::render(report),
+        Format::Table => table::render(report, w),
+        Format::Json => json::render(report, w),
+        Format::Prometheus => prometheus::render(report, w),
+        Format::Junit => junit::render(report, w),
+    }
+}
+
+/// `fmt::Write` over an `io::Write` that keeps the first I/O error: the
+/// text renderers format line by line straight into the output, and the
+/// error (a closed pipe, a full disk) comes back from [`Out::finish`].
+pub struct Out<'a> {
+    w: &'a mut dyn io::Write,
+    err: Option<io::Error>,
+}
+
+impl<'a> Out<'a> {
+    pub fn new(w: &'a mut dyn io::Write) -> Out<'a> {
+        Out { w, err: None }
+    }
+
+    pub fn finish(self) -> io::Result<()> {
+        self.err.map_or(Ok(()), Err)
+    }
+}
+
+impl fmt::Write for Out<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        if self.err.is_some() {
+            return Err(fmt::Error);
+        }
+        self.w.write_all(s.as_bytes()).map_err(|e| {
+            self.err = Some(e);
+            fmt::Error
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The first write error comes back; nothing is written after it.
+    #[test]
+    fn out_keeps_the_first_error() {
+        struct Full(usize);
+        impl io::Write for Full {
+            fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+                if self.0 == 0 {
+                    return Err(io::Error::new(io::ErrorKind::BrokenPipe, "closed"));
+                }
+                self.0 -= 1;
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut w = Full(1);
+        let mut out = Out::new(&mut w);
+        use std::fmt::Write;
+        assert!(write!(out, "one").is_ok());
+        assert!(write!(out, "two").is_err());
+        assert!(write!(out, "three").is_err());
+        assert_eq!(out.finish().unwrap_err().kind(), io::ErrorKind::BrokenPipe);
+        let mut buf = Vec::new();
+        let mut out = Out::new(&mut buf);
+        let _ = write!(out, "ok");
+        assert!(out.finish().is_ok());
+        assert_eq!(buf, b"ok");
     }
 }

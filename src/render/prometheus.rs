@@ -18,13 +18,13 @@ fn labels(pairs: &[(&str, &str)]) -> String {
     format!("{{{}}}", inner.join(","))
 }
 
-fn family(out: &mut String, name: &str, kind: &str, help: &str) {
+fn family(out: &mut dyn Write, name: &str, kind: &str, help: &str) {
     let _ = writeln!(out, "# HELP {name} {help}");
     let _ = writeln!(out, "# TYPE {name} {kind}");
 }
 
-pub fn render(r: &Report) -> String {
-    let mut out = String::new();
+pub fn render(r: &Report, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut out = super::Out::new(w);
     let cmd = r.command.as_str();
 
     family(&mut out, "azaudit_findings", "gauge", "Findings by kind and severity (suppressed ones excluded).");
@@ -181,11 +181,7 @@ pub fn render(r: &Report) -> String {
     );
     let _ = writeln!(out, "azaudit_run_complete{} {}", labels(&[("command", cmd)]), u8::from(r.complete));
     family(&mut out, "azaudit_last_run_timestamp_seconds", "gauge", "When this report was made (Unix time).");
-    let _ = writeln!(
-        out,
-        "azaudit_last_run_timestamp_seconds{} {}",
-        labels(&[("command", cmd)]),
-        r.generated_at.as_second()
-    );
-    out
+    let _ =
+        write!(out, "azaudit_last_run_timestamp_seconds{} {}", labels(&[("command", cmd)]), r.generated_at.as_second());
+    out.finish()
 }

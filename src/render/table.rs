@@ -7,8 +7,8 @@ use crate::report::Report;
 use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
 use std::fmt::Write;
 
-pub fn render(r: &Report) -> String {
-    let mut out = String::new();
+pub fn render(r: &Report, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut out = super::Out::new(w);
     match &r.cluster {
         Some(c) => {
             let rg = c.node_resource_group.as_deref().map(|g| format!(", node resource group {g}")).unwrap_or_default();
@@ -112,8 +112,8 @@ pub fn render(r: &Report) -> String {
             let _ = writeln!(out, "  - {n}");
         }
     }
-    let _ = writeln!(out, "\n{}", summary_line(r));
-    out
+    let _ = write!(out, "\n{}", summary_line(r));
+    out.finish()
 }
 
 /// "9 findings (1 critical, 6 warning, 2 info); estimated waste ~$42.13/month
