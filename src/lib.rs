@@ -49,6 +49,8 @@ pub mod suppressions;
 pub mod text;
 
 #[cfg(test)]
+mod layers;
+#[cfg(test)]
 mod proptests;
 
 /// Install rustls's ring crypto provider as the process default. Call once

@@ -3,7 +3,7 @@
 //! a wrong secret is `invalid_client` (AADSTS7000215); an app whose secret
 //! has expired is AADSTS7000222, exactly as Entra words it.
 
-use crate::server::App;
+use crate::app::App;
 use serde_json::{Value, json};
 
 pub fn owns(method: &str, path: &str) -> bool {

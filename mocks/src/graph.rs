@@ -4,8 +4,8 @@
 //! bodies (`Authorization_RequestDenied`, `TooManyRequests`), and the same
 //! fault injection as ARM.
 
+use crate::app::{App, json_response};
 use crate::scenario::Action;
-use crate::server::{App, json_response};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{Value, json};

@@ -3,7 +3,7 @@
 //! VM instance metadata style (`Metadata: true`, api-version 2018-02-01) at
 //! `/metadata/identity/oauth2/token`. Token fields are strings, as in Azure.
 
-use crate::server::App;
+use crate::app::App;
 use axum::http::HeaderMap;
 use serde_json::{Value, json};
 use std::time::{SystemTime, UNIX_EPOCH};

@@ -4,8 +4,8 @@
 //! fault injection as the ARM side. Enough for kube-rs and for the real
 //! `kubectl get services,nodes,persistentvolumes -A -o json`.
 
+use crate::app::{App, json_response, raw_response};
 use crate::scenario::{Action, Cluster};
-use crate::server::{App, json_response, raw_response};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{Value, json};

@@ -9,10 +9,12 @@
 //! a Kubernetes API (`/version`, `/api/v1/services|nodes|persistentvolumes`)
 //! with `limit`/`continue` paging, for the cluster side.
 
+pub mod app;
 pub mod arm;
 pub mod entra;
 pub mod graph;
 pub mod identity;
+pub mod index;
 pub mod k8s_objects;
 pub mod kube;
 pub mod log;
@@ -41,12 +43,12 @@ fn checked(scenario: &Scenario) -> std::io::Result<()> {
 pub async fn bind(
     scenario: Scenario,
     listen: &str,
-) -> std::io::Result<(Arc<server::App>, String, impl std::future::Future<Output = std::io::Result<()>>)> {
+) -> std::io::Result<(Arc<app::App>, String, impl std::future::Future<Output = std::io::Result<()>>)> {
     checked(&scenario)?;
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr: SocketAddr = listener.local_addr()?;
     let base_url = format!("http://{addr}");
-    let app = Arc::new(server::App::new(scenario, base_url.clone()));
+    let app = Arc::new(app::App::new(scenario, base_url.clone()));
     let router = axum::Router::new().fallback(server::handle).with_state(app.clone());
     let fut = async move { axum::serve(listener, router).await };
     Ok((app, base_url, fut))
@@ -56,13 +58,13 @@ pub async fn bind(
 pub async fn bind_tls(
     scenario: Scenario,
     listen: &str,
-) -> std::io::Result<(Arc<server::App>, String, String, impl std::future::Future<Output = std::io::Result<()>>)> {
+) -> std::io::Result<(Arc<app::App>, String, String, impl std::future::Future<Output = std::io::Result<()>>)> {
     checked(&scenario)?;
     let (ca_pem, config) = tls::make_config().map_err(std::io::Error::other)?;
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr: SocketAddr = listener.local_addr()?;
     let base_url = format!("https://{addr}");
-    let app = Arc::new(server::App::new(scenario, base_url.clone()));
+    let app = Arc::new(app::App::new(scenario, base_url.clone()));
     let router = axum::Router::new().fallback(server::handle).with_state(app.clone());
     let tls = tls::TlsListener { inner: listener, acceptor: tokio_rustls::TlsAcceptor::from(config) };
     let fut = async move { axum::serve(tls, router).await };
@@ -75,7 +77,7 @@ pub struct MockServer {
     pub base_url: String,
     /// The test CA's certificate (PEM) when serving https.
     pub ca_pem: Option<String>,
-    app: Arc<server::App>,
+    app: Arc<app::App>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -162,7 +164,7 @@ impl MockServer {
 
     /// The current token count of a subscription's emulated read bucket.
     pub fn remaining_reads(&self, subscription: &str) -> u64 {
-        server::remaining_reads(&self.app, subscription)
+        app::remaining_reads(&self.app, subscription)
     }
 
     /// The scenario being served.

@@ -235,7 +235,7 @@ mod tests {
         ));
         let ctx = Ctx::new(&s);
         let fe = lb_child("kubernetes-internal", "frontendIPConfigurations", DEAD);
-        assert!(matches!(ctx.usage.status(&fe), Status::InUse(_)));
+        assert!(matches!(crate::checks::usage::Usage::build(&ctx).status(&fe), Status::InUse(_)));
     }
 
     fn internal_subnet() {

@@ -53,8 +53,6 @@ pub struct Ctx<'a> {
     other_aks: HashMap<String, String>,
     /// Lower-cased resource groups given with `-g`.
     scope_rgs: HashSet<String>,
-    /// Every live reference to the objects the orphan checks judge.
-    pub usage: super::usage::Usage,
 }
 
 impl<'a> Ctx<'a> {
@@ -73,7 +71,6 @@ impl<'a> Ctx<'a> {
             service_rgs: HashSet::new(),
             other_aks: HashMap::new(),
             scope_rgs: snap.scope.resource_groups.iter().map(|g| g.to_ascii_lowercase()).collect(),
-            usage: Default::default(),
         };
         for s in &c.services {
             ctx.by_key.insert(s.key(), s);
@@ -115,7 +112,6 @@ impl<'a> Ctx<'a> {
                 ctx.other_aks.insert(rg.to_ascii_lowercase(), mc.name.clone());
             }
         }
-        ctx.usage = super::usage::Usage::build(&ctx);
         ctx
     }
 

@@ -23,7 +23,7 @@
 //! describes (kubernetes#59255).
 
 use super::context::provider_base;
-use super::usage::{CHECKED_FRONTEND, CHECKED_PROBE, CHECKED_RULE, Status};
+use super::usage::{CHECKED_FRONTEND, CHECKED_PROBE, CHECKED_RULE, Status, Usage};
 use super::{Check, Ctx, Emits, Verdicts, cost};
 use crate::findings::{Audit, Finding, Kind, Severity};
 use crate::models::LoadBalancer;
@@ -43,10 +43,10 @@ pub const CHECK: Check = Check {
         Emits::new(Kind::LbProbeOrphaned).judges(&[ListKind::LoadBalancers]).cluster(&[ClusterKind::Services]),
     ],
     enabled: super::always,
-    run: |i| check(i.ctx),
+    run: |i| check(i.ctx, i.usage),
 };
 
-pub fn check(ctx: &Ctx) -> Verdicts {
+pub fn check(ctx: &Ctx, usage: &Usage) -> Verdicts {
     let mut v = Verdicts::default();
     for lb in &ctx.snap.azure.load_balancers {
         if !ctx.judge(ListKind::LoadBalancers, &lb.id, "load balancer", &lb.name, &mut v.notes) {
@@ -55,7 +55,7 @@ pub fn check(ctx: &Ctx) -> Verdicts {
         let p = &lb.properties;
         for fe in &p.frontends {
             if let Some(f) = orphan(
-                ctx,
+                usage,
                 lb,
                 fe,
                 "frontendIPConfigurations",
@@ -77,7 +77,7 @@ pub fn check(ctx: &Ctx) -> Verdicts {
         let standard = lb.sku_name().is_some_and(|s| s.eq_ignore_ascii_case("Standard"));
         for rule in &p.load_balancing_rules {
             if let Some(f) =
-                orphan(ctx, lb, rule, "loadBalancingRules", Kind::LbRuleOrphaned, Severity::Warning, &mut v.notes)
+                orphan(usage, lb, rule, "loadBalancingRules", Kind::LbRuleOrphaned, Severity::Warning, &mut v.notes)
             {
                 let r = &rule.properties;
                 let mut f = f.cost(if standard { cost::lb_rule() } else { None });
@@ -94,7 +94,7 @@ pub fn check(ctx: &Ctx) -> Verdicts {
             if probe.name.eq_ignore_ascii_case(SHARED_PROBE) {
                 continue;
             }
-            if let Some(f) = orphan(ctx, lb, probe, "probes", Kind::LbProbeOrphaned, Severity::Info, &mut v.notes) {
+            if let Some(f) = orphan(usage, lb, probe, "probes", Kind::LbProbeOrphaned, Severity::Info, &mut v.notes) {
                 v.findings.push(f.with("rules", probe.properties.load_balancing_rules.len()));
             }
         }
@@ -106,7 +106,7 @@ pub fn check(ctx: &Ctx) -> Verdicts {
 /// has the UID it names, and nothing live references it (the usage index);
 /// a note when something live still does.
 fn orphan<P>(
-    ctx: &Ctx,
+    usage: &Usage,
     lb: &LoadBalancer,
     child: &Child<P>,
     collection: &str,
@@ -125,7 +125,7 @@ fn orphan<P>(
         Kind::LbRuleOrphaned => "rule",
         _ => "probe",
     };
-    match ctx.usage.status(&id) {
+    match usage.status(&id) {
         Status::Orphan => {}
         Status::InUse(by) => {
             notes.push(format!(

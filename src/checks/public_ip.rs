@@ -20,29 +20,15 @@
 //! cluster's IPs (the cluster tag differs) and IPs in resource groups that
 //! are not judged are never judged.
 
-use super::context::{Owner, Uses};
-use super::usage::{CHECKED_PUBLIC_IP, Status};
+use super::context::Owner;
+use super::ownership::{cluster_tag, owner_gone, service_tag};
+use super::usage::{CHECKED_PUBLIC_IP, Status, Usage};
 use super::{Check, Ctx, Emits, Verdicts, cost};
 use crate::findings::{Audit, Finding, Kind, Severity};
 use crate::models::PublicIp;
 use crate::snapshot::{ClusterKind, ListKind};
 use serde_json::json;
 use std::collections::HashSet;
-
-/// Service tag keys: the current one first, then the legacy one.
-pub const SERVICE_TAGS: [&str; 2] = ["k8s-azure-service", "service"];
-/// Cluster-name tag keys: the current one first, then the legacy one.
-pub const CLUSTER_TAGS: [&str; 2] = ["k8s-azure-cluster-name", "kubernetes-cluster-name"];
-
-/// The first service tag present (even empty): (key, value).
-pub fn service_tag(pip: &PublicIp) -> Option<(&'static str, &str)> {
-    SERVICE_TAGS.iter().find_map(|k| pip.tags.get(k).map(|v| (*k, v)))
-}
-
-/// The first cluster-name tag present: (key, value).
-pub fn cluster_tag(pip: &PublicIp) -> Option<(&'static str, &str)> {
-    CLUSTER_TAGS.iter().find_map(|k| pip.tags.get(k).map(|v| (*k, v)))
-}
 
 /// Public IPs whose Services are gone, attached to nothing, or failed. An
 /// IP records its own attachment (`ipConfiguration`, `natGateway`), so the
@@ -61,10 +47,10 @@ pub const CHECK: Check = Check {
         Emits::new(Kind::PublicIpFailed).judges(&[ListKind::PublicIps]),
     ],
     enabled: super::always,
-    run: |i| check(i.ctx, i.withheld),
+    run: |i| check(i.ctx, i.usage, i.withheld),
 };
 
-pub fn check(ctx: &Ctx, withheld: &HashSet<Kind>) -> Verdicts {
+pub fn check(ctx: &Ctx, usage: &Usage, withheld: &HashSet<Kind>) -> Verdicts {
     let mut v = Verdicts::default();
     // Without the Services only failed IPs can be judged.
     let refs_gap = withheld.contains(&Kind::PublicIpUnattached);
@@ -80,8 +66,8 @@ pub fn check(ctx: &Ctx, withheld: &HashSet<Kind>) -> Verdicts {
             continue;
         }
         match service_tag(pip) {
-            Some(_) => managed(ctx, pip, &mut v),
-            None => unmanaged(ctx, pip, &mut v),
+            Some(_) => managed(ctx, usage, pip, &mut v),
+            None => unmanaged(ctx, usage, pip, &mut v),
         }
     }
     v
@@ -149,67 +135,8 @@ fn failed(ctx: &Ctx, pip: &PublicIp) -> Option<Finding> {
     Some(base_evidence(f, pip))
 }
 
-/// Why a tagged IP's owners are gone: every Service its service tag names
-/// is deleted or uses another address (or the tag is empty), it is tagged
-/// for this cluster (or not at all), and its resource group is judged.
-pub struct Gone {
-    pub tag_key: &'static str,
-    pub tag_value: String,
-    pub names: Vec<String>,
-    pub reason: String,
-}
-
-/// The candidate test the usage index runs: `Some` when the IP's owners by
-/// tag are gone. Ownership follows the provider's
-/// `pkg/provider/azure_publicip_repo.go:serviceOwnsPublicIP` (the service tag,
-/// new key then legacy, and the cluster-name tag).
-pub fn owner_gone(ctx: &Ctx, pip: &PublicIp) -> Option<Gone> {
-    if !ctx.covered(ListKind::PublicIps, &pip.id) || ctx.cluster_gap(ClusterKind::Services).is_some() {
-        return None;
-    }
-    let (tag_key, tag_value) = service_tag(pip)?;
-    if cluster_tag(pip).is_some_and(|(_, name)| !name.eq_ignore_ascii_case(ctx.cluster_name)) {
-        return None; // another cluster's
-    }
-    if ctx.rg_owner(pip.id.resource_group().unwrap_or("")) != Owner::Ours {
-        return None;
-    }
-    let names: Vec<String> = tag_value.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect();
-    let mut gone = Vec::new();
-    let mut moved = Vec::new();
-    for name in &names {
-        match ctx.service(name) {
-            None => gone.push(name.clone()),
-            Some(s) => match ctx.uses(s, pip) {
-                Uses::Yes(_) | Uses::Pending => return None, // in use by a live Service
-                Uses::No(why) => moved.push(why),
-            },
-        }
-    }
-    let reason = if names.is_empty() {
-        format!(
-            "tagged for cluster '{}' with an empty {tag_key} tag: every Service that shared it is gone",
-            ctx.cluster_name
-        )
-    } else if moved.is_empty() {
-        format!(
-            "Service{} {} no longer exist{}",
-            plural(gone.len()),
-            gone.join(", "),
-            if gone.len() == 1 { "s" } else { "" }
-        )
-    } else {
-        let mut parts = moved;
-        if !gone.is_empty() {
-            parts.push(format!("{} no longer exist{}", gone.join(", "), if gone.len() == 1 { "s" } else { "" }));
-        }
-        format!("no live Service uses it: {}", parts.join("; "))
-    };
-    Some(Gone { tag_key, tag_value: tag_value.to_string(), names, reason })
-}
-
 /// An IP the cloud provider created for Services (it has a service tag).
-fn managed(ctx: &Ctx, pip: &PublicIp, v: &mut Verdicts) {
+fn managed(ctx: &Ctx, usage: &Usage, pip: &PublicIp, v: &mut Verdicts) {
     let rg = pip.id.resource_group().unwrap_or("");
     if cluster_tag(pip).is_some_and(|(_, name)| !name.eq_ignore_ascii_case(ctx.cluster_name)) {
         return; // another cluster's
@@ -222,7 +149,7 @@ fn managed(ctx: &Ctx, pip: &PublicIp, v: &mut Verdicts) {
         }
     }
     let Some(gone) = owner_gone(ctx, pip) else { return };
-    let mut reason = match ctx.usage.status(pip.id.as_str()) {
+    let mut reason = match usage.status(pip.id.as_str()) {
         Status::Orphan => gone.reason,
         Status::InUse(by) => {
             v.notes.push(format!(
@@ -256,10 +183,10 @@ fn managed(ctx: &Ctx, pip: &PublicIp, v: &mut Verdicts) {
 
 /// An IP without a service tag: user-created, or not Kubernetes' at all.
 /// It is unattached only when nothing at all references it.
-fn unmanaged(ctx: &Ctx, pip: &PublicIp, v: &mut Verdicts) {
+fn unmanaged(ctx: &Ctx, usage: &Usage, pip: &PublicIp, v: &mut Verdicts) {
     // Any reference at all: a Service, whatever its ipConfiguration or
     // natGateway names, a frontend, a NIC, a NAT gateway.
-    if ctx.usage.referenced(pip.id.as_str()) {
+    if usage.referenced(pip.id.as_str()) {
         return;
     }
     let rg = pip.id.resource_group().unwrap_or("");
@@ -284,10 +211,6 @@ fn unmanaged(ctx: &Ctx, pip: &PublicIp, v: &mut Verdicts) {
         .with("checked", CHECKED_PUBLIC_IP)
         .cost(cost::public_ip(pip));
     v.findings.push(base_evidence(f, pip));
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
 
 /// "load-balancer frontend kubernetes/a0b1..." from an ipConfiguration ID.

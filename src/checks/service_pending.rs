@@ -7,7 +7,7 @@
 //! another resource group.
 
 use super::context::{PIP_NAME_ANNOTATIONS, RG_ANNOTATION};
-use super::public_ip::service_tag;
+use super::ownership::service_tag;
 use super::{Check, Ctx, Emits, Verdicts};
 use crate::findings::{Audit, Finding, Kind, Severity};
 use crate::models::cluster::Service;

@@ -194,7 +194,7 @@ impl Usage {
             for (s, how) in ctx.referencing(pip) {
                 u.add(&key, None, format!("Service {} ({how})", s.key()));
             }
-            if super::public_ip::owner_gone(ctx, pip).is_some() {
+            if super::ownership::owner_gone(ctx, pip).is_some() {
                 u.candidates.insert(key);
             }
         }
@@ -293,9 +293,12 @@ mod tests {
             }),
         ));
         let ctx = Ctx::new(&s);
-        assert_eq!(ctx.usage.status(&fe), Status::InUse(format!("load-balancing rule kubernetes/{live}-TCP-80")));
+        assert_eq!(
+            Usage::build(&ctx).status(&fe),
+            Status::InUse(format!("load-balancing rule kubernetes/{live}-TCP-80"))
+        );
         let dead_rule = lb_child("kubernetes", "loadBalancingRules", &format!("{DEAD}-TCP-81"));
-        assert_eq!(ctx.usage.status(&dead_rule), Status::Orphan);
+        assert_eq!(Usage::build(&ctx).status(&dead_rule), Status::Orphan);
     }
 
     #[test]
@@ -322,15 +325,15 @@ mod tests {
         };
         s.azure.load_balancers.push(lb("kubernetes", lb_json(false)));
         let ctx = Ctx::new(&s);
-        assert_eq!(ctx.usage.status(&pip_id), Status::Orphan, "only an orphan frontend references it");
-        assert_eq!(ctx.usage.status(&fe), Status::Orphan, "only an orphan rule references it");
-        assert_eq!(ctx.usage.status(&rule), Status::Orphan);
+        assert_eq!(Usage::build(&ctx).status(&pip_id), Status::Orphan, "only an orphan frontend references it");
+        assert_eq!(Usage::build(&ctx).status(&fe), Status::Orphan, "only an orphan rule references it");
+        assert_eq!(Usage::build(&ctx).status(&rule), Status::Orphan);
         // A rule azaudit cannot explain (not named for a Service) is live:
         // it keeps the frontend, which keeps the IP.
         s.azure.load_balancers[0] = lb("kubernetes", lb_json(true));
         let ctx = Ctx::new(&s);
-        assert_eq!(ctx.usage.status(&fe), Status::InUse("load-balancing rule kubernetes/user-rule".into()));
-        assert_eq!(ctx.usage.status(&pip_id), Status::InUse(format!("frontend kubernetes/{DEAD}")));
+        assert_eq!(Usage::build(&ctx).status(&fe), Status::InUse("load-balancing rule kubernetes/user-rule".into()));
+        assert_eq!(Usage::build(&ctx).status(&pip_id), Status::InUse(format!("frontend kubernetes/{DEAD}")));
     }
 
     #[test]
@@ -343,7 +346,10 @@ mod tests {
             json!({"frontendIPConfigurations": [{"name": DEAD, "id": fe, "properties": {"privateIPAddress": "10.0.0.7"}}]}),
         ));
         let ctx = Ctx::new(&s);
-        assert_eq!(ctx.usage.status(&fe), Status::InUse("Service shop/internal (status.loadBalancer.ingress)".into()));
+        assert_eq!(
+            Usage::build(&ctx).status(&fe),
+            Status::InUse("Service shop/internal (status.loadBalancer.ingress)".into())
+        );
     }
 
     #[test]
@@ -356,7 +362,7 @@ mod tests {
         let pip_id = p.id.as_str().to_string();
         s.azure.public_ips.push(p);
         let ctx = Ctx::new(&s);
-        assert_eq!(ctx.usage.status(&pip_id), Status::InUse("its NAT gateway egress".into()));
+        assert_eq!(Usage::build(&ctx).status(&pip_id), Status::InUse("its NAT gateway egress".into()));
     }
 
     #[test]
@@ -374,6 +380,9 @@ mod tests {
             }),
         ));
         let ctx = Ctx::new(&s);
-        assert_eq!(ctx.usage.status(&probe), Status::InUse(format!("load-balancing rule kubernetes/{live}-TCP-80")));
+        assert_eq!(
+            Usage::build(&ctx).status(&probe),
+            Status::InUse(format!("load-balancing rule kubernetes/{live}-TCP-80"))
+        );
     }
 }
