@@ -37,15 +37,12 @@ impl Netns {
     fn enter<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Result<T, String> {
         let path = format!("/run/netns/{}", self.0);
         std::thread::spawn(move || {
-            use std::os::fd::AsRawFd;
+            use rustix::thread::{LinkNameSpaceType, move_into_link_name_space};
+            use std::os::fd::AsFd;
             let file = std::fs::File::open(&path).map_err(|e| format!("cannot open {path}: {e}"))?;
-            // SAFETY: setns on a valid namespace fd affects only this thread.
-            // The one unsafe call: setns(2) has no safe wrapper in std.
-            #[allow(unsafe_code)]
-            let entered = unsafe { libc::setns(file.as_raw_fd(), libc::CLONE_NEWNET) };
-            if entered != 0 {
-                return Err(format!("setns: {}", std::io::Error::last_os_error()));
-            }
+            // setns(2): only this thread moves into the namespace.
+            move_into_link_name_space(file.as_fd(), Some(LinkNameSpaceType::Network))
+                .map_err(|e| format!("setns: {e}"))?;
             Ok(f())
         })
         .join()
