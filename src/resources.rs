@@ -16,7 +16,9 @@
 //! no route per type.
 
 pub use crate::models::common::Located;
-use crate::models::{Disk, LoadBalancer, Lock, ManagedCluster, NatGateway, Nic, Nsg, PublicIp, Usage};
+use crate::models::{
+    Disk, LoadBalancer, Lock, ManagedCluster, NatGateway, Nic, Nsg, PrivateLinkService, PublicIp, RouteTable, Usage,
+};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -138,6 +140,10 @@ resource_types! {
             "Microsoft.ContainerService/managedClusters", "2024-09-01", usages: false;
         Locks: Lock => locks, "locks",
             "Microsoft.Authorization/locks", "2020-05-01", usages: false;
+        PrivateLinkServices: PrivateLinkService => private_link_services, "privateLinkServices",
+            "Microsoft.Network/privateLinkServices", "2024-07-01", usages: false;
+        RouteTables: RouteTable => route_tables, "routeTables",
+            "Microsoft.Network/routeTables", "2024-07-01", usages: false;
     }
     per location {
         Usages: Usage, "usages", "Microsoft.Network/locations/{location}/usages", "2024-07-01";

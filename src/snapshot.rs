@@ -157,6 +157,12 @@ pub struct ProviderConfig {
     pub vm_type: Option<String>,
     pub load_balancer_sku: Option<String>,
     pub load_balancer_name: Option<String>,
+    /// kubenet: the route table (`routeTableName`) and its resource group
+    /// (`routeTableResourceGroup`, default `resourceGroup`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub route_table_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub route_table_resource_group: Option<String>,
     /// The names of `multipleStandardLoadBalancerConfigurations`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub multiple_standard_load_balancers: Vec<String>,
@@ -180,6 +186,8 @@ impl From<&crate::cloud_config::CloudConfig> for ProviderConfig {
             vm_type: c.vm_type.clone(),
             load_balancer_sku: c.load_balancer_sku.clone(),
             load_balancer_name: c.load_balancer_name.clone(),
+            route_table_name: c.route_table_name.clone(),
+            route_table_resource_group: c.route_table_resource_group.clone(),
             multiple_standard_load_balancers: c.multiple_standard_load_balancers.clone(),
             maximum_load_balancer_rule_count: c.maximum_load_balancer_rule_count,
             exclude_master_from_standard_lb: c.exclude_master_from_standard_lb,

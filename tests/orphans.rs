@@ -34,6 +34,9 @@ fn expected() -> BTreeSet<(String, String)> {
         ("nsg-rule-stale", "a0b1c2d3e4f5061728394a5b6c7d8e9f-TCP-80-Internet"),
         ("nsg-rule-stale", "k8s-azure-lb_allow_IPv4_9c8b7a6f5e4d3c2b1a0f9e8d7c6b5a49"),
         ("disk-orphaned", "pvc-0d3c6f1e-2b4a-4c8d-9e7f-6a5b4c3d2e1f"),
+        ("pls-orphaned", "pls-a5d4c3b2a1f04e9d8c7b6a5f4e3d2c1b"),
+        ("route-stale", "aks-nodepool1-12345678-vmss000003____102443024"),
+        ("route-stale", "aks-gpupool-31415926-vmss000000____102448024"),
     ]
     .iter()
     .map(|(k, n)| (k.to_string(), n.to_string()))
@@ -112,7 +115,7 @@ fn live_cluster_gives_exactly_the_expected_findings() {
     let partial = by("nsg-rule-stale", "k8s-azure-lb_allow_IPv4_9c8b7a6f5e4d3c2b1a0f9e8d7c6b5a49");
     assert_eq!(partial["evidence"]["dead_destinations"], json!(["20.31.10.11"]));
     assert!(report["summary"]["monthly_waste_usd"].as_f64().unwrap() > 50.0);
-    assert_eq!(report["summary"]["findings"], 14);
+    assert_eq!(report["summary"]["findings"], expected().len());
 }
 
 #[test]
@@ -218,7 +221,7 @@ fn cluster_nodes_403_gives_no_pool_verdict() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|w| w["kinds"] == json!(["backend-pool-empty", "nsg-rule-stale"])
+            .any(|w| w["kinds"] == json!(["backend-pool-empty", "nsg-rule-stale", "route-stale"])
                 && w["reason"].as_str().unwrap().contains("nodes were not read completely")),
         "{}",
         report["withheld"]
@@ -267,7 +270,7 @@ fn fail_on_thresholds_and_table_output() {
     assert!(run.stdout.contains("forgotten [lock: CanNotDelete]"), "{}", run.stdout);
     let summary = run.stdout.lines().find(|l| l.starts_with("Summary:")).expect("summary line");
     assert!(
-        summary.contains("14 findings (1 critical, 11 warning, 2 info)") && summary.contains("estimated waste ~$"),
+        summary.contains("17 findings (1 critical, 14 warning, 2 info)") && summary.contains("estimated waste ~$"),
         "{summary}"
     );
     // Written atomically to a file on request.
@@ -291,7 +294,9 @@ fn the_embedded_demo_shows_every_finding_kind() {
     let report: Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(found(&report), expected());
     let kinds: BTreeSet<String> = found(&report).into_iter().map(|(k, _)| k).collect();
-    assert_eq!(kinds.len(), 10, "every finding kind: {kinds:?}");
+    // Every orphan kind (suppression-expired comes from `check`'s suppressions).
+    let all = azaudit::checks::kinds(azaudit::findings::Audit::Orphans).len() - 1;
+    assert_eq!(kinds.len(), all, "every finding kind: {kinds:?}");
 }
 
 /// The finding kinds whose verdicts depend on each ARM list (`orphans`):
@@ -309,7 +314,13 @@ fn dependent(list: &str) -> &'static [&'static str] {
             "lb-idle",
             "backend-pool-empty",
             "public-ip-orphaned",
+            // Its frontend's load balancer is a reference.
+            "pls-orphaned",
         ],
+        // The cluster's pod CIDR comes from its AKS cluster.
+        "managedClusters" => &["route-stale"],
+        "privateLinkServices" => &["pls-orphaned"],
+        "routeTables" => &["route-stale"],
         "networkSecurityGroups" => &["nsg-rule-stale"],
         "disks" => &["disk-orphaned"],
         _ => &[],
@@ -331,6 +342,8 @@ fn every_fault_on_every_list_fails_closed_and_leaves_the_rest_alone() {
         "disks",
         "managedClusters",
         "Microsoft.Authorization/locks",
+        "privateLinkServices",
+        "routeTables",
     ];
     let faults: Vec<(&str, Action, &[&str])> = vec![
         // A throttle that never lets up, with a Retry-After inside the

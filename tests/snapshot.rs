@@ -79,19 +79,10 @@ fn request_count_equals_page_count_with_no_extra_gets() {
     let arm = mock.arm_requests();
     // The minimum: one page chain per type, ceil(n / page size) pages each,
     // plus the usages list for the one location.
-    let expected: usize = [
-        "Microsoft.Network/publicIPAddresses",
-        "Microsoft.Network/loadBalancers",
-        "Microsoft.Network/networkSecurityGroups",
-        "Microsoft.Network/networkInterfaces",
-        "Microsoft.Network/natGateways",
-        "Microsoft.Compute/disks",
-        "Microsoft.ContainerService/managedClusters",
-        "Microsoft.Authorization/locks",
-    ]
-    .iter()
-    .map(|t| ceil_div(count(&sc, t, None), 4))
-    .sum::<usize>()
+    let expected: usize = azaudit::resources::ListKind::SCOPED
+        .iter()
+        .map(|k| ceil_div(count(&sc, k.provider_path(), None), 4))
+        .sum::<usize>()
         + ceil_div(11, 4); // 11 usage entries in one location
     assert_eq!(arm.len(), expected, "requests: {:#?}", arm.iter().map(|e| &e.path).collect::<Vec<_>>());
     let pages: u64 = snap["lists"].as_array().unwrap().iter().map(|l| l["pages"].as_u64().unwrap()).sum();

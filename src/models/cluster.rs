@@ -125,6 +125,10 @@ pub struct Node {
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub allocatable: BTreeMap<String, String>,
     pub addresses: Vec<NodeAddress>,
+    /// `spec.podCIDRs` (or `spec.podCIDR`): the routes the cloud provider's
+    /// route controller keeps for the node (kubenet).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub pod_cidrs: Vec<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -51,4 +51,9 @@ pub struct NetworkProfile {
     pub load_balancer_sku: Option<String>,
     pub outbound_type: Option<String>,
     pub network_plugin: Option<String>,
+    /// The pod CIDR (kubenet and overlay): the cluster CIDR the route
+    /// controller owns routes in.
+    pub pod_cidr: Option<String>,
+    #[serde(default, deserialize_with = "null_default", skip_serializing_if = "Vec::is_empty")]
+    pub pod_cidrs: Vec<String>,
 }

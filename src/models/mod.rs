@@ -13,7 +13,9 @@ pub mod managed_cluster;
 pub mod nat_gateway;
 pub mod nic;
 pub mod nsg;
+pub mod private_link_service;
 pub mod public_ip;
+pub mod route_table;
 pub mod usage;
 
 pub use common::{Child, Num, Resource, ResourceId, Sku, SubResource, Tags};
@@ -24,7 +26,9 @@ pub use managed_cluster::ManagedCluster;
 pub use nat_gateway::NatGateway;
 pub use nic::Nic;
 pub use nsg::Nsg;
+pub use private_link_service::PrivateLinkService;
 pub use public_ip::PublicIp;
+pub use route_table::RouteTable;
 pub use usage::Usage;
 
 use serde::Deserialize;

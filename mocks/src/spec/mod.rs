@@ -40,6 +40,7 @@ pub const FILES: &[(&str, &str)] = vendored![
     "specification/network/resource-manager/Microsoft.Network/stable/2024-07-01/network.json",
     "specification/network/resource-manager/Microsoft.Network/stable/2024-07-01/networkInterface.json",
     "specification/network/resource-manager/Microsoft.Network/stable/2024-07-01/networkSecurityGroup.json",
+    "specification/network/resource-manager/Microsoft.Network/stable/2024-07-01/privateEndpoint.json",
     "specification/network/resource-manager/Microsoft.Network/stable/2024-07-01/privateLinkService.json",
     "specification/network/resource-manager/Microsoft.Network/stable/2024-07-01/publicIpAddress.json",
     "specification/network/resource-manager/Microsoft.Network/stable/2024-07-01/routeTable.json",

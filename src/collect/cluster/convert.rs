@@ -77,6 +77,9 @@ pub fn node(n: &core::Node) -> Node {
             .and_then(|s| s.addresses.as_ref())
             .map(|a| a.iter().map(|a| NodeAddress { type_: a.type_.clone(), address: a.address.clone() }).collect())
             .unwrap_or_default(),
+        pod_cidrs: spec
+            .and_then(|s| s.pod_cidrs.clone().filter(|c| !c.is_empty()).or_else(|| s.pod_cidr.clone().map(|c| vec![c])))
+            .unwrap_or_default(),
     }
 }
 
