@@ -61,6 +61,7 @@ kinds! {
     DiskOrphaned = "disk-orphaned", "Disks of deleted PersistentVolumes";
     PlsOrphaned = "pls-orphaned", "Private link services of deleted Services";
     RouteStale = "route-stale", "Routes of deleted nodes or old pod CIDRs";
+    SnapshotOrphaned = "snapshot-orphaned", "Disk snapshots of deleted VolumeSnapshots";
     QuotaFrontendIp = "quota-frontend-ip", "Frontends per load balancer near the limit";
     QuotaLbRules = "quota-lb-rules", "Rules per load balancer near the limit";
     QuotaNsgRules = "quota-nsg-rules", "Rules per NSG near the limit";

@@ -17,7 +17,8 @@
 
 pub use crate::models::common::Located;
 use crate::models::{
-    Disk, LoadBalancer, Lock, ManagedCluster, NatGateway, Nic, Nsg, PrivateLinkService, PublicIp, RouteTable, Usage,
+    Disk, DiskSnapshot, LoadBalancer, Lock, ManagedCluster, NatGateway, Nic, Nsg, PrivateLinkService, PublicIp,
+    RouteTable, Usage,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -144,6 +145,8 @@ resource_types! {
             "Microsoft.Network/privateLinkServices", "2024-07-01", usages: false;
         RouteTables: RouteTable => route_tables, "routeTables",
             "Microsoft.Network/routeTables", "2024-07-01", usages: false;
+        Snapshots: DiskSnapshot => snapshots, "snapshots",
+            "Microsoft.Compute/snapshots", "2024-03-02", usages: false;
     }
     per location {
         Usages: Usage, "usages", "Microsoft.Network/locations/{location}/usages", "2024-07-01";

@@ -6,7 +6,7 @@
 //! verdict may be drawn from it.
 
 use crate::arm::StatsSummary;
-use crate::models::cluster::{Node, PersistentVolume, Service};
+use crate::models::cluster::{Node, PersistentVolume, Service, VolumeSnapshotContent};
 pub use crate::resources::{AzureInventory, ListKind, LocationUsages};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -219,6 +219,8 @@ pub struct ClusterView {
     pub nodes: Vec<Node>,
     #[serde(default)]
     pub persistent_volumes: Vec<PersistentVolume>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub volume_snapshot_contents: Vec<VolumeSnapshotContent>,
 }
 
 /// A value and where it came from (`flag`, `cloud-config`, `node labels`,
@@ -257,10 +259,23 @@ pub enum ClusterKind {
     Nodes,
     PersistentVolumes,
     Version,
+    VolumeSnapshotContents,
 }
 
 impl ClusterKind {
-    pub const LISTS: [ClusterKind; 3] = [ClusterKind::Services, ClusterKind::Nodes, ClusterKind::PersistentVolumes];
+    pub const LISTS: [ClusterKind; 4] = [
+        ClusterKind::Services,
+        ClusterKind::Nodes,
+        ClusterKind::PersistentVolumes,
+        ClusterKind::VolumeSnapshotContents,
+    ];
+
+    /// A list of a CRD the cluster may not have (the snapshot CRDs): its
+    /// absence or failure does not make a run incomplete by itself; the
+    /// verdicts that need it are withheld when there is something to judge.
+    pub fn optional(self) -> bool {
+        self == ClusterKind::VolumeSnapshotContents
+    }
 
     pub fn name(self) -> &'static str {
         match self {
@@ -268,6 +283,7 @@ impl ClusterKind {
             ClusterKind::Nodes => "nodes",
             ClusterKind::PersistentVolumes => "persistentvolumes",
             ClusterKind::Version => "version",
+            ClusterKind::VolumeSnapshotContents => "volumesnapshotcontents",
         }
     }
 }
@@ -305,10 +321,10 @@ impl ClusterView {
         let mut out: Vec<String> = self
             .lists
             .iter()
-            .filter(|l| !l.complete)
+            .filter(|l| !l.complete && !l.kind.optional())
             .map(|l| format!("cluster {}: {}", l.kind.name(), l.error.as_deref().unwrap_or("incomplete")))
             .collect();
-        for k in ClusterKind::LISTS {
+        for k in ClusterKind::LISTS.into_iter().filter(|k| !k.optional()) {
             if !self.lists.iter().any(|l| l.kind == k) {
                 out.push(format!("cluster {}: not read", k.name()));
             }

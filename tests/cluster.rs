@@ -41,7 +41,14 @@ fn cluster() -> Cluster {
     let persistent_volumes = (0..3)
         .map(|i| disk_pv(&format!("pvc-{i}"), "shop", &format!("data-{i}"), &disk_id(&format!("pvc-{i}"))))
         .collect();
-    Cluster { services, nodes, persistent_volumes, token: Some(KUBE_TOKEN.into()), version: None }
+    Cluster {
+        services,
+        nodes,
+        persistent_volumes,
+        token: Some(KUBE_TOKEN.into()),
+        version: None,
+        volume_snapshot_contents: None,
+    }
 }
 
 fn scenario(faults: Vec<Fault>) -> Scenario {
@@ -218,7 +225,12 @@ fn cluster_file_in_kubectl_format_json_and_yaml() {
         let web = c["services"].as_array().unwrap().iter().find(|s| s["name"] == "web").unwrap();
         assert_eq!(web["ingress"][0]["ip"], "20.31.4.10", "{file}");
         assert_eq!(c["node_resource_group"]["source"], "node labels", "{file}");
-        assert!(c["lists"].as_array().unwrap().iter().all(|l| l["complete"] == true), "{file}: {c}");
+        // Every list complete but the optional VolumeSnapshotContents, which
+        // these exports leave out: recorded as not read, and not a gap by itself.
+        for l in c["lists"].as_array().unwrap() {
+            let optional = l["kind"] == "volumesnapshotcontents";
+            assert_eq!(l["complete"], !optional, "{file}: {l}");
+        }
     }
 }
 

@@ -37,6 +37,7 @@ fn expected() -> BTreeSet<(String, String)> {
         ("pls-orphaned", "pls-a5d4c3b2a1f04e9d8c7b6a5f4e3d2c1b"),
         ("route-stale", "aks-nodepool1-12345678-vmss000003____102443024"),
         ("route-stale", "aks-gpupool-31415926-vmss000000____102448024"),
+        ("snapshot-orphaned", "snapshot-8e9f0a1b-2c3d-4e5f-8a6b-7c8d9e0f1a2b"),
     ]
     .iter()
     .map(|(k, n)| (k.to_string(), n.to_string()))
@@ -61,10 +62,12 @@ fn orphans_live(mock: &MockServer, dir: &Path, extra: &[&str]) -> (Run, Value) {
     (run, report)
 }
 
-/// The demo cluster as `kubectl get services,nodes,persistentvolumes -A -o json` prints it.
+/// The demo cluster as `kubectl get services,nodes,persistentvolumes,volumesnapshotcontents -A -o json` prints it.
 fn kubectl_file(sc: &Scenario, dir: &Path) -> std::path::PathBuf {
     let c = sc.cluster.as_ref().unwrap();
-    let items: Vec<Value> = c.services.iter().chain(&c.nodes).chain(&c.persistent_volumes).cloned().collect();
+    let contents = c.volume_snapshot_contents.iter().flatten();
+    let items: Vec<Value> =
+        c.services.iter().chain(&c.nodes).chain(&c.persistent_volumes).chain(contents).cloned().collect();
     let list = json!({"apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": ""}, "items": items});
     let path = dir.join("cluster.json");
     std::fs::write(&path, serde_json::to_vec_pretty(&list).unwrap()).unwrap();
@@ -270,7 +273,7 @@ fn fail_on_thresholds_and_table_output() {
     assert!(run.stdout.contains("forgotten [lock: CanNotDelete]"), "{}", run.stdout);
     let summary = run.stdout.lines().find(|l| l.starts_with("Summary:")).expect("summary line");
     assert!(
-        summary.contains("17 findings (1 critical, 14 warning, 2 info)") && summary.contains("estimated waste ~$"),
+        summary.contains("18 findings (1 critical, 15 warning, 2 info)") && summary.contains("estimated waste ~$"),
         "{summary}"
     );
     // Written atomically to a file on request.
@@ -321,6 +324,7 @@ fn dependent(list: &str) -> &'static [&'static str] {
         "managedClusters" => &["route-stale"],
         "privateLinkServices" => &["pls-orphaned"],
         "routeTables" => &["route-stale"],
+        "snapshots" => &["snapshot-orphaned"],
         "networkSecurityGroups" => &["nsg-rule-stale"],
         "disks" => &["disk-orphaned"],
         _ => &[],
@@ -344,6 +348,7 @@ fn every_fault_on_every_list_fails_closed_and_leaves_the_rest_alone() {
         "Microsoft.Authorization/locks",
         "privateLinkServices",
         "routeTables",
+        "Microsoft.Compute/snapshots",
     ];
     let faults: Vec<(&str, Action, &[&str])> = vec![
         // A throttle that never lets up, with a Retry-After inside the

@@ -20,6 +20,9 @@ pub fn owns(path: &str) -> bool {
 const RESOURCE_VERSION: &str = "48213";
 
 struct Kind {
+    /// The group-version path (`/api/v1`, `/apis/snapshot.storage.k8s.io/v1`).
+    prefix: &'static str,
+    api_version: &'static str,
     /// Path segment (`services`).
     plural: &'static str,
     /// List kind (`ServiceList`).
@@ -29,24 +32,56 @@ struct Kind {
     short: &'static str,
 }
 
-const KINDS: [Kind; 3] = [
-    Kind { plural: "services", list_kind: "ServiceList", kind: "Service", namespaced: true, short: "svc" },
-    Kind { plural: "nodes", list_kind: "NodeList", kind: "Node", namespaced: false, short: "no" },
+const CORE: &str = "/api/v1";
+const SNAPSHOT: &str = "/apis/snapshot.storage.k8s.io/v1";
+
+const KINDS: [Kind; 4] = [
     Kind {
+        prefix: CORE,
+        api_version: "v1",
+        plural: "services",
+        list_kind: "ServiceList",
+        kind: "Service",
+        namespaced: true,
+        short: "svc",
+    },
+    Kind {
+        prefix: CORE,
+        api_version: "v1",
+        plural: "nodes",
+        list_kind: "NodeList",
+        kind: "Node",
+        namespaced: false,
+        short: "no",
+    },
+    Kind {
+        prefix: CORE,
+        api_version: "v1",
         plural: "persistentvolumes",
         list_kind: "PersistentVolumeList",
         kind: "PersistentVolume",
         namespaced: false,
         short: "pv",
     },
+    Kind {
+        prefix: SNAPSHOT,
+        api_version: "snapshot.storage.k8s.io/v1",
+        plural: "volumesnapshotcontents",
+        list_kind: "VolumeSnapshotContentList",
+        kind: "VolumeSnapshotContent",
+        namespaced: false,
+        short: "vsc",
+    },
 ];
 
-fn objects<'a>(c: &'a Cluster, plural: &str) -> &'a [Value] {
-    match plural {
+/// The objects of a kind; `None` when its CRD is not installed.
+fn objects<'a>(c: &'a Cluster, plural: &str) -> Option<&'a [Value]> {
+    Some(match plural {
         "services" => &c.services,
         "nodes" => &c.nodes,
+        "volumesnapshotcontents" => c.volume_snapshot_contents.as_deref()?,
         _ => &c.persistent_volumes,
-    }
+    })
 }
 
 /// A Kubernetes `Status` failure body.
@@ -112,10 +147,15 @@ fn discovery(path: &str) -> Option<Value> {
             "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": "10.0.0.1:443"}]
         }),
         "/apis" => json!({"kind": "APIGroupList", "apiVersion": "v1",
-                          "groups": [group("batch"), group("rbac.authorization.k8s.io")]}),
+                          "groups": [group("batch"), group("rbac.authorization.k8s.io"), group("snapshot.storage.k8s.io")]}),
+        SNAPSHOT => json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": "snapshot.storage.k8s.io/v1",
+            "resources": [res("volumesnapshotcontents", "VolumeSnapshotContent", false, &["vsc"])]}),
         "/api/v1" => {
-            let mut resources: Vec<Value> =
-                KINDS.iter().map(|k| res(k.plural, k.kind, k.namespaced, &[k.short])).collect();
+            let mut resources: Vec<Value> = KINDS
+                .iter()
+                .filter(|k| k.prefix == CORE)
+                .map(|k| res(k.plural, k.kind, k.namespaced, &[k.short]))
+                .collect();
             resources.push(res("namespaces", "Namespace", false, &["ns"]));
             resources.push(res("serviceaccounts", "ServiceAccount", true, &["sa"]));
             resources.push(res("configmaps", "ConfigMap", true, &["cm"]));
@@ -133,15 +173,15 @@ fn discovery(path: &str) -> Option<Value> {
 
 /// Which list a path asks for: (kind, namespace filter).
 fn list_target(path: &str) -> Option<(&'static Kind, Option<String>)> {
-    let rest = path.strip_prefix("/api/v1/")?;
-    let segs: Vec<&str> = rest.split('/').collect();
-    match segs.as_slice() {
-        [plural] => KINDS.iter().find(|k| k.plural == *plural).map(|k| (k, None)),
-        ["namespaces", ns, plural] => {
-            KINDS.iter().find(|k| k.plural == *plural && k.namespaced).map(|k| (k, Some(ns.to_string())))
+    KINDS.iter().find_map(|k| {
+        let rest = path.strip_prefix(k.prefix)?.strip_prefix('/')?;
+        let segs: Vec<&str> = rest.split('/').collect();
+        match segs.as_slice() {
+            [plural] if *plural == k.plural => Some((k, None)),
+            ["namespaces", ns, plural] if *plural == k.plural && k.namespaced => Some((k, Some(ns.to_string()))),
+            _ => None,
         }
-        _ => None,
-    }
+    })
 }
 
 pub async fn handle(app: &App, method: &str, path: &str, query: &str, headers: &HeaderMap) -> Response {
@@ -251,7 +291,16 @@ pub async fn handle(app: &App, method: &str, path: &str, query: &str, headers: &
         }
     }
 
-    let all: Vec<&Value> = objects(cluster, kind.plural)
+    let Some(objs) = objects(cluster, kind.plural) else {
+        // The CRD is not installed: the real server's 404.
+        finish(404, fault_name);
+        return json_response(
+            404,
+            &status(404, "NotFound", "the server could not find the requested resource", None),
+            &[],
+        );
+    };
+    let all: Vec<&Value> = objs
         .iter()
         .filter(|o| namespace.as_ref().is_none_or(|ns| o["metadata"]["namespace"].as_str() == Some(ns.as_str())))
         .collect();
@@ -274,7 +323,7 @@ pub async fn handle(app: &App, method: &str, path: &str, query: &str, headers: &
         meta["continue"] = json!(continue_token(end, page + 1));
         meta["remainingItemCount"] = json!(all.len() - end);
     }
-    let body = json!({"kind": kind.list_kind, "apiVersion": "v1", "metadata": meta, "items": items});
+    let body = json!({"kind": kind.list_kind, "apiVersion": kind.api_version, "metadata": meta, "items": items});
     finish(200, fault_name);
     match fault.map(|f| f.action) {
         Some(Action::Truncate) | Some(Action::Reset) => {
@@ -306,5 +355,10 @@ mod tests {
         );
         assert!(list_target("/api/v1/namespaces/shop/nodes").is_none());
         assert!(list_target("/api/v1/secrets").is_none());
+        assert_eq!(
+            list_target("/apis/snapshot.storage.k8s.io/v1/volumesnapshotcontents").map(|(k, n)| (k.kind, n)),
+            Some(("VolumeSnapshotContent", None))
+        );
+        assert!(list_target("/api/v1/volumesnapshotcontents").is_none());
     }
 }

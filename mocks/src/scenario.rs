@@ -117,6 +117,10 @@ pub struct Cluster {
     pub services: Vec<Value>,
     pub nodes: Vec<Value>,
     pub persistent_volumes: Vec<Value>,
+    /// `snapshot.storage.k8s.io/v1` VolumeSnapshotContents; absent means the
+    /// snapshot CRDs are not installed (the list answers 404).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub volume_snapshot_contents: Option<Vec<Value>>,
     /// When set, every request must carry `Authorization: Bearer <token>`.
     pub token: Option<String>,
 }

@@ -14,6 +14,8 @@
 //! | Standard HDD (Standard_LRS) | ~$0.046/GiB | S10 128 GiB $5.89 |
 //! | Premium SSD v2 | ~$0.081/GiB | (capacity only) |
 //! | Ultra Disk | ~$0.12/GiB | (capacity only) |
+//! | Snapshot, Standard_LRS (incremental or full) | ~$0.05/GiB | 64 GiB $3.20 |
+//! | Snapshot, Standard_ZRS | ~$0.0625/GiB | 64 GiB $4.00 |
 //!
 //! Managed disks are billed by tier, so a disk's size is first rounded up to
 //! the next tier size (4, 8, 16, 32, 64, 128, 256, 512 GiB, then powers of
@@ -46,6 +48,24 @@ pub fn public_ip(pip: &PublicIp) -> Option<Cost> {
 /// five, which are covered by the LB's base charge).
 pub fn lb_rule() -> Option<Cost> {
     cost(0.010 * HOURS, "Standard LB rule beyond the first five, $0.010/h list price")
+}
+
+/// A managed-disk snapshot of `size_gib` (its source disk's size) and SKU
+/// `sku`. An incremental snapshot bills only its changed data, so this is
+/// an upper bound; Premium snapshots are not priced here.
+pub fn snapshot(sku: Option<&str>, size_gib: Option<i64>) -> Option<Cost> {
+    let size = size_gib.filter(|s| *s > 0)? as f64;
+    let (per_gib, label) = match sku.unwrap_or("Standard_LRS").to_ascii_lowercase().as_str() {
+        "standard_lrs" => (0.05, "Standard_LRS"),
+        "standard_zrs" => (0.0625, "Standard_ZRS"),
+        _ => return None,
+    };
+    cost(
+        size * per_gib,
+        format!(
+            "{label} snapshot, ~${per_gib}/GiB-month list price on {size} GiB (an incremental snapshot bills only its changed data)"
+        ),
+    )
 }
 
 /// A managed disk of `size_gib` and SKU `sku`.

@@ -14,6 +14,7 @@ pub mod cloud_config;
 pub mod context;
 pub mod cost;
 pub mod disk;
+pub mod disk_snapshot;
 pub mod known_issues;
 pub mod lb_idle;
 pub mod lb_parts;
@@ -98,11 +99,15 @@ pub struct Emits {
     pub cluster: &'static [ClusterKind],
     /// Microsoft Graph: not read withholds the kind.
     pub graph: bool,
+    /// When set, gaps withhold the kind only if this says there is something
+    /// to judge (an optional CRD's absence matters only where its objects
+    /// would).
+    pub applies: Option<fn(&Snapshot) -> bool>,
 }
 
 impl Emits {
     pub const fn new(kind: Kind) -> Emits {
-        Emits { kind, judges: &[], refs: &[], cluster: &[], graph: false }
+        Emits { kind, judges: &[], refs: &[], cluster: &[], graph: false, applies: None }
     }
     pub const fn judges(self, judges: &'static [ListKind]) -> Emits {
         Emits { judges, ..self }
@@ -115,6 +120,9 @@ impl Emits {
     }
     pub const fn graph(self) -> Emits {
         Emits { graph: true, ..self }
+    }
+    pub const fn only_if(self, applies: fn(&Snapshot) -> bool) -> Emits {
+        Emits { applies: Some(applies), ..self }
     }
 }
 
@@ -166,6 +174,7 @@ pub const REGISTRY: &[&Check] = &[
     &disk::CHECK,
     &pls::CHECK,
     &route::CHECK,
+    &disk_snapshot::CHECK,
     &sp_credentials::CHECK,
     &quotas::CHECK,
     &nodes::CHECK,
@@ -208,6 +217,9 @@ fn run_one(check: &Check, ctx: &Ctx, usage: &usage::Usage, settings: &Settings, 
     }
     let mut withheld = HashSet::new();
     for e in check.emits {
+        if e.applies.is_some_and(|f| !f(ctx.snap)) {
+            continue; // nothing of this kind to judge
+        }
         for l in e.judges {
             if let Some(gap) = ctx.azure_gap(*l) {
                 v.withhold(&[e.kind], gap);

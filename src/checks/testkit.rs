@@ -44,6 +44,7 @@ pub fn snap() -> Snapshot {
         services: Vec::new(),
         nodes: Vec::new(),
         persistent_volumes: Vec::new(),
+        volume_snapshot_contents: Vec::new(),
     };
     Snapshot {
         schema: SCHEMA.into(),

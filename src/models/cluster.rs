@@ -183,6 +183,54 @@ pub struct PersistentVolume {
     pub azure_disk_uri: Option<String>,
 }
 
+/// A `snapshot.storage.k8s.io/v1` VolumeSnapshotContent: the cluster's
+/// record of one storage snapshot.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct VolumeSnapshotContent {
+    pub name: String,
+    /// `spec.driver`, e.g. `disk.csi.azure.com`.
+    pub driver: String,
+    /// `status.snapshotHandle`: for the Azure disk driver, the snapshot's
+    /// ARM ID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snapshot_handle: Option<String>,
+    /// `spec.source.snapshotHandle` (a pre-provisioned snapshot).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_snapshot_handle: Option<String>,
+    /// `spec.volumeSnapshotRef`, `namespace/name`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub volume_snapshot: Option<String>,
+    /// `spec.deletionPolicy`: `Delete` or `Retain`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deletion_policy: Option<String>,
+}
+
+impl VolumeSnapshotContent {
+    /// From the object's JSON (kube's dynamic object, or a cluster file).
+    pub fn from_json(v: &serde_json::Value) -> VolumeSnapshotContent {
+        let s = |p: &str| v.pointer(p).and_then(serde_json::Value::as_str).map(str::to_string);
+        let vs = match (s("/spec/volumeSnapshotRef/namespace"), s("/spec/volumeSnapshotRef/name")) {
+            (Some(ns), Some(n)) => Some(format!("{ns}/{n}")),
+            (None, Some(n)) => Some(n),
+            _ => None,
+        };
+        VolumeSnapshotContent {
+            name: s("/metadata/name").unwrap_or_default(),
+            driver: s("/spec/driver").unwrap_or_default(),
+            snapshot_handle: s("/status/snapshotHandle").filter(|h| !h.is_empty()),
+            source_snapshot_handle: s("/spec/source/snapshotHandle").filter(|h| !h.is_empty()),
+            volume_snapshot: vs,
+            deletion_policy: s("/spec/deletionPolicy"),
+        }
+    }
+
+    /// Every snapshot handle it names.
+    pub fn handles(&self) -> impl Iterator<Item = &str> {
+        self.snapshot_handle.iter().chain(self.source_snapshot_handle.iter()).map(String::as_str)
+    }
+}
+
 impl PersistentVolume {
     /// The CSI driver for Azure managed disks.
     pub const AZURE_DISK_DRIVER: &str = "disk.csi.azure.com";

@@ -68,6 +68,8 @@ const RELIED_ON: &[(&str, &str)] = &[
     ("managedClusters", "properties.servicePrincipalProfile.clientId"),
     ("managedClusters", "properties.nodeResourceGroup"),
     ("managedClusters", "properties.networkProfile.podCidr"),
+    ("snapshots", "properties.diskSizeGB"),
+    ("snapshots", "sku.name"),
     ("routeTables", "properties.routes[].name"),
     ("routeTables", "properties.routes[].properties.addressPrefix"),
     ("locks", "properties.level"),

@@ -6,6 +6,7 @@
 pub mod cluster;
 pub mod common;
 pub mod disk;
+pub mod disk_snapshot;
 pub mod graph;
 pub mod load_balancer;
 pub mod lock;
@@ -20,6 +21,7 @@ pub mod usage;
 
 pub use common::{Child, Num, Resource, ResourceId, Sku, SubResource, Tags};
 pub use disk::Disk;
+pub use disk_snapshot::DiskSnapshot;
 pub use load_balancer::LoadBalancer;
 pub use lock::Lock;
 pub use managed_cluster::ManagedCluster;

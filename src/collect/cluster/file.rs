@@ -11,6 +11,7 @@
 //! "there are none" explicitly.
 
 use super::convert;
+use crate::models::cluster::VolumeSnapshotContent;
 use crate::snapshot::{ClusterKind, ClusterList, ClusterSource, ClusterView};
 use crate::text::one_line;
 use k8s_openapi::api::core::v1 as core;
@@ -26,6 +27,7 @@ struct Collected {
     services: BTreeMap<(String, String), core::Service>,
     nodes: BTreeMap<String, core::Node>,
     pvs: BTreeMap<String, core::PersistentVolume>,
+    snapshot_contents: BTreeMap<String, VolumeSnapshotContent>,
     /// Kinds seen as objects or as typed lists.
     seen: Vec<ClusterKind>,
     ignored: usize,
@@ -49,6 +51,20 @@ pub fn read(paths: &[PathBuf]) -> Result<ClusterView, String> {
     view.services = c.services.values().map(convert::service).collect();
     view.nodes = c.nodes.values().map(convert::node).collect();
     view.persistent_volumes = c.pvs.values().map(convert::persistent_volume).collect();
+    view.volume_snapshot_contents = c.snapshot_contents.into_values().collect();
+    // Optional: a cluster without the snapshot CRDs has none to export.
+    let n = view.volume_snapshot_contents.len();
+    view.lists.push(if c.seen.contains(&ClusterKind::VolumeSnapshotContents) {
+        ClusterList { kind: ClusterKind::VolumeSnapshotContents, complete: true, pages: 1, items: n, error: None }
+    } else {
+        ClusterList {
+            kind: ClusterKind::VolumeSnapshotContents,
+            complete: false,
+            pages: 0,
+            items: 0,
+            error: Some("the cluster file has no VolumeSnapshotContents; add `kubectl get volumesnapshotcontents -o json` (or an empty VolumeSnapshotContentList when the cluster has none)".into()),
+        }
+    });
     for (kind, n, what) in [
         (ClusterKind::Services, view.services.len(), "Services"),
         (ClusterKind::Nodes, view.nodes.len(), "Nodes"),
@@ -162,6 +178,7 @@ fn kind_of(kind: &str) -> Option<ClusterKind> {
         "Service" => Some(ClusterKind::Services),
         "Node" => Some(ClusterKind::Nodes),
         "PersistentVolume" => Some(ClusterKind::PersistentVolumes),
+        "VolumeSnapshotContent" => Some(ClusterKind::VolumeSnapshotContents),
         _ => None,
     }
 }
@@ -201,6 +218,9 @@ fn add_object(c: &mut Collected, at: &str, obj: Value) -> Result<(), String> {
         ClusterKind::PersistentVolumes => {
             let pv: core::PersistentVolume = serde_json::from_value(obj).map_err(bad)?;
             c.pvs.insert(name, pv);
+        }
+        ClusterKind::VolumeSnapshotContents => {
+            c.snapshot_contents.insert(name, VolumeSnapshotContent::from_json(&obj));
         }
         ClusterKind::Version => {}
     }

@@ -1,18 +1,21 @@
 //! Reading a live cluster with kube-rs: kubeconfig (`--kubeconfig`,
 //! `--context`, `KUBECONFIG`, `~/.kube/config`) or the in-cluster service
-//! account, then Services, Nodes and PersistentVolumes with `limit`/
-//! `continue` paging, and `/version`.
+//! account, then Services, Nodes, PersistentVolumes and (when the snapshot
+//! CRDs are installed) VolumeSnapshotContents with `limit`/`continue`
+//! paging, and `/version`.
 //!
-//! Needs a ClusterRole with `get`/`list` on services, nodes and
-//! persistentvolumes (see `deploy/kubernetes/rbac.yaml`). A 403, a timeout
+//! Needs a ClusterRole with `get`/`list` on services, nodes,
+//! persistentvolumes and volumesnapshotcontents (see
+//! `deploy/kubernetes/rbac.yaml`). A 403, a timeout
 //! or an expired continue token marks that list incomplete and names it.
 
 use super::convert;
+use crate::models::cluster::VolumeSnapshotContent;
 use crate::snapshot::{ClusterKind, ClusterList, ClusterSource, ClusterView};
 use crate::text::one_line;
 use backon::BackoffBuilder;
 use k8s_openapi::api::core::v1 as core;
-use kube::api::{Api, ListParams};
+use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind, ListParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Client, Config};
 use serde::de::DeserializeOwned;
@@ -20,6 +23,17 @@ use std::fmt::Debug;
 use std::path::Path;
 use std::time::Duration;
 use tracing::{debug, info, warn};
+
+/// The CSI snapshot API group.
+const SNAPSHOT_GROUP: &str = "snapshot.storage.k8s.io";
+
+/// `snapshot.storage.k8s.io/v1` VolumeSnapshotContents (cluster-scoped).
+fn snapshot_contents() -> ApiResource {
+    ApiResource::from_gvk_with_plural(
+        &GroupVersionKind::gvk(SNAPSHOT_GROUP, "v1", "VolumeSnapshotContent"),
+        "volumesnapshotcontents",
+    )
+}
 
 /// Transient failures (429, 5xx, timeouts, resets) are retried this often.
 const ATTEMPTS: usize = 3;
@@ -89,12 +103,17 @@ pub async fn connect(
 /// List everything the audits need. Never fails: failures are recorded.
 pub async fn collect(client: &Client, source: ClusterSource, page_size: u32) -> ClusterView {
     let mut view = ClusterView { source, ..Default::default() };
-    // The four reads are independent: run them at the same time.
-    let (version, services, nodes, pvs) = tokio::join!(
+    // The reads are independent: run them at the same time.
+    let (version, services, nodes, pvs, contents) = tokio::join!(
         with_retries("version", || client.apiserver_version()),
         list_all::<core::Service>(Api::all(client.clone()), ClusterKind::Services, page_size),
         list_all::<core::Node>(Api::all(client.clone()), ClusterKind::Nodes, page_size),
         list_all::<core::PersistentVolume>(Api::all(client.clone()), ClusterKind::PersistentVolumes, page_size),
+        list_all::<DynamicObject>(
+            Api::all_with(client.clone(), &snapshot_contents()),
+            ClusterKind::VolumeSnapshotContents,
+            page_size
+        ),
     );
     let (version, record) = version.map_or_else(
         |e| (None, ClusterList { kind: ClusterKind::Version, complete: false, pages: 0, items: 0, error: Some(e) }),
@@ -113,6 +132,17 @@ pub async fn collect(client: &Client, source: ClusterSource, page_size: u32) -> 
     view.lists.push(nodes.1);
     view.persistent_volumes = pvs.0.iter().map(convert::persistent_volume).collect();
     view.lists.push(pvs.1);
+    view.volume_snapshot_contents = contents
+        .0
+        .iter()
+        .filter_map(|o| serde_json::to_value(o).ok())
+        .map(|v| VolumeSnapshotContent::from_json(&v))
+        .collect();
+    let mut record = contents.1;
+    if record.error.as_deref().is_some_and(|e| e.starts_with("list failed: HTTP 404")) {
+        record.error = Some(format!("not read: the snapshot CRDs ({SNAPSHOT_GROUP}/v1) are not installed"));
+    }
+    view.lists.push(record);
     for l in &view.lists {
         match &l.error {
             None => info!(kind = l.kind.name(), pages = l.pages, items = l.items, "cluster list complete"),
@@ -137,6 +167,9 @@ pub async fn probe(client: &Client) -> (Result<String, String>, Vec<(ClusterKind
     let pvs = Api::<core::PersistentVolume>::all(client.clone());
     let r = with_retries("persistentvolumes", || pvs.list(&lp)).await;
     access.push((ClusterKind::PersistentVolumes, r.map(|_| ())));
+    let contents = Api::<DynamicObject>::all_with(client.clone(), &snapshot_contents());
+    let r = with_retries("volumesnapshotcontents", || contents.list(&lp)).await;
+    access.push((ClusterKind::VolumeSnapshotContents, r.map(|_| ())));
     (version, access)
 }
 
