@@ -62,6 +62,9 @@ kinds! {
     PlsOrphaned = "pls-orphaned", "Private link services of deleted Services";
     RouteStale = "route-stale", "Routes of deleted nodes or old pod CIDRs";
     SnapshotOrphaned = "snapshot-orphaned", "Disk snapshots of deleted VolumeSnapshots";
+    FileShareOrphaned = "file-share-orphaned", "File shares of deleted PersistentVolumes";
+    BlobContainerOrphaned = "blob-container-orphaned", "Blob containers of deleted PersistentVolumes";
+    StorageAccountEmpty = "storage-account-empty", "Empty storage accounts made for CSI drivers";
     QuotaFrontendIp = "quota-frontend-ip", "Frontends per load balancer near the limit";
     QuotaLbRules = "quota-lb-rules", "Rules per load balancer near the limit";
     QuotaNsgRules = "quota-nsg-rules", "Rules per NSG near the limit";

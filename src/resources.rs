@@ -16,9 +16,10 @@
 //! no route per type.
 
 pub use crate::models::common::Located;
+use crate::models::common::ResourceId;
 use crate::models::{
-    Disk, DiskSnapshot, LoadBalancer, Lock, ManagedCluster, NatGateway, Nic, Nsg, PrivateLinkService, PublicIp,
-    RouteTable, Usage,
+    BlobContainer, Disk, DiskSnapshot, FileShare, LoadBalancer, Lock, ManagedCluster, NatGateway, Nic, Nsg,
+    PrivateLinkService, PublicIp, RouteTable, StorageAccount, Usage,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -54,25 +55,43 @@ macro_rules! resource_types {
         per location {
             $uvariant:ident : $umodel:ty, $uname:literal, $upath:literal, $uapi:literal;
         }
+        per parent {
+            $( $cvariant:ident : $cmodel:ty => $cfield:ident, $cname:literal,
+               under $pkind:ident . $pfield:ident where $pfilter:path, $csub:literal, $capi:literal, type $ctype:literal; )*
+        }
     ) => {
         /// The resource lists azaudit reads, named by their ARM resource type.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         pub enum ListKind {
             $( #[serde(rename = $name)] $variant, )*
             #[serde(rename = $uname)] $uvariant,
+            $( #[serde(rename = $cname)] $cvariant, )*
         }
 
         impl ListKind {
             /// The kinds listed once per scope (usages are per location instead).
             pub const SCOPED: &'static [ListKind] = &[ $( ListKind::$variant, )* ];
+            /// The kinds listed under each of some parent resources (a
+            /// storage account's shares).
+            pub const PER_PARENT: &'static [ListKind] = &[ $( ListKind::$cvariant, )* ];
             /// Every kind.
-            pub const ALL: &'static [ListKind] = &[ $( ListKind::$variant, )* ListKind::$uvariant ];
+            pub const ALL: &'static [ListKind] =
+                &[ $( ListKind::$variant, )* ListKind::$uvariant, $( ListKind::$cvariant, )* ];
 
             /// The row this kind was declared with.
             fn row(self) -> &'static Row {
                 match self {
-                    $( ListKind::$variant => &Row { name: $name, path: $path, api: $api, counted: $counted }, )*
-                    ListKind::$uvariant => &Row { name: $uname, path: $upath, api: $uapi, counted: false },
+                    $( ListKind::$variant => &Row { name: $name, path: $path, api: $api, counted: $counted, arm_type: $path }, )*
+                    ListKind::$uvariant => &Row { name: $uname, path: $upath, api: $uapi, counted: false, arm_type: "" },
+                    $( ListKind::$cvariant => &Row { name: $cname, path: $csub, api: $capi, counted: false, arm_type: $ctype }, )*
+                }
+            }
+
+            /// For a per-parent kind, the kind it is listed under.
+            pub fn parent(self) -> Option<ListKind> {
+                match self {
+                    $( ListKind::$cvariant => Some(ListKind::$pkind), )*
+                    _ => None,
                 }
             }
 
@@ -81,6 +100,7 @@ macro_rules! resource_types {
                 match self {
                     $( ListKind::$variant => v.visit::<$model>(self), )*
                     ListKind::$uvariant => v.visit::<$umodel>(self),
+                    $( ListKind::$cvariant => v.visit::<$cmodel>(self), )*
                 }
             }
 
@@ -89,6 +109,7 @@ macro_rules! resource_types {
                 match self {
                     $( ListKind::$variant => Some(v.visit::<$model>()), )*
                     ListKind::$uvariant => None,
+                    $( ListKind::$cvariant => Some(v.visit::<$cmodel>()), )*
                 }
             }
         }
@@ -100,6 +121,13 @@ macro_rules! resource_types {
                 fn items_mut(inv: &mut AzureInventory) -> &mut Vec<Self> { &mut inv.$field }
             }
         )*
+        $(
+            impl Inventoried for $cmodel {
+                const KIND: ListKind = ListKind::$cvariant;
+                fn items(inv: &AzureInventory) -> &Vec<Self> { &inv.$cfield }
+                fn items_mut(inv: &mut AzureInventory) -> &mut Vec<Self> { &mut inv.$cfield }
+            }
+        )*
 
         /// The Azure resources read, by type.
         #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -107,17 +135,27 @@ macro_rules! resource_types {
             $( #[serde(default)] pub $field: Vec<$model>, )*
             #[serde(default)]
             pub usages: Vec<LocationUsages>,
+            $( #[serde(default)] pub $cfield: Vec<$cmodel>, )*
         }
 
         impl AzureInventory {
             /// The number of resources (not counting usage entries).
             pub fn resource_count(&self) -> usize {
-                0 $( + self.$field.len() )*
+                0 $( + self.$field.len() )* $( + self.$cfield.len() )*
             }
 
             /// Every resource, with its kind.
             pub fn each(&self, mut f: impl FnMut(ListKind, &dyn Located)) {
                 $( self.$field.iter().for_each(|r| f(ListKind::$variant, r)); )*
+                $( self.$cfield.iter().for_each(|r| f(ListKind::$cvariant, r)); )*
+            }
+
+            /// For a per-parent kind, the parents to list it under (their IDs).
+            pub fn parents(&self, kind: ListKind) -> Vec<ResourceId> {
+                match kind {
+                    $( ListKind::$cvariant => self.$pfield.iter().filter(|p| $pfilter(p)).map(|p| p.id.clone()).collect(), )*
+                    _ => Vec::new(),
+                }
             }
         }
     };
@@ -147,18 +185,32 @@ resource_types! {
             "Microsoft.Network/routeTables", "2024-07-01", usages: false;
         Snapshots: DiskSnapshot => snapshots, "snapshots",
             "Microsoft.Compute/snapshots", "2024-03-02", usages: false;
+        StorageAccounts: StorageAccount => storage_accounts, "storageAccounts",
+            "Microsoft.Storage/storageAccounts", "2023-05-01", usages: false;
     }
     per location {
         Usages: Usage, "usages", "Microsoft.Network/locations/{location}/usages", "2024-07-01";
+    }
+    per parent {
+        FileShares: FileShare => file_shares, "fileShares",
+            under StorageAccounts.storage_accounts where StorageAccount::created_for_kubernetes,
+            "fileServices/default/shares", "2023-05-01", type "Microsoft.Storage/storageAccounts/fileServices/shares";
+        BlobContainers: BlobContainer => blob_containers, "blobContainers",
+            under StorageAccounts.storage_accounts where StorageAccount::created_for_kubernetes,
+            "blobServices/default/containers", "2023-05-01", type "Microsoft.Storage/storageAccounts/blobServices/containers";
     }
 }
 
 /// One declared row's facts.
 struct Row {
     name: &'static str,
+    /// Below `/providers/` (per scope and location), or below the parent's
+    /// ID (per parent).
     path: &'static str,
     api: &'static str,
     counted: bool,
+    /// The ARM type, where the path does not spell it.
+    arm_type: &'static str,
 }
 
 impl ListKind {
@@ -184,6 +236,9 @@ impl ListKind {
     /// The ARM resource type, `Microsoft.Network/publicIPAddresses` (for
     /// usages `Microsoft.Network/usages`): the key of the spec table.
     pub fn arm_type(self) -> String {
+        if !self.row().arm_type.is_empty() {
+            return self.row().arm_type.to_string();
+        }
         let p = self.provider_path();
         let ns = p.split('/').next().unwrap_or(p);
         let last = p.rsplit('/').next().unwrap_or(p);
@@ -209,10 +264,16 @@ mod tests {
         for k in ListKind::ALL {
             assert!(names.insert(k.name()), "{k:?}");
             assert_eq!(serde_json::to_value(k).unwrap(), serde_json::json!(k.name()));
-            assert!(k.provider_path().ends_with(k.name()), "{k:?}: {}", k.provider_path());
-            assert!(k.arm_type().ends_with(&format!("/{}", k.name())), "{k:?}");
+            if ListKind::PER_PARENT.contains(k) {
+                // `fileServices/default/shares` under the parent; type `…/fileServices/shares`.
+                let last = k.provider_path().rsplit('/').next().unwrap();
+                assert!(k.arm_type().ends_with(&format!("/{last}")), "{k:?}");
+            } else {
+                assert!(k.provider_path().ends_with(k.name()), "{k:?}: {}", k.provider_path());
+                assert!(k.arm_type().ends_with(&format!("/{}", k.name())), "{k:?}");
+            }
         }
-        assert_eq!(ListKind::ALL.len(), ListKind::SCOPED.len() + 1);
+        assert_eq!(ListKind::ALL.len(), ListKind::SCOPED.len() + 1 + ListKind::PER_PARENT.len());
     }
 
     /// Each declared type's field round-trips, and `each` sees every item.
@@ -228,16 +289,17 @@ mod tests {
             }
         }
         let mut inv = AzureInventory::default();
-        for k in ListKind::SCOPED {
+        let inventoried: Vec<ListKind> = ListKind::SCOPED.iter().chain(ListKind::PER_PARENT).copied().collect();
+        for k in &inventoried {
             k.visit_inventoried(Push(&mut inv)).unwrap();
         }
-        assert_eq!(inv.resource_count(), ListKind::SCOPED.len());
+        assert_eq!(inv.resource_count(), inventoried.len());
         let mut seen = Vec::new();
         inv.each(|k, r| {
             assert!(r.id().as_str().contains(k.provider_path()));
             seen.push(k);
         });
-        assert_eq!(seen, ListKind::SCOPED);
+        assert_eq!(seen, inventoried);
         assert!(ListKind::Usages.visit_inventoried(Push(&mut inv)).is_none());
         let back: AzureInventory = serde_json::from_value(serde_json::to_value(&inv).unwrap()).unwrap();
         assert_eq!(back.resource_count(), inv.resource_count());

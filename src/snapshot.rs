@@ -60,6 +60,10 @@ pub struct ListRecord {
     pub resource_group: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
+    /// For a list under a parent resource (a storage account's shares): the
+    /// parent's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
     pub complete: bool,
     pub pages: usize,
     pub items: usize,
@@ -73,6 +77,9 @@ impl ListRecord {
     /// "publicIPAddresses in resource group rg2 of subscription s"
     pub fn describe(&self) -> String {
         let mut s = self.kind.name().to_string();
+        if let Some(p) = &self.parent {
+            s.push_str(&format!(" of {p}"));
+        }
         if let Some(loc) = &self.location {
             s.push_str(&format!(" in location {loc}"));
         }
@@ -465,6 +472,7 @@ mod tests {
             subscription: "S1".into(),
             resource_group: rg.map(str::to_string),
             location: None,
+            parent: None,
             complete,
             pages: 1,
             items: 0,

@@ -15,6 +15,9 @@ pub struct ArmPath {
     pub provider_type: String,
     /// For usages.
     pub location: Option<String>,
+    /// For a child list (a storage account's shares): the parent path the
+    /// listed resources' IDs start with.
+    pub parent: Option<String>,
 }
 
 pub fn parse_path(path: &str) -> Option<ArmPath> {
@@ -34,7 +37,13 @@ pub fn parse_path(path: &str) -> Option<ArmPath> {
     }
     let ns = rest[1];
     match &rest[2..] {
-        [t] => Some(ArmPath { subscription, resource_group, provider_type: format!("{ns}/{t}"), location: None }),
+        [t] => Some(ArmPath {
+            subscription,
+            resource_group,
+            provider_type: format!("{ns}/{t}"),
+            location: None,
+            parent: None,
+        }),
         [l, loc, u]
             if l.eq_ignore_ascii_case("locations") && u.eq_ignore_ascii_case("usages") && resource_group.is_none() =>
         {
@@ -43,6 +52,20 @@ pub fn parse_path(path: &str) -> Option<ArmPath> {
                 resource_group,
                 provider_type: format!("{ns}/usages"),
                 location: Some(loc.to_string()),
+                parent: None,
+            })
+        }
+        // A child list: type/name pairs, then the listed type
+        // (`storageAccounts/a/fileServices/default/shares`).
+        child if child.len() >= 3 && child.len() % 2 == 1 => {
+            let types: Vec<&str> = child.iter().step_by(2).copied().collect();
+            let parent = path.trim_end_matches('/').rsplit_once('/').map(|(p, _)| p.to_string());
+            Some(ArmPath {
+                subscription,
+                resource_group,
+                provider_type: format!("{ns}/{}", types.join("/")),
+                location: None,
+                parent,
             })
         }
         _ => None,
@@ -95,7 +118,12 @@ pub fn answer(app: &App, p: &ArmPath, query: &str, loop_link: bool) -> Answer {
         owned = usages(app, &p.subscription, loc);
         owned.iter().collect()
     } else {
-        idx.items(&sub, &p.provider_type, p.resource_group.as_deref())
+        let mut items = idx.items(&sub, &p.provider_type, p.resource_group.as_deref());
+        if let Some(parent) = &p.parent {
+            let prefix = format!("{}/", parent.to_ascii_lowercase());
+            items.retain(|r| r["id"].as_str().is_some_and(|id| id.to_ascii_lowercase().starts_with(&prefix)));
+        }
+        items
     };
     let size = app.scenario.page_size.unwrap_or(100).max(1);
     let page = page_of(query);
@@ -197,6 +225,16 @@ mod tests {
         let u = parse_path("/subscriptions/S/providers/Microsoft.Network/locations/westeurope/usages").unwrap();
         assert_eq!(u.location.as_deref(), Some("westeurope"));
         assert!(parse_path("/subscriptions/S/providers/Microsoft.Network/publicIPAddresses/ip").is_none());
+        let c = parse_path("/subscriptions/S/resourceGroups/RG/providers/Microsoft.Storage/storageAccounts/a/fileServices/default/shares").unwrap();
+        assert_eq!(c.provider_type, "Microsoft.Storage/storageAccounts/fileServices/shares");
+        assert_eq!(
+            c.parent.as_deref(),
+            Some(
+                "/subscriptions/S/resourceGroups/RG/providers/Microsoft.Storage/storageAccounts/a/fileServices/default"
+            )
+        );
+        let (_, _, t) = classify("/subscriptions/S/resourceGroups/RG/providers/Microsoft.Storage/storageAccounts/a/fileServices/default/shares/pvc-1").unwrap();
+        assert_eq!(t, "microsoft.storage/storageaccounts/fileservices/shares");
         let (s, rg, t) = classify("/subscriptions/S/resourceGroups/RG/providers/Microsoft.Network/publicIPAddresses/ip/providers/Microsoft.Authorization/locks/l").unwrap();
         assert_eq!((s.as_str(), rg.as_deref(), t.as_str()), ("s", Some("rg"), "microsoft.authorization/locks"));
         assert_eq!(page_of(&format!("api-version=1&$skiptoken={}", token(3, 250))), 3);

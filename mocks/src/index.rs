@@ -61,7 +61,8 @@ fn norm_loc(l: &str) -> String {
 
 /// `(subscription, resource group, type)` of a resource ID, lower-cased.
 /// The type is taken after the last `/providers/`, so locks scoped to a
-/// resource are typed `microsoft.authorization/locks`.
+/// resource are typed `microsoft.authorization/locks`; a child resource's
+/// type names each level (`microsoft.storage/storageaccounts/fileservices/shares`).
 pub fn classify(id: &str) -> Option<(String, Option<String>, String)> {
     let segs: Vec<&str> = id.trim_matches('/').split('/').collect();
     if segs.len() < 2 || !segs[0].eq_ignore_ascii_case("subscriptions") {
@@ -73,5 +74,6 @@ pub fn classify(id: &str) -> Option<(String, Option<String>, String)> {
     if segs.len() < p + 4 {
         return None;
     }
-    Some((sub, rg, format!("{}/{}", segs[p + 1], segs[p + 2]).to_ascii_lowercase()))
+    let types: Vec<&str> = segs[p + 2..].iter().step_by(2).copied().collect();
+    Some((sub, rg, format!("{}/{}", segs[p + 1], types.join("/")).to_ascii_lowercase()))
 }

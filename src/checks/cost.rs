@@ -16,6 +16,7 @@
 //! | Ultra Disk | ~$0.12/GiB | (capacity only) |
 //! | Snapshot, Standard_LRS (incremental or full) | ~$0.05/GiB | 64 GiB $3.20 |
 //! | Snapshot, Standard_ZRS | ~$0.0625/GiB | 64 GiB $4.00 |
+//! | Premium file share (provisioned) | ~$0.16/GiB | 100 GiB $16.00 |
 //!
 //! Managed disks are billed by tier, so a disk's size is first rounded up to
 //! the next tier size (4, 8, 16, 32, 64, 128, 256, 512 GiB, then powers of
@@ -66,6 +67,12 @@ pub fn snapshot(sku: Option<&str>, size_gib: Option<i64>) -> Option<Cost> {
             "{label} snapshot, ~${per_gib}/GiB-month list price on {size} GiB (an incremental snapshot bills only its changed data)"
         ),
     )
+}
+
+/// A premium (provisioned) file share of `quota_gib`.
+pub fn premium_share(quota_gib: i64) -> Option<Cost> {
+    let q = quota_gib.max(0) as f64;
+    cost(q * 0.16, format!("Premium file share, ~$0.16/GiB-month provisioned list price on {q} GiB"))
 }
 
 /// A managed disk of `size_gib` and SKU `sku`.

@@ -28,6 +28,7 @@ pub mod quotas;
 pub mod route;
 pub mod service_pending;
 pub mod sp_credentials;
+pub mod storage;
 pub mod usage;
 
 use crate::findings::{Audit, Finding, Kind};
@@ -175,6 +176,7 @@ pub const REGISTRY: &[&Check] = &[
     &pls::CHECK,
     &route::CHECK,
     &disk_snapshot::CHECK,
+    &storage::CHECK,
     &sp_credentials::CHECK,
     &quotas::CHECK,
     &nodes::CHECK,

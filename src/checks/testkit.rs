@@ -20,11 +20,13 @@ pub fn rg_id() -> String {
 pub fn snap() -> Snapshot {
     let lists = ListKind::SCOPED
         .iter()
+        .chain(ListKind::PER_PARENT)
         .map(|k| ListRecord {
             kind: *k,
             subscription: SUB.into(),
             resource_group: None,
             location: None,
+            parent: None,
             complete: true,
             pages: 1,
             items: 0,

@@ -4,7 +4,7 @@
 //! subscription and location seen. No per-resource GETs.
 
 use crate::arm::{ArmClient, ArmError};
-use crate::models::Usage;
+use crate::models::{ResourceId, Usage};
 use crate::resources::{Inventoried, InventoryVisitor};
 use crate::snapshot::{AzureInventory, ListKind, ListRecord, LocationUsages};
 use futures::future::{BoxFuture, join_all};
@@ -46,13 +46,39 @@ pub async fn collect(
 ) -> (AzureInventory, Vec<ListRecord>) {
     let targets = scope.targets();
     // One list chain per kind and target, all at once; each result then puts
-    // its items into the kind's own field of the inventory.
-    let lists =
-        kinds.iter().filter_map(|k| k.visit_inventoried(Lister { client, targets: &targets })).collect::<Vec<_>>();
+    // its items into the kind's own field of the inventory. A kind that
+    // others are listed under (storage accounts: their shares and
+    // containers) is followed by those lists as soon as it is read, beside
+    // the rest.
+    let children: Vec<ListKind> = kinds.iter().copied().filter(|k| k.parent().is_some()).collect();
+    let is_parent = |k: &ListKind| children.iter().any(|c| c.parent() == Some(*k));
+    let lister = |k: &ListKind| k.visit_inventoried(Lister { client, targets: &targets });
+    let others = join_all(kinds.iter().filter(|k| ListKind::SCOPED.contains(k) && !is_parent(k)).filter_map(lister));
+    let parented = async {
+        let mut part = AzureInventory::default();
+        let mut records = Vec::new();
+        for fill in
+            join_all(kinds.iter().filter(|k| ListKind::SCOPED.contains(k) && is_parent(k)).filter_map(lister)).await
+        {
+            fill(&mut part, &mut records);
+        }
+        // One list per parent, nothing per item.
+        let lists =
+            children.iter().filter_map(|k| k.visit_inventoried(ChildLister { client, parents: part.parents(*k) }));
+        for fill in join_all(lists).await {
+            fill(&mut part, &mut records);
+        }
+        (part, records)
+    };
+    let (fills, (mut part, part_records)) = tokio::join!(others, parented);
     let mut records = Vec::new();
     let mut inv = AzureInventory::default();
-    for fill in join_all(lists).await {
+    for fill in fills {
         fill(&mut inv, &mut records);
+    }
+    records.extend(part_records);
+    for k in kinds.iter().filter(|k| is_parent(k) || k.parent().is_some()) {
+        k.visit_inventoried(Move { from: &mut part, to: &mut inv });
     }
     if !kinds.contains(&ListKind::Usages) {
         return (inv, records);
@@ -131,6 +157,51 @@ async fn list_kind<T: DeserializeOwned>(
     .await
 }
 
+/// Moves one kind's items between inventories.
+struct Move<'a> {
+    from: &'a mut AzureInventory,
+    to: &'a mut AzureInventory,
+}
+
+impl InventoryVisitor for Move<'_> {
+    type Out = ();
+    fn visit<T: Inventoried>(self) {
+        let mut items = std::mem::take(T::items_mut(self.from));
+        T::items_mut(self.to).append(&mut items);
+    }
+}
+
+/// Lists one per-parent kind under each parent.
+struct ChildLister<'a> {
+    client: &'a ArmClient,
+    parents: Vec<ResourceId>,
+}
+
+impl<'a> InventoryVisitor for ChildLister<'a> {
+    type Out = BoxFuture<'a, Fill>;
+    fn visit<T: Inventoried>(self) -> Self::Out {
+        Box::pin(async move {
+            let client = self.client;
+            let results = join_all(self.parents.iter().map(|parent| async move {
+                let sub = parent.subscription().unwrap_or_default().to_string();
+                let path = format!("{}/{}", parent.as_str().trim_end_matches('/'), T::KIND.provider_path());
+                let (mut rec, items) = list_one::<T>(client, T::KIND, &sub, parent.resource_group(), None, &path).await;
+                rec.parent = Some(parent.name().to_string());
+                (rec, items)
+            }))
+            .await;
+            let fill: Fill = Box::new(move |inv, records| {
+                let items = T::items_mut(inv);
+                for (rec, mut v) in results {
+                    records.push(rec);
+                    items.append(&mut v);
+                }
+            });
+            fill
+        })
+    }
+}
+
 async fn list_one<T: DeserializeOwned>(
     client: &ArmClient,
     kind: ListKind,
@@ -148,6 +219,7 @@ async fn list_one<T: DeserializeOwned>(
         subscription: sub.to_string(),
         resource_group: rg.map(str::to_string),
         location: location.map(str::to_string),
+        parent: None,
         complete: outcome.error.is_none(),
         pages: outcome.pages,
         items: outcome.items.len(),

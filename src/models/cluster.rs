@@ -181,6 +181,17 @@ pub struct PersistentVolume {
     /// In-tree `spec.azureDisk.diskURI`: the disk's ARM ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub azure_disk_uri: Option<String>,
+    /// `spec.csi.volumeAttributes` that name a share or container
+    /// (`shareName`, `containerName`, `storageAccount`, `resourceGroup`),
+    /// keys lower-cased.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub volume_attributes: BTreeMap<String, String>,
+    /// In-tree `spec.azureFile.shareName` and `secretName`
+    /// (`azure-storage-account-<account>-secret`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub azure_file_share: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub azure_file_secret: Option<String>,
 }
 
 /// A `snapshot.storage.k8s.io/v1` VolumeSnapshotContent: the cluster's
@@ -232,6 +243,9 @@ impl VolumeSnapshotContent {
 }
 
 impl PersistentVolume {
+    /// The volume attributes kept (matched without case).
+    pub const STORAGE_ATTRIBUTES: [&str; 4] = ["shareName", "containerName", "storageAccount", "resourceGroup"];
+
     /// The CSI driver for Azure managed disks.
     pub const AZURE_DISK_DRIVER: &str = "disk.csi.azure.com";
 

@@ -231,6 +231,30 @@ impl<P> Located for Resource<P> {
     }
 }
 
+/// A resource nested in another that carries no location or tags of its
+/// own (a storage account's file share or blob container).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(bound(deserialize = "P: Deserialize<'de> + Default"))]
+pub struct Nested<P> {
+    pub id: ResourceId,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default, deserialize_with = "null_default")]
+    pub properties: P,
+}
+
+impl<P> Located for Nested<P> {
+    fn id(&self) -> &ResourceId {
+        &self.id
+    }
+    fn location(&self) -> Option<&str> {
+        None
+    }
+    fn tags(&self) -> Option<&Tags> {
+        None
+    }
+}
+
 impl<P> Resource<P> {
     pub fn sku_name(&self) -> Option<&str> {
         self.sku.as_ref().and_then(|s| s.name.as_deref())

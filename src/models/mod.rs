@@ -17,6 +17,7 @@ pub mod nsg;
 pub mod private_link_service;
 pub mod public_ip;
 pub mod route_table;
+pub mod storage;
 pub mod usage;
 
 pub use common::{Child, Num, Resource, ResourceId, Sku, SubResource, Tags};
@@ -31,6 +32,7 @@ pub use nsg::Nsg;
 pub use private_link_service::PrivateLinkService;
 pub use public_ip::PublicIp;
 pub use route_table::RouteTable;
+pub use storage::{BlobContainer, FileShare, StorageAccount};
 pub use usage::Usage;
 
 use serde::Deserialize;

@@ -29,6 +29,14 @@ pub(crate) fn spec_file(kind: ListKind) -> String {
 /// The subscription-scope list path, as the spec writes it (the spec names
 /// the location parameter `{location}` too).
 pub(crate) fn list_path(kind: ListKind) -> String {
+    if ListKind::PER_PARENT.contains(&kind) {
+        // Listed under each storage account: the spec's resource-group path.
+        return format!(
+            "/subscriptions/{{subscriptionId}}/resourceGroups/{{resourceGroupName}}/providers/{}/{{accountName}}/{}",
+            ListKind::StorageAccounts.provider_path(),
+            kind.provider_path()
+        );
+    }
     format!("/subscriptions/{{subscriptionId}}/providers/{}", kind.provider_path())
 }
 

@@ -77,6 +77,9 @@ pub const DEFINITIONS: &[(&str, &str, &str)] = &[
     ("Microsoft.ContainerService/managedClusters", AKS, "ManagedCluster"),
     ("Microsoft.Authorization/locks", LOCKS, "ManagementLockObject"),
     ("Microsoft.Storage/storageAccounts", STORAGE, "StorageAccount"),
+    ("Microsoft.Storage/usages", STORAGE, "Usage"),
+    ("Microsoft.Storage/storageAccounts/fileServices/shares", FILE, "FileShareItem"),
+    ("Microsoft.Storage/storageAccounts/blobServices/containers", BLOB, "ListContainerItem"),
     ("Microsoft.Graph/applications", GRAPH_FILE, "application"),
     ("Microsoft.Graph/servicePrincipals", GRAPH_FILE, "servicePrincipal"),
 ];
@@ -87,6 +90,8 @@ const SNAPSHOT: &str =
 const AKS: &str = "specification/containerservice/resource-manager/Microsoft.ContainerService/aks/stable/2024-09-01/managedClusters.json";
 const LOCKS: &str = "specification/resources/resource-manager/Microsoft.Authorization/stable/2020-05-01/locks.json";
 const STORAGE: &str = "specification/storage/resource-manager/Microsoft.Storage/stable/2023-05-01/storage.json";
+const FILE: &str = "specification/storage/resource-manager/Microsoft.Storage/stable/2023-05-01/file.json";
+const BLOB: &str = "specification/storage/resource-manager/Microsoft.Storage/stable/2023-05-01/blob.json";
 
 const NET_PIP: &str = "specification/network/resource-manager/Microsoft.Network/stable/2024-07-01/publicIpAddress.json";
 const NET_LB: &str = "specification/network/resource-manager/Microsoft.Network/stable/2024-07-01/loadBalancer.json";

@@ -99,5 +99,18 @@ pub fn persistent_volume(pv: &core::PersistentVolume) -> PersistentVolume {
         csi_driver: csi.map(|c| c.driver.clone()),
         volume_handle: csi.map(|c| c.volume_handle.clone()),
         azure_disk_uri: spec.and_then(|s| s.azure_disk.as_ref()).map(|d| d.disk_uri.clone()),
+        // Only the attributes that name an Azure share or container: a PV's
+        // attributes are otherwise StorageClass parameters nobody reads here.
+        volume_attributes: csi
+            .and_then(|c| c.volume_attributes.as_ref())
+            .map(|a| {
+                a.iter()
+                    .filter(|(k, _)| PersistentVolume::STORAGE_ATTRIBUTES.iter().any(|w| w.eq_ignore_ascii_case(k)))
+                    .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        azure_file_share: spec.and_then(|s| s.azure_file.as_ref()).map(|f| f.share_name.clone()),
+        azure_file_secret: spec.and_then(|s| s.azure_file.as_ref()).map(|f| f.secret_name.clone()),
     }
 }
