@@ -117,6 +117,17 @@ pub async fn collect(
 /// Puts one kind's lists into the inventory, in target order.
 type Fill = Box<dyn FnOnce(&mut AzureInventory, &mut Vec<ListRecord>) + Send>;
 
+/// Puts one kind's list results into its field, records in order.
+fn fill_with<T: Inventoried>(results: Vec<(ListRecord, Vec<T>)>) -> Fill {
+    Box::new(move |inv, records| {
+        let items = T::items_mut(inv);
+        for (rec, mut v) in results {
+            records.push(rec);
+            items.append(&mut v);
+        }
+    })
+}
+
 /// Lists one inventoried kind at every target.
 struct Lister<'a> {
     client: &'a ArmClient,
@@ -128,14 +139,7 @@ impl<'a> InventoryVisitor for Lister<'a> {
     fn visit<T: Inventoried>(self) -> Self::Out {
         Box::pin(async move {
             let results = list_kind::<T>(self.client, T::KIND, self.targets).await;
-            let fill: Fill = Box::new(move |inv, records| {
-                let items = T::items_mut(inv);
-                for (rec, mut v) in results {
-                    records.push(rec);
-                    items.append(&mut v);
-                }
-            });
-            fill
+            fill_with(results)
         })
     }
 }
@@ -190,14 +194,7 @@ impl<'a> InventoryVisitor for ChildLister<'a> {
                 (rec, items)
             }))
             .await;
-            let fill: Fill = Box::new(move |inv, records| {
-                let items = T::items_mut(inv);
-                for (rec, mut v) in results {
-                    records.push(rec);
-                    items.append(&mut v);
-                }
-            });
-            fill
+            fill_with(results)
         })
     }
 }
