@@ -70,6 +70,7 @@ kinds! {
     QuotaNsgRules = "quota-nsg-rules", "Rules per NSG near the limit";
     QuotaNsgPrefixes = "quota-nsg-prefixes", "Addresses and ports per NSG near the limit";
     QuotaPublicIps = "quota-public-ips", "Public IPs per region near the limit";
+    QuotaStorageAccounts = "quota-storage-accounts", "Storage accounts per region near the limit";
     QuotaBackendPoolSize = "quota-backend-pool-size", "Backend pools near their size limit";
     ArmReadBudget = "arm-read-budget", "ARM read budget";
     NodeNoProviderId = "node-no-provider-id", "Nodes without an Azure providerID";

@@ -47,13 +47,23 @@ pub trait InventoryVisitor {
     fn visit<T: Inventoried>(self) -> Self::Out;
 }
 
+/// A scoped row's `usages: [Kind]` as `Some(ListKind::Kind)`, `[]` as `None`.
+macro_rules! counted_in {
+    () => {
+        None
+    };
+    ($k:ident) => {
+        Some(ListKind::$k)
+    };
+}
+
 macro_rules! resource_types {
     (
         per scope {
-            $( $variant:ident : $model:ty => $field:ident, $name:literal, $path:literal, $api:literal, usages: $counted:literal; )*
+            $( $variant:ident : $model:ty => $field:ident, $name:literal, $path:literal, $api:literal, usages: [$($counted:ident)?]; )*
         }
         per location {
-            $uvariant:ident : $umodel:ty, $uname:literal, $upath:literal, $uapi:literal;
+            $( $uvariant:ident : $umodel:ty => $ufield:ident, $uname:literal, $upath:literal, $uapi:literal, type $utype:literal; )*
         }
         per parent {
             $( $cvariant:ident : $cmodel:ty => $cfield:ident, $cname:literal,
@@ -64,7 +74,7 @@ macro_rules! resource_types {
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         pub enum ListKind {
             $( #[serde(rename = $name)] $variant, )*
-            #[serde(rename = $uname)] $uvariant,
+            $( #[serde(rename = $uname)] $uvariant, )*
             $( #[serde(rename = $cname)] $cvariant, )*
         }
 
@@ -76,14 +86,16 @@ macro_rules! resource_types {
             pub const PER_PARENT: &'static [ListKind] = &[ $( ListKind::$cvariant, )* ];
             /// Every kind.
             pub const ALL: &'static [ListKind] =
-                &[ $( ListKind::$variant, )* ListKind::$uvariant, $( ListKind::$cvariant, )* ];
+                &[ $( ListKind::$variant, )* $( ListKind::$uvariant, )* $( ListKind::$cvariant, )* ];
+            /// The kinds listed once per subscription and location (usages).
+            pub const PER_LOCATION: &'static [ListKind] = &[ $( ListKind::$uvariant, )* ];
 
             /// The row this kind was declared with.
             fn row(self) -> &'static Row {
                 match self {
-                    $( ListKind::$variant => &Row { name: $name, path: $path, api: $api, counted: $counted, arm_type: $path }, )*
-                    ListKind::$uvariant => &Row { name: $uname, path: $upath, api: $uapi, counted: false, arm_type: "" },
-                    $( ListKind::$cvariant => &Row { name: $cname, path: $csub, api: $capi, counted: false, arm_type: $ctype }, )*
+                    $( ListKind::$variant => &Row { name: $name, path: $path, api: $api, counted: counted_in!($($counted)?), arm_type: $path }, )*
+                    $( ListKind::$uvariant => &Row { name: $uname, path: $upath, api: $uapi, counted: None, arm_type: $utype }, )*
+                    $( ListKind::$cvariant => &Row { name: $cname, path: $csub, api: $capi, counted: None, arm_type: $ctype }, )*
                 }
             }
 
@@ -99,7 +111,7 @@ macro_rules! resource_types {
             pub fn visit<V: ModelVisitor>(self, v: V) -> V::Out {
                 match self {
                     $( ListKind::$variant => v.visit::<$model>(self), )*
-                    ListKind::$uvariant => v.visit::<$umodel>(self),
+                    $( ListKind::$uvariant => v.visit::<$umodel>(self), )*
                     $( ListKind::$cvariant => v.visit::<$cmodel>(self), )*
                 }
             }
@@ -108,7 +120,7 @@ macro_rules! resource_types {
             pub fn visit_inventoried<V: InventoryVisitor>(self, v: V) -> Option<V::Out> {
                 match self {
                     $( ListKind::$variant => Some(v.visit::<$model>()), )*
-                    ListKind::$uvariant => None,
+                    $( ListKind::$uvariant => None, )*
                     $( ListKind::$cvariant => Some(v.visit::<$cmodel>()), )*
                 }
             }
@@ -133,8 +145,7 @@ macro_rules! resource_types {
         #[derive(Clone, Debug, Default, Serialize, Deserialize)]
         pub struct AzureInventory {
             $( #[serde(default)] pub $field: Vec<$model>, )*
-            #[serde(default)]
-            pub usages: Vec<LocationUsages>,
+            $( #[serde(default)] pub $ufield: Vec<LocationUsages>, )*
             $( #[serde(default)] pub $cfield: Vec<$cmodel>, )*
         }
 
@@ -148,6 +159,14 @@ macro_rules! resource_types {
             pub fn each(&self, mut f: impl FnMut(ListKind, &dyn Located)) {
                 $( self.$field.iter().for_each(|r| f(ListKind::$variant, r)); )*
                 $( self.$cfield.iter().for_each(|r| f(ListKind::$cvariant, r)); )*
+            }
+
+            /// For a per-location kind, its usages by location.
+            pub fn location_usages_mut(&mut self, kind: ListKind) -> Option<&mut Vec<LocationUsages>> {
+                match kind {
+                    $( ListKind::$uvariant => Some(&mut self.$ufield), )*
+                    _ => None,
+                }
             }
 
             /// For a per-parent kind, the parents to list it under (their IDs).
@@ -164,32 +183,35 @@ macro_rules! resource_types {
 resource_types! {
     per scope {
         PublicIps: PublicIp => public_ips, "publicIPAddresses",
-            "Microsoft.Network/publicIPAddresses", "2024-07-01", usages: true;
+            "Microsoft.Network/publicIPAddresses", "2024-07-01", usages: [Usages];
         LoadBalancers: LoadBalancer => load_balancers, "loadBalancers",
-            "Microsoft.Network/loadBalancers", "2024-07-01", usages: true;
+            "Microsoft.Network/loadBalancers", "2024-07-01", usages: [Usages];
         Nsgs: Nsg => network_security_groups, "networkSecurityGroups",
-            "Microsoft.Network/networkSecurityGroups", "2024-07-01", usages: true;
+            "Microsoft.Network/networkSecurityGroups", "2024-07-01", usages: [Usages];
         Nics: Nic => network_interfaces, "networkInterfaces",
-            "Microsoft.Network/networkInterfaces", "2024-07-01", usages: false;
+            "Microsoft.Network/networkInterfaces", "2024-07-01", usages: [];
         NatGateways: NatGateway => nat_gateways, "natGateways",
-            "Microsoft.Network/natGateways", "2024-07-01", usages: true;
+            "Microsoft.Network/natGateways", "2024-07-01", usages: [Usages];
         Disks: Disk => disks, "disks",
-            "Microsoft.Compute/disks", "2024-03-02", usages: false;
+            "Microsoft.Compute/disks", "2024-03-02", usages: [];
         ManagedClusters: ManagedCluster => managed_clusters, "managedClusters",
-            "Microsoft.ContainerService/managedClusters", "2024-09-01", usages: false;
+            "Microsoft.ContainerService/managedClusters", "2024-09-01", usages: [];
         Locks: Lock => locks, "locks",
-            "Microsoft.Authorization/locks", "2020-05-01", usages: false;
+            "Microsoft.Authorization/locks", "2020-05-01", usages: [];
         PrivateLinkServices: PrivateLinkService => private_link_services, "privateLinkServices",
-            "Microsoft.Network/privateLinkServices", "2024-07-01", usages: false;
+            "Microsoft.Network/privateLinkServices", "2024-07-01", usages: [];
         RouteTables: RouteTable => route_tables, "routeTables",
-            "Microsoft.Network/routeTables", "2024-07-01", usages: false;
+            "Microsoft.Network/routeTables", "2024-07-01", usages: [];
         Snapshots: DiskSnapshot => snapshots, "snapshots",
-            "Microsoft.Compute/snapshots", "2024-03-02", usages: false;
+            "Microsoft.Compute/snapshots", "2024-03-02", usages: [];
         StorageAccounts: StorageAccount => storage_accounts, "storageAccounts",
-            "Microsoft.Storage/storageAccounts", "2023-05-01", usages: false;
+            "Microsoft.Storage/storageAccounts", "2023-05-01", usages: [StorageUsages];
     }
     per location {
-        Usages: Usage, "usages", "Microsoft.Network/locations/{location}/usages", "2024-07-01";
+        Usages: Usage => usages, "usages",
+            "Microsoft.Network/locations/{location}/usages", "2024-07-01", type "Microsoft.Network/usages";
+        StorageUsages: Usage => storage_usages, "storageUsages",
+            "Microsoft.Storage/locations/{location}/usages", "2023-05-01", type "Microsoft.Storage/usages";
     }
     per parent {
         FileShares: FileShare => file_shares, "fileShares",
@@ -208,7 +230,8 @@ struct Row {
     /// ID (per parent).
     path: &'static str,
     api: &'static str,
-    counted: bool,
+    /// The per-location usages its resources count in.
+    counted: Option<ListKind>,
     /// The ARM type, where the path does not spell it.
     arm_type: &'static str,
 }
@@ -227,9 +250,8 @@ impl ListKind {
         self.row().name
     }
 
-    /// Whether resources of this kind count toward their location's network
-    /// usages.
-    pub fn counts_in_usages(self) -> bool {
+    /// The per-location usages resources of this kind count toward.
+    pub fn counted_in(self) -> Option<ListKind> {
         self.row().counted
     }
 
@@ -264,8 +286,9 @@ mod tests {
         for k in ListKind::ALL {
             assert!(names.insert(k.name()), "{k:?}");
             assert_eq!(serde_json::to_value(k).unwrap(), serde_json::json!(k.name()));
-            if ListKind::PER_PARENT.contains(k) {
-                // `fileServices/default/shares` under the parent; type `…/fileServices/shares`.
+            if ListKind::PER_PARENT.contains(k) || ListKind::PER_LOCATION.contains(k) {
+                // `fileServices/default/shares` under the parent, type
+                // `…/fileServices/shares`; `…/locations/{location}/usages`, type `…/usages`.
                 let last = k.provider_path().rsplit('/').next().unwrap();
                 assert!(k.arm_type().ends_with(&format!("/{last}")), "{k:?}");
             } else {
@@ -273,7 +296,10 @@ mod tests {
                 assert!(k.arm_type().ends_with(&format!("/{}", k.name())), "{k:?}");
             }
         }
-        assert_eq!(ListKind::ALL.len(), ListKind::SCOPED.len() + 1 + ListKind::PER_PARENT.len());
+        assert_eq!(
+            ListKind::ALL.len(),
+            ListKind::SCOPED.len() + ListKind::PER_LOCATION.len() + ListKind::PER_PARENT.len()
+        );
     }
 
     /// Each declared type's field round-trips, and `each` sees every item.
@@ -300,7 +326,7 @@ mod tests {
             seen.push(k);
         });
         assert_eq!(seen, inventoried);
-        assert!(ListKind::Usages.visit_inventoried(Push(&mut inv)).is_none());
+        assert!(ListKind::PER_LOCATION.iter().all(|k| k.visit_inventoried(Push(&mut inv)).is_none()));
         let back: AzureInventory = serde_json::from_value(serde_json::to_value(&inv).unwrap()).unwrap();
         assert_eq!(back.resource_count(), inv.resource_count());
     }

@@ -115,7 +115,11 @@ pub fn answer(app: &App, p: &ArmPath, query: &str, loop_link: bool) -> Answer {
     // what the page costs, so that the emulated latency dominates.
     let owned: Vec<Value>;
     let all: Vec<&Value> = if let Some(loc) = &p.location {
-        owned = usages(app, &p.subscription, loc);
+        owned = if p.provider_type.to_ascii_lowercase().starts_with("microsoft.storage/") {
+            storage_usages(app, &p.subscription, loc)
+        } else {
+            usages(app, &p.subscription, loc)
+        };
         owned.iter().collect()
     } else {
         let mut items = idx.items(&sub, &p.provider_type, p.resource_group.as_deref());
@@ -171,6 +175,24 @@ const LIMITS: [(&str, &str, i64); 11] = [
         4000,
     ),
 ];
+
+/// Storage's usages for a location: the accounts against their limit (250
+/// by default; `usage_limits.StorageAccounts` overrides). Storage's `Usage`
+/// has no `id`.
+fn storage_usages(app: &App, sub: &str, loc: &str) -> Vec<Value> {
+    let limit = app
+        .scenario
+        .subscriptions
+        .iter()
+        .find(|s| s.id.eq_ignore_ascii_case(sub))
+        .and_then(|s| s.usage_limits.get("StorageAccounts").copied())
+        .unwrap_or(250);
+    let current = app.index.count(sub, "microsoft.storage/storageaccounts", loc, |_| true);
+    vec![json!({
+        "unit": "Count", "currentValue": current, "limit": limit,
+        "name": {"value": "StorageAccounts", "localizedValue": "Storage Accounts"}
+    })]
+}
 
 fn usages(app: &App, sub: &str, loc: &str) -> Vec<Value> {
     let idx = &app.index;

@@ -126,6 +126,7 @@ pub const CHECK: Check = Check {
         Emits::new(Kind::QuotaNsgPrefixes).judges(&[ListKind::Nsgs]),
         Emits::new(Kind::QuotaPublicIps).judges(&[ListKind::Usages]),
         Emits::new(Kind::QuotaBackendPoolSize).judges(&[ListKind::LoadBalancers]),
+        Emits::new(Kind::QuotaStorageAccounts).judges(&[ListKind::StorageUsages]),
         Emits::new(Kind::ArmReadBudget),
     ],
     enabled: |s| s.quota.map(|_| ()).ok_or_else(|| "no quota thresholds".to_string()),
@@ -237,6 +238,26 @@ pub fn check(ctx: &Ctx, s: &QuotaSettings) -> Verdicts {
             }
         }
     }
+    // Storage accounts per subscription and region (250 by default): the
+    // limit that accounts leaked by the file and blob drivers run into.
+    for lu in &ctx.snap.azure.storage_usages {
+        let name = "StorageAccounts";
+        if let Some(u) = lu.usages.iter().find(|u| u.name.value.eq_ignore_ascii_case(name)).filter(|u| u.limit.0 > 0) {
+            let id = format!(
+                "/subscriptions/{}/providers/Microsoft.Storage/locations/{}/usages/{name}",
+                lu.subscription, lu.location
+            );
+            let object = format!("storage accounts in {} (subscription {})", lu.location, lu.subscription);
+            ms.push(measure(
+                Kind::QuotaStorageAccounts,
+                object,
+                &id,
+                u.current_value.0,
+                u.limit.0,
+                format!("storage usages API ({name})"),
+            ));
+        }
+    }
     // The read budget seen during this run, per subscription.
     for (sub, min) in &ctx.snap.stats.min_remaining_reads {
         let budget = read_budget(*min as i64);
@@ -287,6 +308,38 @@ mod tests {
 
     fn usage(name: &str, current: i64, limit: i64) -> crate::models::Usage {
         serde_json::from_value(json!({"name": {"value": name}, "currentValue": current, "limit": limit})).unwrap()
+    }
+
+    #[test]
+    fn storage_accounts_per_region_against_the_storage_usages() {
+        let mut s = snap();
+        s.azure.storage_usages.push(LocationUsages {
+            subscription: SUB.into(),
+            location: "westeurope".into(),
+            usages: vec![usage("StorageAccounts", 245, 250)],
+        });
+        let settings = QuotaSettings { warn_pct: 80.0, critical_pct: 95.0 };
+        let v = crate::checks::run_check(&CHECK, &s, &crate::checks::Settings { sp: None, quota: Some(&settings) });
+        let f = v.findings.iter().find(|f| f.kind == Kind::QuotaStorageAccounts).expect("flagged");
+        assert_eq!(f.severity, Severity::Critical);
+        assert!(f.reason.contains("245 of 250"), "{}", f.reason);
+        // The usages list failed: withheld, not "fine".
+        s.lists.push(crate::snapshot::ListRecord {
+            kind: ListKind::StorageUsages,
+            subscription: SUB.into(),
+            resource_group: None,
+            location: Some("westeurope".into()),
+            parent: None,
+            complete: false,
+            pages: 0,
+            items: 0,
+            error_code: None,
+            error: Some("HTTP 500".into()),
+        });
+        s.azure.storage_usages.clear();
+        let v = crate::checks::run_check(&CHECK, &s, &crate::checks::Settings { sp: None, quota: Some(&settings) });
+        assert!(v.findings.iter().all(|f| f.kind != Kind::QuotaStorageAccounts));
+        assert!(v.withheld.iter().any(|w| w.kinds.contains(&Kind::QuotaStorageAccounts)), "{:?}", v.withheld);
     }
 
     #[test]

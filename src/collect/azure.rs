@@ -80,17 +80,12 @@ pub async fn collect(
     for k in kinds.iter().filter(|k| is_parent(k) || k.parent().is_some()) {
         k.visit_inventoried(Move { from: &mut part, to: &mut inv });
     }
-    if !kinds.contains(&ListKind::Usages) {
-        return (inv, records);
-    }
-
     // Usages are per subscription and location; ask only where there are
-    // network resources to measure against them.
-    let mut locations: BTreeSet<(String, String)> = BTreeSet::new();
+    // resources to measure against them (each kind declares which usages
+    // it counts in).
+    let mut locations: BTreeSet<(ListKind, String, String)> = BTreeSet::new();
     inv.each(|kind, r| {
-        if !kind.counts_in_usages() {
-            return;
-        }
+        let Some(usages) = kind.counted_in().filter(|u| kinds.contains(u)) else { return };
         if let (Some(s), Some(l)) = (r.id().subscription(), r.location()) {
             let sub = scope
                 .subscriptions
@@ -98,18 +93,20 @@ pub async fn collect(
                 .find(|x| x.eq_ignore_ascii_case(s))
                 .cloned()
                 .unwrap_or_else(|| s.to_string());
-            locations.insert((sub, normalize_location(l)));
+            locations.insert((usages, sub, normalize_location(l)));
         }
     });
-    let usage_lists = join_all(locations.into_iter().map(|(sub, loc)| async move {
-        let path = format!("/subscriptions/{sub}/providers/Microsoft.Network/locations/{loc}/usages");
-        let (rec, items) = list_one::<Usage>(client, ListKind::Usages, &sub, None, Some(&loc), &path).await;
-        (rec, LocationUsages { subscription: sub, location: loc, usages: items })
+    let usage_lists = join_all(locations.into_iter().map(|(kind, sub, loc)| async move {
+        let path = format!("/subscriptions/{sub}/providers/{}", kind.provider_path().replace("{location}", &loc));
+        let (rec, items) = list_one::<Usage>(client, kind, &sub, None, Some(&loc), &path).await;
+        (kind, rec, LocationUsages { subscription: sub, location: loc, usages: items })
     }))
     .await;
-    for (rec, u) in usage_lists {
+    for (kind, rec, u) in usage_lists {
         records.push(rec);
-        inv.usages.push(u);
+        if let Some(list) = inv.location_usages_mut(kind) {
+            list.push(u);
+        }
     }
     (inv, records)
 }

@@ -69,15 +69,31 @@ const GRAPH_PAGE_ALLOW: [&str; 1] = ["nextLink"];
 
 /// Trace the model azaudit reads `kind` into, as a page.
 pub(crate) fn trace_kind(specs: &Specs, kind: ListKind, node: spec::Node) -> Trace {
-    struct Tracer<'a>(&'a Specs, spec::Node);
+    struct Tracer<'a>(&'a Specs, spec::Node, &'a [&'a str]);
     impl crate::resources::ModelVisitor for Tracer<'_> {
         type Out = Trace;
         fn visit<T: crate::resources::Model>(self, _: ListKind) -> Trace {
-            trace::<Page<T>>(self.0, self.1, &ARM_PAGE_ALLOW)
+            trace::<Page<T>>(self.0, self.1, self.2)
         }
     }
-    kind.visit(Tracer(specs, node))
+    kind.visit(Tracer(
+        specs,
+        node,
+        if kind == ListKind::StorageUsages { &STORAGE_USAGES_ALLOW } else { &ARM_PAGE_ALLOW },
+    ))
 }
+
+/// Storage's usages share the network usages' model, which reads an `id`
+/// that only network usages have; and Storage's list is not pageable.
+const STORAGE_USAGES_ALLOW: [&str; 7] = [
+    "[\"@odata.nextLink\"]",
+    "nextLink",
+    "value[].id",
+    "value[].sku",
+    "value[].sku.tier",
+    "value[].zones",
+    "value[].managedBy",
+];
 
 /// Graph's applications and service principals, as pages.
 pub(crate) fn trace_graph(specs: &Specs) -> Vec<(&'static str, Result<Trace, String>)> {
