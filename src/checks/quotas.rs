@@ -13,7 +13,7 @@ use super::basic_sku::is_basic;
 use super::{Check, Ctx, Emits, Verdicts};
 use crate::findings::{Audit, Finding, Kind, Severity};
 use crate::models::common::normalize_location;
-use crate::snapshot::ListKind;
+use crate::snapshot::{ListKind, LocationUsages};
 use serde::{Deserialize, Serialize};
 
 /// Thresholds, in percent of the limit.
@@ -213,49 +213,48 @@ pub fn check(ctx: &Ctx, s: &QuotaSettings) -> Verdicts {
             ms.push(measure(Kind::QuotaNsgPrefixes, object, nsg.id.as_str(), used as i64, limit, src));
         }
     }
-    // Public IPs per subscription, region and SKU: the usages API counts
-    // them subscription-wide, whatever the scope of this run.
-    for lu in &ctx.snap.azure.usages {
-        for (name, what) in
-            [("PublicIPAddresses", "public IPs"), ("StandardSkuPublicIpAddresses", "Standard public IPs")]
-        {
-            if let Some(u) =
-                lu.usages.iter().find(|u| u.name.value.eq_ignore_ascii_case(name)).filter(|u| u.limit.0 > 0)
-            {
-                let id = format!(
-                    "/subscriptions/{}/providers/Microsoft.Network/locations/{}/usages/{name}",
-                    lu.subscription, lu.location
-                );
-                let object = format!("{what} in {} (subscription {})", lu.location, lu.subscription);
-                ms.push(measure(
-                    Kind::QuotaPublicIps,
-                    object,
-                    &id,
-                    u.current_value.0,
-                    u.limit.0,
-                    format!("usages API ({name})"),
-                ));
-            }
-        }
-    }
-    // Storage accounts per subscription and region (250 by default): the
-    // limit that accounts leaked by the file and blob drivers run into.
-    for lu in &ctx.snap.azure.storage_usages {
-        let name = "StorageAccounts";
-        if let Some(u) = lu.usages.iter().find(|u| u.name.value.eq_ignore_ascii_case(name)).filter(|u| u.limit.0 > 0) {
+    // Per subscription and region, from the usages APIs (which count
+    // subscription-wide, whatever the scope of this run): public IPs by SKU,
+    // and storage accounts (250 by default: the limit that accounts leaked
+    // by the file and blob drivers run into).
+    let per_region: [(&[LocationUsages], &str, &str, &str, Kind, &str); 3] = [
+        (
+            &ctx.snap.azure.usages,
+            "Microsoft.Network",
+            "PublicIPAddresses",
+            "public IPs",
+            Kind::QuotaPublicIps,
+            "usages API",
+        ),
+        (
+            &ctx.snap.azure.usages,
+            "Microsoft.Network",
+            "StandardSkuPublicIpAddresses",
+            "Standard public IPs",
+            Kind::QuotaPublicIps,
+            "usages API",
+        ),
+        (
+            &ctx.snap.azure.storage_usages,
+            "Microsoft.Storage",
+            "StorageAccounts",
+            "storage accounts",
+            Kind::QuotaStorageAccounts,
+            "storage usages API",
+        ),
+    ];
+    for (lists, provider, name, what, kind, api) in per_region {
+        for lu in lists {
+            let Some(u) = lu.usages.iter().find(|u| u.name.value.eq_ignore_ascii_case(name)).filter(|u| u.limit.0 > 0)
+            else {
+                continue;
+            };
             let id = format!(
-                "/subscriptions/{}/providers/Microsoft.Storage/locations/{}/usages/{name}",
+                "/subscriptions/{}/providers/{provider}/locations/{}/usages/{name}",
                 lu.subscription, lu.location
             );
-            let object = format!("storage accounts in {} (subscription {})", lu.location, lu.subscription);
-            ms.push(measure(
-                Kind::QuotaStorageAccounts,
-                object,
-                &id,
-                u.current_value.0,
-                u.limit.0,
-                format!("storage usages API ({name})"),
-            ));
+            let object = format!("{what} in {} (subscription {})", lu.location, lu.subscription);
+            ms.push(measure(kind, object, &id, u.current_value.0, u.limit.0, format!("{api} ({name})")));
         }
     }
     // The read budget seen during this run, per subscription.
