@@ -136,6 +136,10 @@ pub const CHECK: Check = Check {
     },
 };
 
+/// Usages by region: the lists, provider, usage name, what it counts, the
+/// kind, and which API it comes from.
+type RegionUsage<'a> = (&'a [LocationUsages], &'a str, &'a str, &'a str, Kind, &'a str);
+
 pub fn check(ctx: &Ctx, s: &QuotaSettings) -> Verdicts {
     let mut v = Verdicts::default();
     let mut ms: Vec<Measurement> = Vec::new();
@@ -217,7 +221,7 @@ pub fn check(ctx: &Ctx, s: &QuotaSettings) -> Verdicts {
     // subscription-wide, whatever the scope of this run): public IPs by SKU,
     // and storage accounts (250 by default: the limit that accounts leaked
     // by the file and blob drivers run into).
-    let per_region: [(&[LocationUsages], &str, &str, &str, Kind, &str); 3] = [
+    let per_region: [RegionUsage; 3] = [
         (
             &ctx.snap.azure.usages,
             "Microsoft.Network",
