@@ -328,6 +328,8 @@ fn dependent(list: &str) -> &'static [&'static str] {
         "privateLinkServices" => &["pls-orphaned"],
         "routeTables" => &["route-stale"],
         "snapshots" => &["snapshot-orphaned"],
+        "fileShares" => &["file-share-orphaned", "storage-account-empty"],
+        "blobContainers" => &["blob-container-orphaned", "storage-account-empty"],
         "networkSecurityGroups" => &["nsg-rule-stale"],
         "disks" => &["disk-orphaned"],
         _ => &[],
@@ -352,6 +354,10 @@ fn every_fault_on_every_list_fails_closed_and_leaves_the_rest_alone() {
         "privateLinkServices",
         "routeTables",
         "Microsoft.Compute/snapshots",
+        // Under each tagged storage account (the accounts' own list has no
+        // path of its own that these do not also contain).
+        "fileServices/default/shares",
+        "blobServices/default/containers",
     ];
     let faults: Vec<(&str, Action, &[&str])> = vec![
         // A throttle that never lets up, with a Retry-After inside the
@@ -390,7 +396,11 @@ fn every_fault_on_every_list_fails_closed_and_leaves_the_rest_alone() {
                     let mut args = vec!["--max-retries", "1", "--retry-budget", "3", "--max-rps", "1000"];
                     args.extend_from_slice(extra);
                     let (run, report) = orphans_live(&mock, dir.path(), &args);
-                    let short = list.rsplit('/').next().unwrap();
+                    let short = match list.rsplit('/').next().unwrap() {
+                        "shares" => "fileShares",
+                        "containers" => "blobContainers",
+                        s => s,
+                    };
                     let mut why = Vec::new();
                     if run.code != 3 {
                         why.push(format!("exit {}", run.code));

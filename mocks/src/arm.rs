@@ -18,6 +18,8 @@ pub struct ArmPath {
     /// For a child list (a storage account's shares): the parent path the
     /// listed resources' IDs start with.
     pub parent: Option<String>,
+    /// The path as asked, for the list's own `nextLink`s.
+    pub path: String,
 }
 
 pub fn parse_path(path: &str) -> Option<ArmPath> {
@@ -43,6 +45,7 @@ pub fn parse_path(path: &str) -> Option<ArmPath> {
             provider_type: format!("{ns}/{t}"),
             location: None,
             parent: None,
+            path: path.to_string(),
         }),
         [l, loc, u]
             if l.eq_ignore_ascii_case("locations") && u.eq_ignore_ascii_case("usages") && resource_group.is_none() =>
@@ -53,6 +56,7 @@ pub fn parse_path(path: &str) -> Option<ArmPath> {
                 provider_type: format!("{ns}/usages"),
                 location: Some(loc.to_string()),
                 parent: None,
+                path: path.to_string(),
             })
         }
         // A child list: type/name pairs, then the listed type
@@ -66,6 +70,7 @@ pub fn parse_path(path: &str) -> Option<ArmPath> {
                 provider_type: format!("{ns}/{}", types.join("/")),
                 location: None,
                 parent,
+                path: path.to_string(),
             })
         }
         _ => None,
@@ -140,14 +145,7 @@ pub fn answer(app: &App, p: &ArmPath, query: &str, loop_link: bool) -> Answer {
         }
     }
     let mut body = json!({ "value": value });
-    let path = match &p.resource_group {
-        Some(rg) => format!("/subscriptions/{}/resourceGroups/{rg}/providers/", p.subscription),
-        None => format!("/subscriptions/{}/providers/", p.subscription),
-    };
-    let path = match &p.location {
-        Some(loc) => format!("{path}Microsoft.Network/locations/{loc}/usages"),
-        None => format!("{path}{}", p.provider_type),
-    };
+    let path = &p.path;
     let link = |tok: String| format!("{}{path}?api-version={api_version}&$skiptoken={tok}", app.base_url);
     if loop_link {
         body["nextLink"] = json!(link(token(page, offset)));
