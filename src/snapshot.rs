@@ -416,6 +416,23 @@ impl Snapshot {
         any
     }
 
+    /// Whether per-parent list `kind` was read completely under `parent`
+    /// (a storage account's shares): listed at all, and every list complete.
+    pub fn covered_under(&self, kind: ListKind, parent: &crate::models::ResourceId) -> bool {
+        let rg = parent.resource_group().unwrap_or("");
+        let mut lists = self
+            .lists
+            .iter()
+            .filter(|l| {
+                l.kind == kind
+                    && l.parent.as_deref().is_some_and(|p| p.eq_ignore_ascii_case(parent.name()))
+                    && l.resource_group.as_deref().is_some_and(|g| g.eq_ignore_ascii_case(rg))
+                    && parent.subscription().is_some_and(|s| s.eq_ignore_ascii_case(&l.subscription))
+            })
+            .peekable();
+        lists.peek().is_some() && lists.all(|l| l.complete)
+    }
+
     /// Read a snapshot file. Errors name the file and, for malformed JSON,
     /// the line and column.
     pub fn load(path: &Path) -> Result<Snapshot, String> {
@@ -512,6 +529,23 @@ mod tests {
         let missing = s.missing();
         assert_eq!(missing.len(), 1);
         assert!(missing[0].starts_with("publicIPAddresses in resource group rg2 of subscription S1"), "{}", missing[0]);
+    }
+
+    #[test]
+    fn coverage_under_a_parent_is_per_parent_and_resource_group() {
+        let acct = crate::models::ResourceId::new(
+            "/subscriptions/S1/resourceGroups/RG1/providers/Microsoft.Storage/storageAccounts/f1",
+        );
+        let mut shares = rec(ListKind::FileShares, Some("rg1"), true);
+        shares.parent = Some("F1".into());
+        let mut elsewhere = rec(ListKind::FileShares, Some("rg2"), false);
+        elsewhere.parent = Some("f1".into());
+        let s = snap(vec![shares, elsewhere]);
+        assert!(s.covered_under(ListKind::FileShares, &acct), "another group's failed list is another account's");
+        assert!(!s.covered_under(ListKind::BlobContainers, &acct), "never listed is not covered");
+        let mut failed = s.clone();
+        failed.lists[0].complete = false;
+        assert!(!failed.covered_under(ListKind::FileShares, &acct));
     }
 
     #[test]

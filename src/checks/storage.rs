@@ -117,23 +117,7 @@ pub fn check(ctx: &Ctx) -> Verdicts {
         let prefix = format!("{}/", acct.id.key());
         let under = |id: &crate::models::ResourceId| id.key().starts_with(&prefix);
         // Both lists under this account must have been read.
-        let read =
-            |kind: ListKind| {
-                ctx.snap
-                    .lists
-                    .iter()
-                    .filter(|l| {
-                        l.kind == kind
-                            && l.parent.as_deref().is_some_and(|p| p.eq_ignore_ascii_case(&acct.name))
-                            && l.resource_group
-                                .as_deref()
-                                .is_some_and(|g| acct.id.resource_group().is_some_and(|r| r.eq_ignore_ascii_case(g)))
-                    })
-                    .all(|l| l.complete)
-                    && ctx.snap.lists.iter().any(|l| {
-                        l.kind == kind && l.parent.as_deref().is_some_and(|p| p.eq_ignore_ascii_case(&acct.name))
-                    })
-            };
+        let read = |kind: ListKind| ctx.snap.covered_under(kind, &acct.id);
         let (shares_read, containers_read) = (read(ListKind::FileShares), read(ListKind::BlobContainers));
         let shares: Vec<_> = inv.file_shares.iter().filter(|s| under(&s.id)).collect();
         let containers: Vec<_> = inv.blob_containers.iter().filter(|c| under(&c.id)).collect();
@@ -154,7 +138,8 @@ pub fn check(ctx: &Ctx) -> Verdicts {
                 .with("created", acct.properties.creation_time.as_deref()),
             );
         }
-        if shares_read && ctx.cluster_gap(ClusterKind::PersistentVolumes).is_none() {
+        // Without the PersistentVolumes the runner withholds these verdicts.
+        if shares_read {
             for share in shares {
                 let key = (acct.name.to_ascii_lowercase(), share.name.to_ascii_lowercase());
                 if !PV_PREFIXES.iter().any(|p| share.name.starts_with(p))
@@ -186,7 +171,7 @@ pub fn check(ctx: &Ctx) -> Verdicts {
                 v.findings.push(f);
             }
         }
-        if containers_read && ctx.cluster_gap(ClusterKind::PersistentVolumes).is_none() {
+        if containers_read {
             for c in containers {
                 let key = (acct.name.to_ascii_lowercase(), c.name.to_ascii_lowercase());
                 if !PV_PREFIXES.iter().any(|p| c.name.starts_with(p))
