@@ -53,7 +53,7 @@ pub const CHECK: Check = Check {
 pub fn check(ctx: &Ctx, usage: &Usage, withheld: &HashSet<Kind>) -> Verdicts {
     let mut v = Verdicts::default();
     // Without the Services only failed IPs can be judged.
-    let refs_gap = withheld.contains(&Kind::PublicIpUnattached);
+    let services_gap = withheld.contains(&Kind::PublicIpUnattached);
     for pip in &ctx.snap.azure.public_ips {
         if !ctx.covered(ListKind::PublicIps, &pip.id) {
             continue;
@@ -62,7 +62,7 @@ pub fn check(ctx: &Ctx, usage: &Usage, withheld: &HashSet<Kind>) -> Verdicts {
             v.findings.push(f);
             continue;
         }
-        if refs_gap {
+        if services_gap {
             continue;
         }
         match service_tag(pip) {

@@ -89,7 +89,8 @@ fn in_cluster(dest: &IpNet, cidrs: &[IpNet]) -> bool {
 
 fn same_cidr(a: &str, b: &str) -> bool {
     match (a.trim().parse::<IpNet>(), b.trim().parse::<IpNet>()) {
-        (Ok(x), Ok(y)) => x.trunc() == y.trunc() && x.prefix_len() == y.prefix_len(),
+        // The same network and prefix, however the address is written.
+        (Ok(x), Ok(y)) => x.trunc() == y.trunc(),
         _ => a.trim().eq_ignore_ascii_case(b.trim()),
     }
 }

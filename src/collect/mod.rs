@@ -156,7 +156,7 @@ pub async fn collect(g: &GlobalArgs, env: HashMap<String, String>, plan: &ReadPl
     if let Some(t) = ticker {
         t.abort();
     }
-    let cluster = match (cluster_result, &cluster_settings) {
+    let mut cluster = match (cluster_result, &cluster_settings) {
         (None, _) | (_, None) => ClusterView::default(),
         (Some(Ok(view)), Some(_)) => view,
         (Some(Err(e)), Some(s))
@@ -167,7 +167,6 @@ pub async fn collect(g: &GlobalArgs, env: HashMap<String, String>, plan: &ReadPl
         }
         (Some(Err(e)), Some(_)) => return Err(Fatal(e)),
     };
-    let mut cluster = cluster;
     if cluster_settings.is_some() {
         cluster.node_resource_group = cluster::node_resource_group(
             if r.resource_groups.1 == settings::Source::Flag { &r.resource_groups.0 } else { &[] },
