@@ -272,6 +272,24 @@ mod tests {
         assert!(dropped.reason.contains("no longer asks"), "{}", dropped.reason);
     }
 
+    /// The owner is gone, but another live Service shares the frontend by
+    /// its address: the provider keeps the service, and so does azaudit.
+    #[test]
+    fn a_frontend_still_serving_another_service_keeps_it() {
+        let mut s = snap();
+        s.azure.load_balancers.push(internal_lb(&[(GONE, "10.224.0.9")]));
+        s.azure.private_link_services.push(pls(
+            &format!("pls-{GONE}"),
+            owned("shop/old"),
+            &lb_child("kubernetes-internal", "frontendIPConfigurations", GONE),
+            json!([]),
+        ));
+        s.cluster.services.push(lb_svc("shop", "sharer", LIVE_UID, Some("10.224.0.9")));
+        let v = run(&s);
+        assert!(v.findings.is_empty(), "{:?}", v.findings);
+        assert!(v.notes.iter().any(|n| n.contains("kept") && n.contains("shop/sharer")), "{:?}", v.notes);
+    }
+
     #[test]
     fn another_clusters_or_an_untagged_one_is_never_judged() {
         let mut s = snap();
