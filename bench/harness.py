@@ -31,10 +31,12 @@ PY = ROOT / "bench" / ".venv" / "bin" / "python"
 SEED = 20261128
 SCENARIOS = {
     "small": dict(seed=SEED, public_ips=300, load_balancers=4, frontends=120, rules_per_frontend=1,
-                  nsgs=2, rules_per_nsg=40, disks=60, nics=20, services=200, nodes=20,
+                  nsgs=2, rules_per_nsg=40, disks=60, nics=20, services=200, nodes=25,
+                  storage_accounts=26, shares_per_account=2, snapshots=30, private_link_services=25, route_table=True,
                   orphan_every=25, empty_pool_every=3, page_size=100),
     "large": dict(seed=SEED, public_ips=20000, load_balancers=600, frontends=10000, rules_per_frontend=1,
                   nsgs=400, rules_per_nsg=200, disks=5000, nics=1000, services=3000, nodes=1000,
+                  storage_accounts=100, shares_per_account=20, snapshots=2000, private_link_services=200, route_table=True,
                   orphan_every=50, empty_pool_every=100, page_size=1000),
     "tenant": dict(seed=SEED, subscriptions=50, public_ips=1200, load_balancers=20, frontends=400, rules_per_frontend=1,
                    nsgs=20, rules_per_nsg=50, disks=500, nics=260, services=300, nodes=50,

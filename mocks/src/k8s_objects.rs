@@ -1,7 +1,7 @@
 //! Builders of realistic Kubernetes objects (as the API server stores them,
 //! with `kind`/`apiVersion`) for scenarios, tests and the synthetic
-//! generator: LoadBalancer and ClusterIP Services, AKS-style VMSS nodes, and
-//! Azure-disk PersistentVolumes.
+//! generator: LoadBalancer and ClusterIP Services, AKS-style VMSS nodes,
+//! Azure disk, file and blob PersistentVolumes, and VolumeSnapshotContents.
 
 use serde_json::{Value, json};
 
@@ -129,5 +129,48 @@ pub fn disk_pv(name: &str, claim_namespace: &str, claim: &str, disk_id: &str) ->
             "persistentVolumeReclaimPolicy": "Delete", "storageClassName": "managed-csi", "volumeMode": "Filesystem"
         },
         "status": {"phase": "Bound"}
+    })
+}
+
+/// A PersistentVolume provisioned by the file (`file.csi.azure.com`) or blob
+/// (`blob.csi.azure.com`) CSI driver: its handle is
+/// `<rg>#<account>#<share or container>#<uuid>#<secret ns>` as the drivers
+/// write it (azurefile-csi-driver and blob-csi-driver `CreateVolume`).
+pub fn storage_pv(name: &str, driver: &str, rg: &str, account: &str, item: &str) -> Value {
+    let (class, attr) = if driver.starts_with("blob") {
+        ("azureblob-fuse-premium", "containerName")
+    } else {
+        ("azurefile-csi-premium", "shareName")
+    };
+    json!({
+        "apiVersion": "v1", "kind": "PersistentVolume",
+        "metadata": {
+            "name": name, "uid": format!("5b6c{:0>28}", name.len()), "resourceVersion": "48004",
+            "creationTimestamp": CREATED,
+            "annotations": {"pv.kubernetes.io/provisioned-by": driver}
+        },
+        "spec": {
+            "accessModes": ["ReadWriteMany"], "capacity": {"storage": "100Gi"},
+            "claimRef": {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "name": format!("shared-{name}"), "namespace": "default"},
+            "csi": {"driver": driver, "volumeHandle": format!("{rg}#{account}#{item}###default"),
+                    "volumeAttributes": {"csi.storage.k8s.io/pv/name": name, attr: item, "skuName": "Premium_LRS"}},
+            "persistentVolumeReclaimPolicy": "Delete", "storageClassName": class, "volumeMode": "Filesystem"
+        },
+        "status": {"phase": "Bound"}
+    })
+}
+
+/// A `snapshot.storage.k8s.io/v1` VolumeSnapshotContent made by the disk CSI
+/// driver from `source_disk`, whose `status.snapshotHandle` is `snapshot_id`.
+pub fn volume_snapshot_content(name: &str, source_disk: &str, snapshot_id: &str) -> Value {
+    json!({
+        "apiVersion": "snapshot.storage.k8s.io/v1", "kind": "VolumeSnapshotContent",
+        "metadata": {"name": format!("snapcontent-{name}"), "uid": format!("0a1b{:0>28}", name.len()), "creationTimestamp": CREATED},
+        "spec": {
+            "driver": "disk.csi.azure.com", "deletionPolicy": "Delete", "source": {"volumeHandle": source_disk},
+            "volumeSnapshotClassName": "csi-azuredisk-vsc",
+            "volumeSnapshotRef": {"apiVersion": "snapshot.storage.k8s.io/v1", "kind": "VolumeSnapshot", "name": name, "namespace": "default"}
+        },
+        "status": {"readyToUse": true, "restoreSize": 34359738368u64, "snapshotHandle": snapshot_id}
     })
 }

@@ -30,6 +30,23 @@ pub struct Params {
     /// orphan), ClusterIP Services beyond that, and nodes.
     pub services: usize,
     pub nodes: usize,
+    /// Storage accounts the provider made for the file and blob CSI drivers
+    /// (`k8s-azure-created-by: azure`); even ones hold file shares, odd ones
+    /// blob containers, each with a PersistentVolume. Every
+    /// `orphan_every`-th account is empty, and every `orphan_every`-th share
+    /// or container has no PersistentVolume.
+    pub storage_accounts: usize,
+    pub shares_per_account: usize,
+    /// Disk CSI snapshots, each named by a VolumeSnapshotContent unless it
+    /// is one of the orphans.
+    pub snapshots: usize,
+    /// Private link services on an internal load balancer, each with its
+    /// owner Service (`azure-pls-create`) unless it is one of the orphans.
+    pub private_link_services: usize,
+    /// A kubenet route table with a route per node (and, with `nodes`, the
+    /// AKS cluster whose pod CIDR the routes are in); every
+    /// `orphan_every`-th node's route is left for a node that is gone.
+    pub route_table: bool,
     /// Every n-th public IP and disk is left behind (0: none).
     pub orphan_every: usize,
     /// Every n-th LB's backend pool is empty (0: none).
@@ -56,6 +73,11 @@ impl Default for Params {
             nics: 10,
             services: 0,
             nodes: 0,
+            storage_accounts: 0,
+            shares_per_account: 0,
+            snapshots: 0,
+            private_link_services: 0,
+            route_table: false,
             orphan_every: 0,
             empty_pool_every: 0,
             page_size: None,
@@ -67,7 +89,18 @@ impl Default for Params {
 impl Params {
     /// Resources per subscription (top-level ARM resources).
     pub fn resources_per_subscription(&self) -> usize {
-        self.public_ips + self.load_balancers + self.nsgs + self.disks + self.nics
+        let pls_lb = usize::from(self.private_link_services > 0);
+        let routes = if self.route_table { 2 } else { 0 };
+        self.public_ips
+            + self.load_balancers
+            + self.nsgs
+            + self.disks
+            + self.nics
+            + self.storage_accounts
+            + self.snapshots
+            + self.private_link_services
+            + pls_lb
+            + routes
     }
 }
 
@@ -224,6 +257,22 @@ pub fn generate(p: &Params) -> Scenario {
                     "timeCreated": "2026-01-02T03:04:05.1234567+00:00"}}));
         }
 
+        let mut more = More {
+            p,
+            sub: &sub,
+            rg: &rg,
+            net: &net,
+            in_cluster: si == 0,
+            resources: &mut resources,
+            cluster: &mut cluster,
+        };
+        more.storage(&mut rng);
+        more.snapshots(&mut rng);
+        more.private_links(&mut rng);
+        if p.route_table {
+            more.routes();
+        }
+
         // Node NICs.
         for n in 0..p.nics {
             let name = format!("aks-agentpool-{n}-nic-0");
@@ -261,6 +310,195 @@ pub fn generate(p: &Params) -> Scenario {
     }
 }
 
+/// The generator's later kinds, for one subscription: what they add to
+/// the inventory and, in the first subscription, to the cluster.
+struct More<'a> {
+    p: &'a Params,
+    sub: &'a str,
+    rg: &'a str,
+    net: &'a str,
+    in_cluster: bool,
+    resources: &'a mut Vec<Value>,
+    cluster: &'a mut crate::scenario::Cluster,
+}
+
+impl More<'_> {
+    fn orphan(&self, i: usize) -> bool {
+        self.p.orphan_every > 0 && i % self.p.orphan_every == self.p.orphan_every - 1
+    }
+
+    /// Storage accounts with file shares (even accounts) or blob containers
+    /// (odd ones), named and tagged as the provider and the drivers do.
+    fn storage(&mut self, rng: &mut Rng) {
+        let (p, sub, rg) = (self.p, self.sub, self.rg);
+        let mut item = 0;
+        for a in 0..p.storage_accounts {
+            let file = a % 2 == 0;
+            let hex = format!("{:016x}{:016x}", rng.next_u64(), rng.next_u64());
+            let name = if file { format!("f{}", &hex[..23]) } else { format!("fuse{}", &hex[..20]) };
+            let id =
+                format!("/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Storage/storageAccounts/{name}");
+            let (kind, sku, tier) = if file {
+                ("FileStorage", "Premium_LRS", "Premium")
+            } else {
+                ("StorageV2", "Standard_LRS", "Standard")
+            };
+            self.resources.push(
+                json!({"name": name, "id": id, "type": "Microsoft.Storage/storageAccounts", "location": p.location,
+                "kind": kind, "sku": {"name": sku, "tier": tier}, "tags": {"k8s-azure-created-by": "azure"},
+                "properties": {"creationTime": "2025-03-01T08:00:00.0000000Z", "provisioningState": "Succeeded",
+                    "supportsHttpsTrafficOnly": true, "minimumTlsVersion": "TLS1_2"}}),
+            );
+            if self.orphan(a) {
+                continue;
+            }
+            for _ in 0..p.shares_per_account {
+                let pv = format!("pvc-{}", rng.uuid());
+                let (driver, child) = if file {
+                    (
+                        "file.csi.azure.com",
+                        json!({"name": pv, "id": format!("{id}/fileServices/default/shares/{pv}"),
+                        "type": "Microsoft.Storage/storageAccounts/fileServices/shares", "etag": "\"0x8DD53ED60598516\"",
+                        "properties": {"leaseStatus": "unlocked", "leaseState": "available", "accessTier": "Premium",
+                            "lastModifiedTime": "2026-08-14T09:35:14.0000000Z", "shareQuota": 100, "enabledProtocols": "SMB"}}),
+                    )
+                } else {
+                    (
+                        "blob.csi.azure.com",
+                        json!({"name": pv, "id": format!("{id}/blobServices/default/containers/{pv}"),
+                        "type": "Microsoft.Storage/storageAccounts/blobServices/containers", "etag": "\"0x8D90327763B41AD\"",
+                        "properties": {"deleted": false, "publicAccess": "None", "leaseStatus": "Unlocked", "leaseState": "Available",
+                            "lastModifiedTime": "2026-07-02T11:37:07.0000000Z", "hasImmutabilityPolicy": false, "hasLegalHold": false}}),
+                    )
+                };
+                self.resources.push(child);
+                if self.in_cluster && !self.orphan(item) {
+                    self.cluster.persistent_volumes.push(crate::k8s_objects::storage_pv(&pv, driver, rg, &name, &pv));
+                }
+                item += 1;
+            }
+        }
+    }
+
+    /// Incremental snapshots the disk CSI driver took of PersistentVolume disks.
+    fn snapshots(&mut self, rng: &mut Rng) {
+        let (p, sub, rg) = (self.p, self.sub, self.rg);
+        if self.in_cluster && p.snapshots > 0 {
+            self.cluster.volume_snapshot_contents.get_or_insert_with(Vec::new);
+        }
+        let compute = format!("/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Compute");
+        for i in 0..p.snapshots {
+            let uid = rng.uuid();
+            let name = format!("snapshot-{uid}");
+            let id = format!("{compute}/snapshots/{name}");
+            let disk = format!("{compute}/disks/pvc-{}", rng.uuid());
+            self.resources.push(json!({"name": name, "id": id, "type": "Microsoft.Compute/snapshots", "location": p.location,
+                "tags": {"k8s-azure-created-by": "kubernetes-azure-dd", "source_volume_id": disk},
+                "sku": {"name": "Standard_LRS", "tier": "Standard"},
+                "properties": {"creationData": {"createOption": "Copy", "sourceResourceId": disk}, "diskSizeGB": 32, "incremental": true,
+                    "timeCreated": "2026-06-02T02:00:00+00:00", "provisioningState": "Succeeded", "diskState": "Unattached"}}));
+            if self.in_cluster
+                && !self.orphan(i)
+                && let Some(contents) = self.cluster.volume_snapshot_contents.as_mut()
+            {
+                contents.push(crate::k8s_objects::volume_snapshot_content(&uid, &disk, &id));
+            }
+        }
+    }
+
+    /// An internal load balancer whose frontends carry private link services
+    /// for internal Services that ask for one.
+    fn private_links(&mut self, rng: &mut Rng) {
+        let (p, net) = (self.p, self.net);
+        if p.private_link_services == 0 {
+            return;
+        }
+        let lb_id = format!("{net}/loadBalancers/{}-internal", p.cluster_name);
+        let pool_id = format!("{lb_id}/backendAddressPools/{}", p.cluster_name);
+        let (mut fes, mut rules, mut probes) = (Vec::new(), Vec::new(), Vec::new());
+        for i in 0..p.private_link_services {
+            let uid = rng.uuid();
+            let base = base_name(&uid);
+            let fe_id = format!("{lb_id}/frontendIPConfigurations/{base}");
+            let ip = format!("10.240.{}.{}", (i >> 8) & 255, i & 255);
+            let rule_id = format!("{lb_id}/loadBalancingRules/{base}-TCP-443");
+            let probe_id = format!("{lb_id}/probes/{base}-TCP-443");
+            fes.push(json!({"name": base, "id": fe_id, "properties": {"privateIPAddress": ip, "privateIPAllocationMethod": "Dynamic",
+                "loadBalancingRules": [{"id": rule_id}], "subnet": {"id": format!("{net}/virtualNetworks/aks-vnet/subnets/aks-subnet")}}}));
+            rules.push(json!({"name": format!("{base}-TCP-443"), "id": rule_id, "properties": {"frontendIPConfiguration": {"id": fe_id},
+                "backendAddressPool": {"id": pool_id}, "probe": {"id": probe_id}, "protocol": "Tcp", "frontendPort": 443, "backendPort": 443}}));
+            probes.push(
+                json!({"name": format!("{base}-TCP-443"), "id": probe_id, "properties": {"protocol": "Tcp", "port": 31443,
+                "loadBalancingRules": [{"id": rule_id}]}}),
+            );
+            let (ns, svc) = (format!("ns-{}", i % 17), format!("private-{i}"));
+            let name = format!("pls-{base}");
+            self.resources.push(json!({"name": name, "id": format!("{net}/privateLinkServices/{name}"), "type": "Microsoft.Network/privateLinkServices",
+                "location": p.location, "tags": {"k8s-azure-cluster-name": p.cluster_name, "k8s-azure-owner-service": format!("{ns}/{svc}")},
+                "properties": {"provisioningState": "Succeeded", "loadBalancerFrontendIpConfigurations": [{"id": fe_id}],
+                    "privateEndpointConnections": [], "visibility": {"subscriptions": []}, "enableProxyProtocol": false}}));
+            if self.in_cluster && !self.orphan(i) {
+                self.cluster.services.push(crate::k8s_objects::lb_service(
+                    &ns,
+                    &svc,
+                    &uid,
+                    443,
+                    Some(&ip),
+                    &[("azure-load-balancer-internal", "true"), ("azure-pls-create", "true")],
+                ));
+            }
+        }
+        let members: Vec<Value> = (0..3)
+            .map(|n| json!({"id": format!("{net}/networkInterfaces/aks-agentpool-{n}-nic-0/ipConfigurations/ipconfig1")}))
+            .collect();
+        self.resources.push(json!({"name": format!("{}-internal", p.cluster_name), "id": lb_id, "location": p.location,
+            "type": "Microsoft.Network/loadBalancers", "sku": {"name": "Standard", "tier": "Regional"},
+            "properties": {"provisioningState": "Succeeded", "frontendIPConfigurations": fes,
+                "backendAddressPools": [{"name": p.cluster_name, "id": pool_id, "properties": {"backendIPConfigurations": members}}],
+                "loadBalancingRules": rules, "probes": probes, "inboundNatRules": [], "outboundRules": [], "inboundNatPools": []}}));
+    }
+
+    /// The AKS cluster (kubenet, pod CIDR 10.244.0.0/16) and its route table:
+    /// a route per node as the route controller names them, and for every
+    /// `orphan_every`-th node one more for a node that is gone.
+    fn routes(&mut self) {
+        let (p, sub, node_rg) = (self.p, self.sub, self.rg);
+        let aks = format!(
+            "/subscriptions/{sub}/resourceGroups/aks-rg/providers/Microsoft.ContainerService/managedClusters/aks"
+        );
+        self.resources.push(
+            json!({"name": "aks", "id": aks, "type": "Microsoft.ContainerService/managedClusters", "location": p.location,
+            "properties": {"provisioningState": "Succeeded", "kubernetesVersion": "1.30.3", "nodeResourceGroup": node_rg,
+                "networkProfile": {"networkPlugin": "kubenet", "podCidr": "10.244.0.0/16", "serviceCidr": "10.0.0.0/16",
+                    "podCidrs": ["10.244.0.0/16"], "serviceCidrs": ["10.0.0.0/16"], "ipFamilies": ["IPv4"]}}}),
+        );
+        let table = "aks-agentpool-31415926-routetable";
+        let table_id =
+            format!("/subscriptions/{sub}/resourceGroups/{node_rg}/providers/Microsoft.Network/routeTables/{table}");
+        let mut list = Vec::new();
+        let mut route = |node: String, cidr: String, hop: String| {
+            let name = format!("{node}____{}", cidr.replace(['.', '/', ':'], ""));
+            list.push(json!({"name": name, "id": format!("{table_id}/routes/{name}"), "type": "Microsoft.Network/routeTables/routes",
+                "properties": {"provisioningState": "Succeeded", "addressPrefix": cidr, "nextHopType": "VirtualAppliance", "nextHopIpAddress": hop}}));
+        };
+        for n in 0..p.nodes {
+            let node = format!("aks-nodepool1-31415926-vmss{n:06}");
+            route(node, format!("10.244.{}.0/24", n % 256), format!("10.224.{}.{}", n / 250, 4 + n % 250));
+            if self.orphan(n) {
+                route(
+                    format!("aks-nodepool1-27182818-vmss{n:06}"),
+                    format!("10.244.{}.0/24", (n + 128) % 256),
+                    "10.224.9.9".into(),
+                );
+            }
+        }
+        self.resources.push(
+            json!({"name": table, "id": table_id, "type": "Microsoft.Network/routeTables", "location": p.location,
+            "properties": {"provisioningState": "Succeeded", "disableBgpRoutePropagation": false, "routes": list}}),
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -283,5 +521,46 @@ mod tests {
         let attached = a.resources.iter().filter(|r| r.pointer("/properties/ipConfiguration/id").is_some()).count();
         assert_eq!(attached, 20);
         assert_eq!(base_name("0a1b2c3d-4e5f-6789-abcd-ef0123456789"), "a0a1b2c3d4e5f6789abcdef012345678");
+    }
+
+    /// The kinds issue 17 added come with their live references, and every
+    /// `orphan_every`-th one without.
+    #[test]
+    fn storage_snapshots_private_links_and_routes_with_their_references() {
+        let p = Params {
+            public_ips: 4,
+            frontends: 4,
+            nodes: 6,
+            storage_accounts: 4,
+            shares_per_account: 2,
+            snapshots: 4,
+            private_link_services: 4,
+            route_table: true,
+            orphan_every: 3,
+            ..Default::default()
+        };
+        let s = generate(&p);
+        let of = |t: &str| s.resources.iter().filter(|r| r["type"] == t).count();
+        assert_eq!(of("Microsoft.Storage/storageAccounts"), 4);
+        // Account 2 is empty: 3 accounts of 2 items; items 2 and 5 have no PV.
+        let items = of("Microsoft.Storage/storageAccounts/fileServices/shares")
+            + of("Microsoft.Storage/storageAccounts/blobServices/containers");
+        assert_eq!(items, 6);
+        let c = s.cluster.as_ref().unwrap();
+        let storage_pvs =
+            c.persistent_volumes.iter().filter(|v| v["spec"]["csi"]["driver"] != "disk.csi.azure.com").count();
+        assert_eq!(storage_pvs, 4);
+        assert_eq!(of("Microsoft.Compute/snapshots"), 4);
+        assert_eq!(c.volume_snapshot_contents.as_ref().map(Vec::len), Some(3));
+        assert_eq!(of("Microsoft.Network/privateLinkServices"), 4);
+        let asking = c
+            .services
+            .iter()
+            .filter(|v| v.pointer("/metadata/annotations/service.beta.kubernetes.io~1azure-pls-create").is_some());
+        assert_eq!(asking.count(), 3);
+        let table = s.resources.iter().find(|r| r["type"] == "Microsoft.Network/routeTables").unwrap();
+        // A route per node, and two more for nodes that are gone.
+        assert_eq!(table["properties"]["routes"].as_array().unwrap().len(), 8);
+        assert_eq!(s.resources.len(), p.resources_per_subscription() + items);
     }
 }

@@ -18,7 +18,17 @@ fn the_demo_scenario_matches_the_specs() {
 
 #[test]
 fn synthetic_scenarios_match_the_specs() {
-    let p = synth::Params { orphan_every: 3, empty_pool_every: 2, ..Default::default() };
+    let p = synth::Params {
+        orphan_every: 3,
+        empty_pool_every: 2,
+        nodes: 4,
+        storage_accounts: 4,
+        shares_per_account: 2,
+        snapshots: 3,
+        private_link_services: 3,
+        route_table: true,
+        ..Default::default()
+    };
     let sc = synth::generate(&p);
     assert!(sc.resources.len() > 10);
     if let Err(e) = sc.validate() {
