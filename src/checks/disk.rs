@@ -6,6 +6,11 @@
 //! `spec.azureDisk.diskURI` (facts file, section 5). A tagged disk in state
 //! `Unattached` whose PV no longer exists is an orphan that still costs money.
 //! An unattached disk whose PV exists (a workload scaled to zero) is not.
+//!
+//! Azure dates the orphan itself: `properties.LastOwnershipUpdateTime`
+//! (Compute api-version 2023-04-02 and later) is when the disk was last
+//! attached or detached, so on an unattached disk it is when it was let go.
+//! It is reported as `orphaned_since`, with or without `--state-file`.
 
 use super::{Check, Ctx, Emits, Verdicts, cost};
 use crate::findings::{Audit, Finding, Kind, Severity};
@@ -50,7 +55,13 @@ pub fn check(ctx: &Ctx) -> Verdicts {
         };
         let size = p.disk_size_gb.as_ref().map(|n| n.0);
         let sku = disk.sku_name();
-        let mut reason = format!("unattached, and its PersistentVolume {pv} no longer exists");
+        let since = orphaned_since(p);
+        let mut reason = match &since {
+            Some(t) => {
+                format!("unattached since {}, and its PersistentVolume {pv} no longer exists", t.strftime("%Y-%m-%d"))
+            }
+            None => format!("unattached, and its PersistentVolume {pv} no longer exists"),
+        };
         if let Some(c) = &claim {
             reason.push_str(&format!(" (claim {c})"));
         }
@@ -73,9 +84,18 @@ pub fn check(ctx: &Ctx) -> Verdicts {
         if let Some(t) = &p.time_created {
             f = f.with("time_created", t.as_str());
         }
+        if let Some(t) = since {
+            f = f.with("orphaned_since", t.to_string());
+        }
         v.findings.push(f);
     }
     v
+}
+
+/// When an unattached disk was detached, from Azure's own record. A value
+/// that is not a time is not guessed at.
+fn orphaned_since(p: &crate::models::disk::DiskProperties) -> Option<jiff::Timestamp> {
+    p.last_ownership_update_time.as_deref()?.parse().ok()
 }
 
 #[cfg(test)]
@@ -101,6 +121,26 @@ mod tests {
         let f = &v.findings[0];
         assert!(f.reason.contains("claim shop/data-db-0") && f.reason.contains("100 GiB Premium_LRS"), "{}", f.reason);
         assert!((f.cost.as_ref().unwrap().monthly_usd - 19.71).abs() < 0.01);
+    }
+
+    /// Azure's `LastOwnershipUpdateTime` (format as recorded, seven
+    /// fractional digits and an offset) becomes `orphaned_since` in UTC; a
+    /// disk without it, or with a value that is not a time, has none.
+    #[test]
+    fn orphaned_since_comes_from_last_ownership_update_time() {
+        let mut s = snap();
+        let mut dated = disk("pvc-dated", Some("pvc-dated"), "Unattached");
+        dated.properties.last_ownership_update_time = Some("2026-09-14T08:31:05.1234567+02:00".into());
+        let mut garbled = disk("pvc-garbled", Some("pvc-garbled"), "Unattached");
+        garbled.properties.last_ownership_update_time = Some("last tuesday".into());
+        s.azure.disks.extend([dated, garbled, disk("pvc-undated", Some("pvc-undated"), "Unattached")]);
+        let v = crate::checks::run_check(&CHECK, &s, &Default::default());
+        let since = |n: &str| v.findings.iter().find(|f| f.name == n).unwrap().evidence.get("orphaned_since").cloned();
+        assert_eq!(since("pvc-dated"), Some(serde_json::json!("2026-09-14T06:31:05.1234567Z")));
+        assert_eq!(since("pvc-garbled"), None);
+        assert_eq!(since("pvc-undated"), None);
+        let dated = v.findings.iter().find(|f| f.name == "pvc-dated").unwrap();
+        assert!(dated.reason.starts_with("unattached since 2026-09-14,"), "{}", dated.reason);
     }
 
     #[test]

@@ -17,6 +17,12 @@ pub struct DiskProperties {
     /// `Unattached`, `Attached`, `Reserved`, `ActiveSAS`, ...
     pub disk_state: Option<String>,
     pub time_created: Option<String>,
+    /// When the disk was last attached to or detached from a VM. Azure
+    /// spells it with a capital L (api-version 2023-04-02 and later); on an
+    /// unattached disk it is when it was detached, the `orphaned_since` of
+    /// `disk-orphaned`.
+    #[serde(rename = "LastOwnershipUpdateTime")]
+    pub last_ownership_update_time: Option<String>,
     pub provisioning_state: Option<String>,
     pub os_type: Option<String>,
     #[serde(rename = "diskIOPSReadWrite")]

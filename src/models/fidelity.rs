@@ -87,6 +87,10 @@ const RELIED_ON: &[(&str, &str)] = &[
     ("usages", "name.value"),
     ("usages", "currentValue"),
     ("usages", "limit"),
+    ("storageUsages", "name.value"),
+    ("storageUsages", "currentValue"),
+    ("storageUsages", "limit"),
+    ("disks", "properties.LastOwnershipUpdateTime"),
     ("graphApplications", "appId"),
     ("graphApplications", "passwordCredentials[].endDateTime"),
     ("graphApplications", "keyCredentials[].endDateTime"),
@@ -366,6 +370,7 @@ fn spec_of(kind: &str) -> Option<(String, &'static str)> {
             "QueryResponse",
         ),
         "usages" => (format!("{net}/usage.json"), "Usage"),
+        "storageUsages" => (format!("{storage}/storage.json"), "Usage"),
         "backendAddressPools" => (format!("{net}/loadBalancer.json"), "BackendAddressPool"),
         _ => return None,
     })
