@@ -382,6 +382,13 @@ pub struct GlobalArgs {
     )]
     pub cluster_name: String,
 
+    /// The cluster's pod CIDR, as given to kube-controller-manager's
+    /// --cluster-cidr (repeatable, or comma-separated, for dual-stack). Routes
+    /// in it are the route controller's, which `route-stale` judges. AKS
+    /// clusters need not give it: it is read from networkProfile.podCidrs.
+    #[arg(long = "cluster-cidr", value_name = "CIDR", value_delimiter = ',', value_parser = parse_cidr, global = true)]
+    pub cluster_cidrs: Vec<String>,
+
     /// Items per page when listing the cluster (kubectl's default is 500).
     #[arg(
         long,
@@ -458,6 +465,15 @@ pub fn parse_subscription(s: &str) -> Result<String, String> {
     }
 }
 
+/// A CIDR such as `10.244.0.0/16` or `fd00:10:244::/56`, written back in
+/// its canonical form.
+pub fn parse_cidr(s: &str) -> Result<String, String> {
+    match s.trim().parse::<ipnet::IpNet>() {
+        Ok(n) => Ok(n.trunc().to_string()),
+        Err(_) => Err(format!("'{s}' is not a CIDR (an address and a prefix length, such as 10.244.0.0/16)")),
+    }
+}
+
 /// Whether `s` is a GUID in its 8-4-4-4-12 hex form.
 pub fn is_guid(s: &str) -> bool {
     let parts: Vec<&str> = s.split('-').collect();
@@ -510,6 +526,15 @@ mod tests {
         }
         for bad in ["", "rg.", "a/b", "a b", &"x".repeat(91)] {
             assert!(parse_resource_group(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn cluster_cidrs_are_canonical_networks() {
+        assert_eq!(parse_cidr(" 10.244.3.7/16").as_deref(), Ok("10.244.0.0/16"));
+        assert_eq!(parse_cidr("fd00:10:244::/56").as_deref(), Ok("fd00:10:244::/56"));
+        for bad in ["10.244.0.0", "10.244.0.0/33", "pods", ""] {
+            assert!(parse_cidr(bad).unwrap_err().contains("is not a CIDR"), "{bad}");
         }
     }
 

@@ -214,6 +214,10 @@ pub struct ClusterView {
     /// cluster-name tag it tells clusters in one resource group apart.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub node_resource_group: Option<Sourced>,
+    /// The cluster's pod CIDRs as given with `--cluster-cidr` (self-managed
+    /// kubenet clusters; AKS clusters' come from the managed cluster).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cluster_cidrs: Vec<String>,
     /// The API server's `gitVersion`, e.g. `v1.30.3`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server_version: Option<String>,

@@ -17,8 +17,9 @@
 //!
 //! The table is azure.json's `routeTableName` in `routeTableResourceGroup`
 //! (default `resourceGroup`), or, without one, every route table in the
-//! node resource group. The cluster CIDR is the AKS cluster's
-//! `networkProfile.podCidr(s)`; without it nothing is judged.
+//! node resource group. The cluster CIDR is `--cluster-cidr` (what
+//! kube-controller-manager was given), or else the AKS cluster's
+//! `networkProfile.podCidr(s)`; without either nothing is judged.
 
 use super::{Check, Ctx, Emits, Verdicts};
 use crate::findings::{Audit, Finding, Kind, Severity};
@@ -48,9 +49,13 @@ pub fn target_node(route_name: &str) -> &str {
     route_name.split_once(SEPARATOR).map_or(route_name, |(n, _)| n)
 }
 
-/// The cluster CIDRs: this cluster's AKS `networkProfile.podCidrs` (or
-/// `podCidr`), with where they came from.
+/// The cluster CIDRs: `--cluster-cidr`, or this cluster's AKS
+/// `networkProfile.podCidrs` (or `podCidr`), with where they came from.
 fn cluster_cidrs(ctx: &Ctx) -> Option<(Vec<IpNet>, String)> {
+    let given: Vec<IpNet> = ctx.snap.cluster.cluster_cidrs.iter().filter_map(|c| c.trim().parse().ok()).collect();
+    if !given.is_empty() {
+        return Some((given, "--cluster-cidr".into()));
+    }
     let node_rg = ctx.snap.cluster.node_resource_group.as_ref()?;
     let mc = ctx.snap.azure.managed_clusters.iter().find(|mc| {
         mc.properties.node_resource_group.as_deref().is_some_and(|rg| rg.eq_ignore_ascii_case(&node_rg.value))
@@ -104,7 +109,7 @@ pub fn check(ctx: &Ctx) -> Verdicts {
     let Some((cidrs, cidr_source)) = cluster_cidrs(ctx) else {
         for t in &tables {
             v.notes.push(format!(
-                "routes of route table {} not judged: the cluster's pod CIDR is unknown (no AKS cluster with this node resource group and a networkProfile.podCidr)",
+                "routes of route table {} not judged: the cluster's pod CIDR is unknown (no AKS cluster with this node resource group and a networkProfile.podCidr; give --cluster-cidr for a self-managed cluster)",
                 t.name
             ));
         }
@@ -261,6 +266,27 @@ mod tests {
         let v = run(&no_cidr);
         assert!(v.findings.is_empty());
         assert!(v.notes.iter().any(|n| n.contains("pod CIDR is unknown")), "{:?}", v.notes);
+    }
+
+    /// A self-managed cluster has no AKS networkProfile: `--cluster-cidr`
+    /// says which routes are the controller's, and wins over AKS's.
+    #[test]
+    fn the_cluster_cidr_flag_judges_a_self_managed_cluster() {
+        let mut s = kubenet();
+        s.azure.managed_clusters.clear();
+        s.azure.route_tables.push(table(json!([
+            route("aks-nodepool1-9____102449024", "10.244.9.0/24"),
+            route("peered____10300024", "10.30.0.0/24"),
+        ])));
+        s.cluster.cluster_cidrs = vec!["10.244.0.0/16".into()];
+        let v = run(&s);
+        assert_eq!(v.findings.len(), 1, "{:?}", v.findings);
+        assert_eq!(v.findings[0].evidence["cluster_cidr_source"], "--cluster-cidr");
+        // Given a narrower range than AKS reports, only routes in it are judged.
+        let mut narrow = kubenet();
+        narrow.azure.route_tables.push(table(json!([route("aks-nodepool1-9____102449024", "10.244.9.0/24")])));
+        narrow.cluster.cluster_cidrs = vec!["10.244.0.0/21".into()];
+        assert!(run(&narrow).findings.is_empty());
     }
 
     #[test]

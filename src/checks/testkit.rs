@@ -38,6 +38,7 @@ pub fn snap() -> Snapshot {
         name: "kubernetes".into(),
         source: ClusterSource::Files { paths: vec!["test".into()] },
         node_resource_group: Some(Sourced { value: RG.into(), source: "flag".into() }),
+        cluster_cidrs: Vec::new(),
         server_version: None,
         lists: ClusterKind::LISTS
             .iter()

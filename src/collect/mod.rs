@@ -174,6 +174,7 @@ pub async fn collect(g: &GlobalArgs, env: HashMap<String, String>, plan: &ReadPl
             &cluster.nodes,
             r.instance.as_ref().map(|i| i.resource_group_name.as_str()),
         );
+        cluster.cluster_cidrs.clone_from(&g.cluster_cidrs);
     }
 
     progress.set("reading Microsoft Graph");
