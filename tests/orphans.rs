@@ -328,6 +328,9 @@ fn dependent(list: &str) -> &'static [&'static str] {
         "privateLinkServices" => &["pls-orphaned"],
         "routeTables" => &["route-stale"],
         "snapshots" => &["snapshot-orphaned"],
+        // Without the accounts there is nothing to list shares and
+        // containers under.
+        "storageAccounts" => &["storage-account-empty", "file-share-orphaned", "blob-container-orphaned"],
         "fileShares" => &["file-share-orphaned", "storage-account-empty"],
         "blobContainers" => &["blob-container-orphaned", "storage-account-empty"],
         "networkSecurityGroups" => &["nsg-rule-stale"],
@@ -354,8 +357,10 @@ fn every_fault_on_every_list_fails_closed_and_leaves_the_rest_alone() {
         "privateLinkServices",
         "routeTables",
         "Microsoft.Compute/snapshots",
-        // Under each tagged storage account (the accounts' own list has no
-        // path of its own that these do not also contain).
+        // The accounts' own list (anchored at the path's end: the lists
+        // under each account contain `storageAccounts` too), then the lists
+        // under each tagged account.
+        "Microsoft.Storage/storageAccounts$",
         "fileServices/default/shares",
         "blobServices/default/containers",
     ];
@@ -396,7 +401,7 @@ fn every_fault_on_every_list_fails_closed_and_leaves_the_rest_alone() {
                     let mut args = vec!["--max-retries", "1", "--retry-budget", "3", "--max-rps", "1000"];
                     args.extend_from_slice(extra);
                     let (run, report) = orphans_live(&mock, dir.path(), &args);
-                    let short = match list.rsplit('/').next().unwrap() {
+                    let short = match list.trim_end_matches('$').rsplit('/').next().unwrap() {
                         "shares" => "fileShares",
                         "containers" => "blobContainers",
                         s => s,

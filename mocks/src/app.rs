@@ -133,7 +133,13 @@ impl App {
         let lower = path.to_ascii_lowercase();
         let mut inner = self.lock();
         for (i, f) in self.scenario.faults.iter().enumerate() {
-            let route_ok = f.route.as_ref().is_none_or(|r| lower.contains(&r.to_ascii_lowercase()));
+            let route_ok = f.route.as_ref().is_none_or(|r| {
+                let r = r.to_ascii_lowercase();
+                match r.strip_suffix('$') {
+                    Some(end) => lower.ends_with(end),
+                    None => lower.contains(&r),
+                }
+            });
             let sub_ok = f.subscription.as_ref().is_none_or(|s| sub.is_some_and(|x| x.eq_ignore_ascii_case(s)));
             let rg_ok = f.resource_group.as_ref().is_none_or(|g| rg.is_some_and(|x| x.eq_ignore_ascii_case(g)));
             let page_ok = f.page.is_none_or(|p| p == page);

@@ -173,7 +173,9 @@ pub struct Subscription {
 pub struct Fault {
     #[serde(flatten)]
     pub action: Action,
-    /// Case-insensitive substring of the request path, e.g. `publicIPAddresses`.
+    /// Case-insensitive substring of the request path, e.g. `publicIPAddresses`;
+    /// ending in `$`, the end of the path (`storageAccounts$` is the accounts'
+    /// list, not the share lists under each account).
     #[serde(default)]
     pub route: Option<String>,
     #[serde(default)]
