@@ -313,6 +313,30 @@ mod tests {
         serde_json::from_value(json!({"name": {"value": name}, "currentValue": current, "limit": limit})).unwrap()
     }
 
+    /// The real recorded body (azure-cli, api-version 2022-05-01) has a
+    /// second entry, `StorageAccounts-AzureDNSZone`, with its own limit of
+    /// 5,000: the measurement is the `StorageAccounts` one, 13 of 250.
+    #[test]
+    fn the_recorded_storage_usages_measure_storage_accounts_only() {
+        let raw = include_str!(
+            "../../tests/fixtures/recorded/storageUsages/list-location-accounts-and-dns-zone-accounts.json"
+        );
+        let page: crate::models::Page<crate::models::Usage> = serde_json::from_str(raw).unwrap();
+        assert_eq!(page.value.len(), 2);
+        let mut s = snap();
+        s.azure.storage_usages.push(LocationUsages {
+            subscription: SUB.into(),
+            location: "westus".into(),
+            usages: page.value,
+        });
+        let settings = QuotaSettings { warn_pct: 80.0, critical_pct: 95.0 };
+        let v = crate::checks::run_check(&CHECK, &s, &crate::checks::Settings { sp: None, quota: Some(&settings) });
+        let storage: Vec<_> = v.measurements.iter().filter(|m| m.object.starts_with("storage accounts")).collect();
+        assert_eq!(storage.len(), 1, "{:?}", v.measurements);
+        assert_eq!((storage[0].used, storage[0].limit), (13, 250));
+        assert!(v.findings.iter().all(|f| f.kind != Kind::QuotaStorageAccounts));
+    }
+
     #[test]
     fn storage_accounts_per_region_against_the_storage_usages() {
         let mut s = snap();
