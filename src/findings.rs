@@ -3,8 +3,8 @@
 //! (sub-resources get their own), a one-line reason, and the evidence that
 //! led to the verdict.
 
+pub use crate::evidence::{Ev, Evidence};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// How bad a finding is. Ordered: `Info < Warning < Critical`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, clap::ValueEnum)]
@@ -149,7 +149,7 @@ pub struct Cost {
     pub monthly_usd: f64,
     pub approximate: bool,
     /// What the figure is based on, e.g. "Standard static public IP, $0.005/h".
-    pub basis: String,
+    pub basis: std::borrow::Cow<'static, str>,
 }
 
 /// A management lock that covers the resource.
@@ -178,7 +178,7 @@ pub struct Finding {
     pub reason: String,
     /// The tags, names and references that led to the verdict.
     #[serde(default)]
-    pub evidence: BTreeMap<String, serde_json::Value>,
+    pub evidence: Evidence,
     /// The owning Service (`namespace/name`), where one is known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<String>,
@@ -207,7 +207,7 @@ impl Finding {
             name: name.to_string(),
             resource_group: id.resource_group().map(str::to_string),
             reason: reason.into(),
-            evidence: BTreeMap::new(),
+            evidence: Evidence::default(),
             service: None,
             cluster: None,
             cost: None,
@@ -218,8 +218,14 @@ impl Finding {
     }
 
     /// Add one piece of evidence.
-    pub fn with(mut self, key: &str, value: impl Into<serde_json::Value>) -> Finding {
-        self.evidence.insert(key.to_string(), value.into());
+    pub fn with(mut self, key: &'static str, value: impl Into<Ev>) -> Finding {
+        self.evidence.insert(key, value.into());
+        self
+    }
+
+    /// Add a fixed text as evidence, without copying it into every finding.
+    pub fn with_text(mut self, key: &'static str, text: &'static str) -> Finding {
+        self.evidence.insert(key, Ev::Static(text));
         self
     }
 

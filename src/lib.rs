@@ -35,6 +35,7 @@ pub mod collect;
 pub mod commands;
 pub mod endpoint;
 pub mod error;
+pub mod evidence;
 pub mod findings;
 pub mod fsutil;
 pub mod http;

@@ -383,7 +383,7 @@ mod tests {
         rule["properties"]["sourceAddressPrefix"] = json!("AzureFrontDoor.Backend");
         s.azure.network_security_groups.push(nsg(n, json!([rule])));
         let v = orphans(&s);
-        assert_eq!(v.findings[0].evidence["dead_destinations"], json!(["20.0.0.9"]));
+        assert_eq!(v.findings[0].evidence.value("dead_destinations"), json!(["20.0.0.9"]));
     }
 
     /// The dead destinations of one rule beside one live Service at 20.0.0.1.
@@ -391,7 +391,7 @@ mod tests {
         let mut s = snap();
         s.cluster.services.push(live(UID1));
         with_rule(&mut s, rule, priority, dests);
-        orphans(&s).findings[0].evidence["dead_destinations"].clone()
+        orphans(&s).findings[0].evidence.value("dead_destinations").clone()
     }
 
     fn deny_all() {

@@ -28,7 +28,7 @@ use crate::models::PublicIp;
 
 const HOURS: f64 = 730.0;
 
-fn cost(monthly_usd: f64, basis: impl Into<String>) -> Option<Cost> {
+fn cost(monthly_usd: f64, basis: impl Into<std::borrow::Cow<'static, str>>) -> Option<Cost> {
     Some(Cost { monthly_usd: (monthly_usd * 100.0).round() / 100.0, approximate: true, basis: basis.into() })
 }
 

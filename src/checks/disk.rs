@@ -135,7 +135,7 @@ mod tests {
         garbled.properties.last_ownership_update_time = Some("last tuesday".into());
         s.azure.disks.extend([dated, garbled, disk("pvc-undated", Some("pvc-undated"), "Unattached")]);
         let v = crate::checks::run_check(&CHECK, &s, &Default::default());
-        let since = |n: &str| v.findings.iter().find(|f| f.name == n).unwrap().evidence.get("orphaned_since").cloned();
+        let since = |n: &str| v.findings.iter().find(|f| f.name == n).unwrap().evidence.get("orphaned_since");
         assert_eq!(since("pvc-dated"), Some(serde_json::json!("2026-09-14T06:31:05.1234567Z")));
         assert_eq!(since("pvc-garbled"), None);
         assert_eq!(since("pvc-undated"), None);

@@ -149,7 +149,7 @@ mod tests {
         assert_eq!(v.findings.len(), 1, "{:?}", v.findings);
         let f = &v.findings[0];
         assert_eq!(f.name, "snapshot-gone");
-        assert_eq!(f.evidence["size_gb"], 64);
+        assert_eq!(f.evidence.value("size_gb"), 64);
         assert!(f.cost.as_ref().is_some_and(|c| c.monthly_usd > 0.0));
         assert!(f.reason.contains("source disk is gone"), "{}", f.reason);
     }

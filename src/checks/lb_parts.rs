@@ -152,7 +152,7 @@ fn orphan<P>(
         Finding::new(kind, severity, &id, &child.name, reason)
             .with("load_balancer", lb.id.as_str())
             .with("base_name", base)
-            .with("checked", checked),
+            .with_text("checked", checked),
     )
 }
 

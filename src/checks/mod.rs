@@ -139,7 +139,7 @@ pub struct Settings<'s> {
 pub struct Input<'i> {
     pub ctx: &'i Ctx<'i>,
     /// Every live reference to the objects the orphan checks judge.
-    pub usage: &'i usage::Usage,
+    pub usage: &'i usage::Usage<'i>,
     pub settings: &'i Settings<'i>,
     /// The findings of the checks that ran before it.
     pub prior: &'i [Finding],
@@ -249,6 +249,9 @@ fn run_one(check: &Check, ctx: &Ctx, usage: &usage::Usage, settings: &Settings, 
     }
     let mut out = (check.run)(&Input { ctx, usage, settings, prior: &v.findings, withheld: &withheld });
     out.findings.retain(|f| !withheld.contains(&f.kind) && own_list_covered(ctx, &f.resource_id));
+    for f in &mut out.findings {
+        f.evidence.shrink();
+    }
     v.extend(out);
 }
 

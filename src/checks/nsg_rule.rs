@@ -198,7 +198,7 @@ pub fn check(ctx: &Ctx) -> Verdicts {
                 .with("dead_destinations", json!(dead))
                 .with("destinations", json!(dests))
                 .with("priority", rule.properties.priority.as_ref().map(|p| p.0))
-                .with(
+                .with_text(
                     "checked",
                     "each destination against every Service's status.loadBalancer.ingress and azure-additional-public-ips, and every managed node's InternalIP",
                 )
@@ -222,7 +222,7 @@ mod tests {
     fn dead_by_rule(v: &Verdicts) -> Vec<(&str, Vec<String>)> {
         v.findings
             .iter()
-            .map(|f| (f.name.as_str(), serde_json::from_value(f.evidence["dead_destinations"].clone()).unwrap()))
+            .map(|f| (f.name.as_str(), serde_json::from_value(f.evidence.value("dead_destinations").clone()).unwrap()))
             .collect()
     }
 
@@ -327,7 +327,7 @@ mod tests {
             v.notes
         );
         assert!(
-            v.findings[0].evidence["live_destinations"][0].as_str().unwrap().contains("azure-additional-public-ips")
+            v.findings[0].evidence.value("live_destinations")[0].as_str().unwrap().contains("azure-additional-public-ips")
         );
     }
 

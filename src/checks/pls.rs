@@ -266,7 +266,7 @@ mod tests {
         let gone = v.findings.iter().find(|f| f.name.contains(GONE)).unwrap();
         assert!(gone.reason.contains("frontend") && gone.reason.contains("no longer exists"), "{}", gone.reason);
         assert!(gone.reason.contains("1 private endpoint connection still approved"), "{}", gone.reason);
-        assert_eq!(gone.evidence["private_endpoint_connections"][0]["status"], "Approved");
+        assert_eq!(gone.evidence.value("private_endpoint_connections")[0]["status"], "Approved");
         assert_eq!(gone.service.as_deref(), Some("shop/old"));
         let dropped = v.findings.iter().find(|f| f.name.contains(&base)).unwrap();
         assert!(dropped.reason.contains("no longer asks"), "{}", dropped.reason);

@@ -24,10 +24,9 @@ use super::context::Owner;
 use super::ownership::{cluster_tag, owner_gone, service_tag};
 use super::usage::{CHECKED_PUBLIC_IP, Status, Usage};
 use super::{Check, Ctx, Emits, Verdicts, cost};
-use crate::findings::{Audit, Finding, Kind, Severity};
+use crate::findings::{Audit, Ev, Finding, Kind, Severity};
 use crate::models::PublicIp;
 use crate::snapshot::{ClusterKind, ListKind};
-use serde_json::json;
 use std::collections::HashSet;
 
 /// Public IPs whose Services are gone, attached to nothing, or failed. An
@@ -92,7 +91,7 @@ fn base_evidence(f: Finding, pip: &PublicIp) -> Finding {
         f = f.with("dns_label", label);
     }
     if !pip.tags.is_empty() {
-        f = f.with("tags", json!(pip.tags.0));
+        f = f.with("tags", Ev::map(pip.tags.0.iter()));
     }
     f
 }
@@ -170,12 +169,12 @@ fn managed(ctx: &Ctx, usage: &Usage, pip: &PublicIp, v: &mut Verdicts) {
             .push_str(&format!("; it keeps DNS label '{label}', so re-creating that label fails until it is deleted"));
     }
     let f = Finding::new(Kind::PublicIpOrphaned, Severity::Warning, pip.id.as_str(), &pip.name, reason)
-        .with("service_tag", json!({ gone.tag_key: gone.tag_value }))
-        .with("checked", CHECKED_PUBLIC_IP)
+        .with("service_tag", Ev::map([(gone.tag_key, gone.tag_value.as_str())]))
+        .with_text("checked", CHECKED_PUBLIC_IP)
         .service(gone.names.first().cloned())
         .cost(cost::public_ip(pip));
     let f = match cluster_tag(pip) {
-        Some((k, val)) => f.with("cluster_tag", json!({ k: val })),
+        Some((k, val)) => f.with("cluster_tag", Ev::map([(k, val)])),
         None => f,
     };
     v.findings.push(base_evidence(f, pip));
@@ -208,7 +207,7 @@ fn unmanaged(ctx: &Ctx, usage: &Usage, pip: &PublicIp, v: &mut Verdicts) {
         Severity::Info
     };
     let f = Finding::new(Kind::PublicIpUnattached, severity, pip.id.as_str(), &pip.name, reason)
-        .with("checked", CHECKED_PUBLIC_IP)
+        .with_text("checked", CHECKED_PUBLIC_IP)
         .cost(cost::public_ip(pip));
     v.findings.push(base_evidence(f, pip));
 }
@@ -259,7 +258,7 @@ mod tests {
         let f = &v.findings[0];
         assert!(f.reason.contains("shop/old-api no longer exists"), "{}", f.reason);
         assert!(f.reason.contains("still attached to load-balancer frontend kubernetes/"), "{}", f.reason);
-        assert!(f.evidence["checked"].as_str().unwrap().contains("no load-balancer frontend, NIC"), "{f:?}");
+        assert!(f.evidence.value("checked").as_str().unwrap().contains("no load-balancer frontend, NIC"), "{f:?}");
         assert_eq!(f.service.as_deref(), Some("shop/old-api"));
         assert!(f.cost.as_ref().is_some_and(|c| c.approximate && c.monthly_usd > 0.0));
     }
@@ -325,7 +324,7 @@ mod tests {
         ));
         let v = crate::checks::run_check(&CHECK, &s, &Default::default());
         assert_eq!(kinds(&v), vec![(Kind::PublicIpOrphaned, "legacy".into())]);
-        assert!(v.findings[0].evidence["service_tag"]["service"] == "shop/old");
+        assert!(v.findings[0].evidence.value("service_tag")["service"] == "shop/old");
     }
 
     #[test]

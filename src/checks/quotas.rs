@@ -445,7 +445,7 @@ mod tests {
         let v = check(&Ctx::new(&s), &QuotaSettings::default());
         let f = v.findings.iter().find(|f| f.kind == Kind::QuotaNsgPrefixes).expect("40 of 42");
         assert_eq!(f.severity, Severity::Critical);
-        assert_eq!(f.evidence["used"], 40, "source, source port, destination port and prefix per rule");
+        assert_eq!(f.evidence.value("used"), 40, "source, source port, destination port and prefix per rule");
     }
 
     #[test]

@@ -440,7 +440,7 @@ pub fn reported(v: &super::Verdicts) -> Expected {
     for f in &v.findings {
         let id = f.resource_id.to_ascii_lowercase();
         if f.kind == Kind::NsgRuleStale {
-            let dead: BTreeSet<String> = serde_json::from_value(f.evidence["dead_destinations"].clone()).unwrap();
+            let dead: BTreeSet<String> = serde_json::from_value(f.evidence.value("dead_destinations").clone()).unwrap();
             nsg.insert(id.clone(), dead);
         }
         objects.insert((f.kind, id));

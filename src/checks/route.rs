@@ -242,7 +242,7 @@ mod tests {
         assert_eq!(names.len(), 3, "{names:?}");
         let gone = v.findings.iter().find(|f| f.name.starts_with("aks-nodepool1-9")).unwrap();
         assert!(gone.reason.contains("no longer exists"), "{}", gone.reason);
-        assert_eq!(gone.evidence["node"], "aks-nodepool1-9");
+        assert_eq!(gone.evidence.value("node"), "aks-nodepool1-9");
         let moved = v.findings.iter().find(|f| f.name.starts_with("aks-nodepool1-0")).unwrap();
         assert!(moved.reason.contains("pod CIDRs are now 10.244.0.0/24"), "{}", moved.reason);
         assert!(moved.resource_id.ends_with("/routes/aks-nodepool1-0____102445024"), "{}", moved.resource_id);
@@ -281,7 +281,7 @@ mod tests {
         s.cluster.cluster_cidrs = vec!["10.244.0.0/16".into()];
         let v = run(&s);
         assert_eq!(v.findings.len(), 1, "{:?}", v.findings);
-        assert_eq!(v.findings[0].evidence["cluster_cidr_source"], "--cluster-cidr");
+        assert_eq!(v.findings[0].evidence.value("cluster_cidr_source"), "--cluster-cidr");
         // Given a narrower range than AKS reports, only routes in it are judged.
         let mut narrow = kubenet();
         narrow.azure.route_tables.push(table(json!([route("aks-nodepool1-9____102449024", "10.244.9.0/24")])));

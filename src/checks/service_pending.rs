@@ -71,6 +71,7 @@ fn causes(ctx: &Ctx, s: &Service, prior: &[Finding]) -> Vec<String> {
                 let cluster_app = f
                     .evidence
                     .get("sources")
+                    .as_ref()
                     .and_then(|s| s.as_array())
                     .is_some_and(|s| s.iter().any(|x| x.as_str().is_some_and(|x| x.starts_with("cloud-config"))))
                     || f.evidence.contains_key("error");

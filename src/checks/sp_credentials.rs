@@ -369,10 +369,10 @@ mod tests {
                 (Kind::SpCredentialNoExpiry, Severity::Info, "forever"),
             ]
         );
-        assert_eq!(v.findings[1].evidence["days_left"], 3);
+        assert_eq!(v.findings[1].evidence.value("days_left"), 3);
         // 2026-11-01T00:00 is 27.5 days before now: the reason and
         // days_left use the same count.
-        assert_eq!(v.findings[0].evidence["days_left"], -27);
+        assert_eq!(v.findings[0].evidence.value("days_left"), -27);
         assert!(v.findings[0].reason.contains("(27 days ago)"), "{}", v.findings[0].reason);
         assert_eq!(v.findings[0].cluster.as_deref(), Some("aks-prod"));
         assert!(v.findings[0].resource_id.ends_with("/applications/obj-1/passwordCredentials/old"));
@@ -386,7 +386,7 @@ mod tests {
         );
         assert_eq!(v.findings.iter().filter(|f| f.kind == Kind::SpCredentialExpired).count(), 2);
         let recent = v.findings.iter().find(|f| f.name == "b").unwrap();
-        assert_eq!(recent.evidence["days_left"], 0);
+        assert_eq!(recent.evidence.value("days_left"), 0);
         assert!(recent.reason.contains("(less than a day ago)"), "{}", recent.reason);
         let broken = v.findings.iter().find(|f| f.kind == Kind::SpNoValidCredential).unwrap();
         assert_eq!(broken.severity, Severity::Critical);

@@ -308,7 +308,7 @@ mod tests {
             .collect::<Vec<_>>()
         );
         let share = v.findings.iter().find(|f| f.name == "pvc-gone").unwrap();
-        assert_eq!(share.evidence["quota_gib"], 100);
+        assert_eq!(share.evidence.value("quota_gib"), 100);
         assert!(share.cost.as_ref().is_some_and(|c| c.monthly_usd > 0.0), "premium share quota is billed");
     }
 

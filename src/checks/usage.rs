@@ -30,9 +30,12 @@
 
 use super::Ctx;
 use super::context::{Owner, provider_base};
+use crate::models::cluster::Service;
 use crate::models::{LoadBalancer, ResourceId, SubResource};
 use crate::snapshot::{ClusterKind, ListKind};
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
 
 /// What was checked before an object is called orphaned, by kind of object.
 pub const CHECKED_PUBLIC_IP: &str = "no load-balancer frontend, NIC, NAT gateway or other ipConfiguration references it, and no live Service names it (azure-pip-name) or uses its address (status.loadBalancer.ingress, loadBalancerIP, azure-load-balancer-ipv4/ipv6, azure-additional-public-ips)";
@@ -42,13 +45,66 @@ pub const CHECKED_RULE: &str = "no live Service has the UID its name is derived 
 pub const CHECKED_PROBE: &str =
     "no live load-balancing rule references it, and no live Service has the UID its name is derived from";
 
+/// An object's key: its ID, compared without case as ARM does. Borrowed
+/// from the snapshot where the ID is there, owned where it is built.
+#[derive(Clone, Debug)]
+struct Key<'a>(Cow<'a, str>);
+
+impl PartialEq for Key<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.eq_ignore_ascii_case(&other.0)
+    }
+}
+impl Eq for Key<'_> {}
+impl Hash for Key<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        for b in self.0.bytes() {
+            state.write_u8(b.to_ascii_lowercase());
+        }
+    }
+}
+
+impl<'a> Key<'a> {
+    fn of(id: &'a ResourceId) -> Key<'a> {
+        Key(Cow::Borrowed(id.as_str()))
+    }
+}
+
+/// Who references an object, described only when a verdict needs it.
+#[derive(Clone, Debug)]
+enum What<'a> {
+    /// "load-balancing rule kubernetes/a1b2-TCP-80".
+    Part { kind: &'static str, lb: &'a str, name: &'a str },
+    /// "network interface nic0/ipconfig1".
+    Nic { nic: &'a str, config: &'a str },
+    NatGateway(&'a str),
+    /// The public IP's own `ipConfiguration`.
+    IpConfiguration(&'a ResourceId),
+    /// The public IP's own `natGateway`.
+    ItsNatGateway(&'a ResourceId),
+    /// "Service shop/web (status.loadBalancer.ingress)".
+    Service(&'a Service, String),
+}
+
+impl std::fmt::Display for What<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            What::Part { kind, lb, name } => write!(f, "{kind} {lb}/{name}"),
+            What::Nic { nic, config } => write!(f, "network interface {nic}/{config}"),
+            What::NatGateway(n) => write!(f, "NAT gateway {n}"),
+            What::IpConfiguration(id) => write!(f, "its ipConfiguration {id}"),
+            What::ItsNatGateway(id) => write!(f, "its NAT gateway {}", id.name()),
+            What::Service(s, how) => write!(f, "Service {} ({how})", s.key()),
+        }
+    }
+}
+
 /// One reference to an object.
 #[derive(Clone, Debug)]
-struct Ref {
-    /// The referring Azure object's key; `None` for a Kubernetes object.
-    from: Option<String>,
-    /// "load-balancing rule kubernetes/a1b2-TCP-80", "Service shop/web (status.loadBalancer.ingress)".
-    what: String,
+struct Ref<'a> {
+    /// The referring Azure object; `None` for a Kubernetes object.
+    from: Option<Key<'a>>,
+    what: What<'a>,
 }
 
 /// The verdict on one object.
@@ -62,31 +118,33 @@ pub enum Status {
     NotCandidate,
 }
 
+/// Keys borrow the snapshot's IDs: the index costs a few words per
+/// reference, not a lower-cased copy of each ID and a description.
 #[derive(Default)]
-pub struct Usage {
-    refs: HashMap<String, Vec<Ref>>,
-    candidates: HashSet<String>,
-    kept: HashMap<String, String>,
+pub struct Usage<'a> {
+    refs: HashMap<Key<'a>, Vec<Ref<'a>>>,
+    candidates: HashSet<Key<'a>>,
+    kept: HashMap<Key<'a>, What<'a>>,
 }
 
 /// The key of a sub-resource of a load balancer: its ID, or the ID it
 /// would have.
-pub fn child_key(lb: &LoadBalancer, collection: &str, name: &str, id: Option<&ResourceId>) -> String {
+fn child_key<'a>(lb: &LoadBalancer, collection: &str, name: &str, id: Option<&'a ResourceId>) -> Key<'a> {
     match id {
-        Some(i) if !i.as_str().is_empty() => i.key(),
-        _ => format!("{}/{collection}/{name}", lb.id).to_ascii_lowercase(),
+        Some(i) if !i.as_str().is_empty() => Key::of(i),
+        _ => Key(Cow::Owned(format!("{}/{collection}/{name}", lb.id))),
     }
 }
 
-impl Usage {
-    pub fn build(ctx: &Ctx) -> Usage {
+impl<'a> Usage<'a> {
+    pub fn build(ctx: &Ctx<'a>) -> Usage<'a> {
         let snap = ctx.snap;
         let mut u = Usage::default();
-        let pip_address: HashMap<String, &str> = snap
+        let pip_address: HashMap<Key, &str> = snap
             .azure
             .public_ips
             .iter()
-            .filter_map(|p| p.properties.ip_address.as_deref().map(|a| (p.id.key(), a)))
+            .filter_map(|p| p.properties.ip_address.as_deref().map(|a| (Key::of(&p.id), a)))
             .collect();
         let services_read = ctx.cluster_gap(ClusterKind::Services).is_none();
         for lb in &snap.azure.load_balancers {
@@ -98,13 +156,13 @@ impl Usage {
                 && ctx.rg_owner(lb.id.resource_group().unwrap_or("")) == Owner::Ours;
             // A part named for a UID no live Service has.
             let dead_named = |n: &str| judged && provider_base(n).is_some_and(|b| ctx.service_by_base(b).is_none());
-            let name = |kind: &str, n: &str| format!("{kind} {}/{n}", lb.name);
+            let part = |kind: &'static str, n: &'a str| What::Part { kind, lb: &lb.name, name: n };
             for r in &p.load_balancing_rules {
                 let from = child_key(lb, "loadBalancingRules", &r.name, r.id.as_ref());
                 if dead_named(&r.name) {
                     u.candidates.insert(from.clone());
                 }
-                let what = name("load-balancing rule", &r.name);
+                let what = part("load-balancing rule", &r.name);
                 let rp = &r.properties;
                 let targets = rp
                     .frontend_ip_configuration
@@ -120,12 +178,12 @@ impl Usage {
                 u.add_all(
                     rp.frontend_ip_configuration.iter().chain(&rp.backend_address_pool),
                     Some(&from),
-                    &name("inbound NAT rule", &r.name),
+                    &part("inbound NAT rule", &r.name),
                 );
             }
             for r in &p.inbound_nat_pools {
                 let from = child_key(lb, "inboundNatPools", &r.name, r.id.as_ref());
-                u.add_all(&r.properties.frontend_ip_configuration, Some(&from), &name("inbound NAT pool", &r.name));
+                u.add_all(&r.properties.frontend_ip_configuration, Some(&from), &part("inbound NAT pool", &r.name));
             }
             for r in &p.outbound_rules {
                 let from = child_key(lb, "outboundRules", &r.name, r.id.as_ref());
@@ -133,7 +191,7 @@ impl Usage {
                 u.add_all(
                     rp.frontend_ip_configurations.iter().chain(&rp.backend_address_pool),
                     Some(&from),
-                    &name("outbound rule", &r.name),
+                    &part("outbound rule", &r.name),
                 );
             }
             for fe in &p.frontends {
@@ -142,16 +200,16 @@ impl Usage {
                 u.add_all(
                     fp.public_ip_address.iter().chain(&fp.public_ip_prefix),
                     Some(&key),
-                    &name("frontend", &fe.name),
+                    &part("frontend", &fe.name),
                 );
                 // A Service that uses the frontend's address uses the frontend.
                 let addr = fp
                     .private_ip_address
                     .as_deref()
-                    .or_else(|| fp.public_ip_address.as_ref().and_then(|r| pip_address.get(&r.id.key()).copied()));
+                    .or_else(|| fp.public_ip_address.as_ref().and_then(|r| pip_address.get(&Key::of(&r.id)).copied()));
                 if let Some(a) = addr {
                     for (s, how) in ctx.address_users(a) {
-                        u.add(&key, None, format!("Service {} ({how})", s.key()));
+                        u.add(key.clone(), None, What::Service(s, how));
                     }
                 }
                 if dead_named(&fe.name) {
@@ -164,12 +222,12 @@ impl Usage {
         }
         for nic in &snap.azure.network_interfaces {
             for c in &nic.properties.ip_configurations {
-                let from =
-                    c.id.as_ref()
-                        .map(ResourceId::key)
-                        .unwrap_or_else(|| format!("{}/ipConfigurations/{}", nic.id.key(), c.name));
+                let from = match &c.id {
+                    Some(i) => Key::of(i),
+                    None => Key(Cow::Owned(format!("{}/ipConfigurations/{}", nic.id, c.name))),
+                };
                 let cp = &c.properties;
-                let what = format!("network interface {}/{}", nic.name, c.name);
+                let what = What::Nic { nic: &nic.name, config: &c.name };
                 u.add_all(
                     cp.public_ip_address.iter().chain(&cp.load_balancer_backend_address_pools),
                     Some(&from),
@@ -179,20 +237,20 @@ impl Usage {
         }
         for nat in &snap.azure.nat_gateways {
             let np = &nat.properties;
-            let what = format!("NAT gateway {}", nat.name);
-            u.add_all(np.public_ip_addresses.iter().chain(&np.public_ip_prefixes), Some(&nat.id.key()), &what);
+            let what = What::NatGateway(&nat.name);
+            u.add_all(np.public_ip_addresses.iter().chain(&np.public_ip_prefixes), Some(&Key::of(&nat.id)), &what);
         }
         for pip in &snap.azure.public_ips {
-            let key = pip.id.key();
+            let key = Key::of(&pip.id);
             // The IP's own back-references: whatever holds it, listed or not.
             if let Some(c) = &pip.properties.ip_configuration {
-                u.add(&key, Some(c.id.key()), format!("its ipConfiguration {}", c.id));
+                u.add(key.clone(), Some(Key::of(&c.id)), What::IpConfiguration(&c.id));
             }
             if let Some(n) = &pip.properties.nat_gateway {
-                u.add(&key, Some(n.id.key()), format!("its NAT gateway {}", n.id.name()));
+                u.add(key.clone(), Some(Key::of(&n.id)), What::ItsNatGateway(&n.id));
             }
             for (s, how) in ctx.referencing(pip) {
-                u.add(&key, None, format!("Service {} ({how})", s.key()));
+                u.add(key.clone(), None, What::Service(s, how));
             }
             if super::ownership::owner_gone(ctx, pip).is_some() {
                 u.candidates.insert(key);
@@ -202,14 +260,14 @@ impl Usage {
         u
     }
 
-    fn add(&mut self, target: &str, from: Option<String>, what: String) {
-        self.refs.entry(target.to_string()).or_default().push(Ref { from, what });
+    fn add(&mut self, target: Key<'a>, from: Option<Key<'a>>, what: What<'a>) {
+        self.refs.entry(target).or_default().push(Ref { from, what });
     }
 
-    fn add_all<'a>(&mut self, targets: impl IntoIterator<Item = &'a SubResource>, from: Option<&str>, what: &str) {
+    fn add_all(&mut self, targets: impl IntoIterator<Item = &'a SubResource>, from: Option<&Key<'a>>, what: &What<'a>) {
         for t in targets {
             if !t.id.as_str().is_empty() {
-                self.add(&t.id.key(), from.map(str::to_string), what.to_string());
+                self.add(Key::of(&t.id), from.cloned(), what.clone());
             }
         }
     }
@@ -242,24 +300,30 @@ impl Usage {
 
     /// The verdict on the object with this ID (any case).
     pub fn status(&self, id: &str) -> Status {
-        let key = id.to_ascii_lowercase();
-        if !self.candidates.contains(&key) {
+        let key = Key(Cow::Borrowed(id));
+        let (candidates, kept): (&HashSet<Key>, &HashMap<Key, What>) = (&self.candidates, &self.kept);
+        if !candidates.contains(&key) {
             return Status::NotCandidate;
         }
-        match self.kept.get(&key) {
-            Some(why) => Status::InUse(why.clone()),
+        match kept.get(&key) {
+            Some(why) => Status::InUse(why.to_string()),
             None => Status::Orphan,
         }
     }
 
+    fn refs_to<'s>(&'s self, id: &'s str) -> Option<&'s Vec<Ref<'s>>> {
+        let refs: &HashMap<Key, Vec<Ref>> = &self.refs;
+        refs.get(&Key(Cow::Borrowed(id)))
+    }
+
     /// Whether anything at all (live or not) references the object.
     pub fn referenced(&self, id: &str) -> bool {
-        self.refs.get(&id.to_ascii_lowercase()).is_some_and(|r| !r.is_empty())
+        self.refs_to(id).is_some_and(|r| !r.is_empty())
     }
 
     /// Every reference to the object, live or not ("frontend kubernetes/x").
     pub fn referrers(&self, id: &str) -> Vec<String> {
-        self.refs.get(&id.to_ascii_lowercase()).map(|r| r.iter().map(|x| x.what.clone()).collect()).unwrap_or_default()
+        self.refs_to(id).map(|r| r.iter().map(|x| x.what.to_string()).collect()).unwrap_or_default()
     }
 }
 

@@ -1,0 +1,241 @@
+//! A finding's evidence: a few named values, kept small.
+//!
+//! A large subscription gives tens of thousands of findings, each with five
+//! to ten pieces of evidence. Held as a `BTreeMap<String, Value>` (with tag
+//! maps as nested B-trees) that cost about 3 KB a finding, most of it empty
+//! B-tree slots. Here the keys are static, the entries a sorted vector of
+//! exactly the right length, fixed texts are not copied, and a tag map is a
+//! boxed slice of pairs. On the wire it is the same JSON object, keys in
+//! sorted order, as before.
+
+use serde::de::{Deserialize, Deserializer};
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::Value;
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+/// One value of evidence.
+#[derive(Clone, Debug)]
+pub enum Ev {
+    /// A fixed text (what was checked, which naming form).
+    Static(&'static str),
+    Text(Box<str>),
+    Int(i64),
+    /// A string-to-string map, such as tags: a JSON object on the wire.
+    Map(Box<[(Box<str>, Box<str>)]>),
+    Json(Value),
+}
+
+impl Ev {
+    /// The JSON form.
+    pub fn to_value(&self) -> Value {
+        match self {
+            Ev::Static(s) => Value::String((*s).to_string()),
+            Ev::Text(s) => Value::String(s.to_string()),
+            Ev::Int(i) => Value::from(*i),
+            Ev::Map(m) => Value::Object(m.iter().map(|(k, v)| (k.to_string(), Value::String(v.to_string()))).collect()),
+            Ev::Json(v) => v.clone(),
+        }
+    }
+
+    /// A map of the given pairs, sorted by key.
+    pub fn map<K: AsRef<str>, V: AsRef<str>>(pairs: impl IntoIterator<Item = (K, V)>) -> Ev {
+        let mut v: Vec<(Box<str>, Box<str>)> = pairs.into_iter().map(|(k, v)| (k.as_ref().into(), v.as_ref().into())).collect();
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        v.dedup_by(|a, b| a.0 == b.0);
+        Ev::Map(v.into_boxed_slice())
+    }
+}
+
+impl PartialEq for Ev {
+    fn eq(&self, other: &Ev) -> bool {
+        self.to_value() == other.to_value()
+    }
+}
+
+impl Serialize for Ev {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Ev::Static(t) => s.serialize_str(t),
+            Ev::Text(t) => s.serialize_str(t),
+            Ev::Int(i) => s.serialize_i64(*i),
+            Ev::Map(m) => {
+                let mut map = s.serialize_map(Some(m.len()))?;
+                for (k, v) in m.iter() {
+                    map.serialize_entry(k, v)?;
+                }
+                map.end()
+            }
+            Ev::Json(v) => v.serialize(s),
+        }
+    }
+}
+
+impl From<&str> for Ev {
+    fn from(s: &str) -> Ev {
+        Ev::Text(s.into())
+    }
+}
+impl From<String> for Ev {
+    fn from(s: String) -> Ev {
+        Ev::Text(s.into_boxed_str())
+    }
+}
+impl From<&String> for Ev {
+    fn from(s: &String) -> Ev {
+        Ev::Text(s.as_str().into())
+    }
+}
+macro_rules! ints {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Ev {
+            fn from(i: $t) -> Ev {
+                i64::try_from(i).map(Ev::Int).unwrap_or_else(|_| Ev::Json(Value::from(i)))
+            }
+        }
+    )*};
+}
+ints!(i32, i64, u32, u64, usize);
+impl From<f64> for Ev {
+    fn from(f: f64) -> Ev {
+        Ev::Json(Value::from(f))
+    }
+}
+impl From<bool> for Ev {
+    fn from(b: bool) -> Ev {
+        Ev::Json(Value::Bool(b))
+    }
+}
+impl From<Value> for Ev {
+    fn from(v: Value) -> Ev {
+        match v {
+            Value::String(s) => Ev::Text(s.into_boxed_str()),
+            other => Ev::Json(other),
+        }
+    }
+}
+impl From<Vec<&str>> for Ev {
+    fn from(v: Vec<&str>) -> Ev {
+        Ev::Json(Value::from(v))
+    }
+}
+impl From<Vec<Value>> for Ev {
+    fn from(v: Vec<Value>) -> Ev {
+        Ev::Json(Value::Array(v))
+    }
+}
+/// Absent is JSON `null`, as serde_json gives for `None`.
+impl<T: Into<Ev>> From<Option<T>> for Ev {
+    fn from(o: Option<T>) -> Ev {
+        o.map_or(Ev::Json(Value::Null), Into::into)
+    }
+}
+impl From<Vec<String>> for Ev {
+    fn from(v: Vec<String>) -> Ev {
+        Ev::Json(Value::from(v))
+    }
+}
+
+/// Named evidence, sorted by name, each name once.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Evidence(Vec<(Cow<'static, str>, Ev)>);
+
+impl Evidence {
+    /// Set `key` (replacing an earlier value).
+    pub fn insert(&mut self, key: &'static str, value: Ev) {
+        match self.0.binary_search_by(|(k, _)| k.as_ref().cmp(key)) {
+            Ok(i) => self.0[i].1 = value,
+            Err(i) => self.0.insert(i, (Cow::Borrowed(key), value)),
+        }
+    }
+
+    fn find(&self, key: &str) -> Option<&Ev> {
+        self.0.binary_search_by(|(k, _)| k.as_ref().cmp(key)).ok().map(|i| &self.0[i].1)
+    }
+
+    /// The value of `key` as JSON.
+    pub fn get(&self, key: &str) -> Option<Value> {
+        self.find(key).map(Ev::to_value)
+    }
+
+    /// The value of `key` as JSON, `null` when absent (for tests and
+    /// renderers that index).
+    pub fn value(&self, key: &str) -> Value {
+        self.get(key).unwrap_or(Value::Null)
+    }
+
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.find(key).is_some()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Names and values, in name order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Ev)> {
+        self.0.iter().map(|(k, v)| (k.as_ref(), v))
+    }
+
+    /// Give back spare capacity once a finding is complete.
+    pub fn shrink(&mut self) {
+        self.0.shrink_to_fit();
+    }
+}
+
+impl Serialize for Evidence {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k.as_ref(), v)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Evidence {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Evidence, D::Error> {
+        let m = BTreeMap::<String, Value>::deserialize(d)?;
+        Ok(Evidence(m.into_iter().map(|(k, v)| (Cow::Owned(k), Ev::from(v))).collect()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The same JSON object as a map of values gave: keys sorted, tag maps
+    /// as objects, numbers as numbers; and it reads back equal.
+    #[test]
+    fn same_json_as_a_map_and_round_trips() {
+        let mut e = Evidence::default();
+        e.insert("sku", "Standard".into());
+        e.insert("checked", Ev::Static("no frontend references it"));
+        e.insert("tags", Ev::map([("k8s-azure-service", "shop/web"), ("a", "b")]));
+        e.insert("rules", 3usize.into());
+        e.insert("sku", "Basic".into());
+        e.insert("dests", json!(["20.0.0.1"]).into());
+        let text = serde_json::to_string(&e).unwrap();
+        assert_eq!(
+            text,
+            r#"{"checked":"no frontend references it","dests":["20.0.0.1"],"rules":3,"sku":"Basic","tags":{"a":"b","k8s-azure-service":"shop/web"}}"#
+        );
+        let back: Evidence = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, e);
+        assert_eq!(back.value("tags")["a"], "b");
+        assert_eq!(e.value("missing"), Value::Null);
+        assert!(e.contains_key("rules") && !e.contains_key("rule"));
+    }
+
+    /// Small is the point: an entry is a key pointer and a value, not a
+    /// B-tree node.
+    #[test]
+    fn an_entry_is_small() {
+        assert!(std::mem::size_of::<(Cow<'static, str>, Ev)>() <= 64, "{}", std::mem::size_of::<(Cow<'static, str>, Ev)>());
+    }
+}
