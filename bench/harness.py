@@ -56,9 +56,12 @@ def scenario_file(name, latency_ms):
     params = dict(SCENARIOS[name], latency_ms=latency_ms)
     path = SCEN / f"{name}-{latency_ms}ms.json"
     stamp = SCEN / f"{name}-{latency_ms}ms.params"
-    if not path.exists() or not stamp.exists() or stamp.read_text() != json.dumps(params, sort_keys=True):
+    # The generator is part of the key: a rebuilt mock may generate differently.
+    mock = (BIN / "azure-mock").stat()
+    key = json.dumps(dict(params=params, generator=[mock.st_size, mock.st_mtime_ns]), sort_keys=True)
+    if not path.exists() or not stamp.exists() or stamp.read_text() != key:
         subprocess.run([BIN / "azure-mock", "synth", "--params", json.dumps(params), "-o", path], check=True)
-        stamp.write_text(json.dumps(params, sort_keys=True))
+        stamp.write_text(key)
     return path, params
 
 

@@ -40,7 +40,8 @@ impl Ev {
 
     /// A map of the given pairs, sorted by key.
     pub fn map<K: AsRef<str>, V: AsRef<str>>(pairs: impl IntoIterator<Item = (K, V)>) -> Ev {
-        let mut v: Vec<(Box<str>, Box<str>)> = pairs.into_iter().map(|(k, v)| (k.as_ref().into(), v.as_ref().into())).collect();
+        let mut v: Vec<(Box<str>, Box<str>)> =
+            pairs.into_iter().map(|(k, v)| (k.as_ref().into(), v.as_ref().into())).collect();
         v.sort_by(|a, b| a.0.cmp(&b.0));
         v.dedup_by(|a, b| a.0 == b.0);
         Ev::Map(v.into_boxed_slice())
@@ -236,6 +237,10 @@ mod tests {
     /// B-tree node.
     #[test]
     fn an_entry_is_small() {
-        assert!(std::mem::size_of::<(Cow<'static, str>, Ev)>() <= 64, "{}", std::mem::size_of::<(Cow<'static, str>, Ev)>());
+        assert!(
+            std::mem::size_of::<(Cow<'static, str>, Ev)>() <= 64,
+            "{}",
+            std::mem::size_of::<(Cow<'static, str>, Ev)>()
+        );
     }
 }

@@ -223,6 +223,24 @@ resource_types! {
     }
 }
 
+impl AzureInventory {
+    /// Forget what the models can derive again (sub-resource IDs that are
+    /// `{parent}/{collection}/{name}`), once the lists are read or a
+    /// snapshot loaded. A type with sub-resources adds its line here.
+    pub fn compact(&mut self) {
+        self.load_balancers.iter_mut().for_each(crate::models::load_balancer::compact);
+        self.network_security_groups.iter_mut().for_each(crate::models::nsg::compact);
+        for nic in &mut self.network_interfaces {
+            let id = &nic.id;
+            nic.properties.ip_configurations.iter_mut().for_each(|c| c.forget_derivable_id(id, "ipConfigurations"));
+        }
+        for t in &mut self.route_tables {
+            let id = &t.id;
+            t.properties.routes.iter_mut().for_each(|c| c.forget_derivable_id(id, "routes"));
+        }
+    }
+}
+
 /// One declared row's facts.
 struct Row {
     name: &'static str,

@@ -455,7 +455,10 @@ impl Snapshot {
         // Parse once; only when that fails look at the schema, for the
         // clearer message.
         match serde_json::from_slice::<Snapshot>(text) {
-            Ok(s) if s.schema == SCHEMA => return Ok(s),
+            Ok(mut s) if s.schema == SCHEMA => {
+                s.azure.compact();
+                return Ok(s);
+            }
             Ok(_) => {}
             Err(e) => {
                 let head: Head = serde_json::from_slice(text)

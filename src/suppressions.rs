@@ -302,7 +302,7 @@ mod tests {
     fn tags_match_through_the_parent_resource() {
         let mut snap = crate::checks::testkit::snap();
         let mut lb = crate::checks::testkit::lb("kubernetes", serde_json::json!({}));
-        lb.tags = Tags([("Keep".to_string(), "YES".to_string())].into_iter().collect());
+        lb.tags = Tags::from_pairs([("Keep", "YES")]);
         let rule_id = format!("{}/frontendIPConfigurations/fe", lb.id);
         snap.azure.load_balancers.push(lb);
         let rules = parse("suppressions:\n  - tag: keep=yes\n    reason: r\n", "s").unwrap();

@@ -223,8 +223,9 @@ pub fn generate(p: &Params) -> Scenario {
             let rules: Vec<Value> = (0..p.rules_per_nsg)
                 .map(|r| {
                     let ip = format!("20.{}.{}.{}", 50 + (r >> 16) % 200, (r >> 8) & 255, r & 255);
-                    json!({"name": format!("k8s-azure-lb_allow_IPv4_{:032x}", (rng.next_u64() as u128) << 64 | rng.next_u64() as u128),
-                        "id": format!("{net}/networkSecurityGroups/{name}/securityRules/r{r}"),
+                    let rule = format!("k8s-azure-lb_allow_IPv4_{:032x}", (rng.next_u64() as u128) << 64 | rng.next_u64() as u128);
+                    json!({"name": rule,
+                        "id": format!("{net}/networkSecurityGroups/{name}/securityRules/{rule}"),
                         "properties": {"protocol": "Tcp", "sourcePortRange": "*", "destinationPortRanges": ["80", "443"],
                             "sourceAddressPrefix": "Internet", "destinationAddressPrefixes": [ip],
                             "access": "Allow", "priority": 500 + r as i64, "direction": "Inbound"}})

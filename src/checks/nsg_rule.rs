@@ -327,7 +327,10 @@ mod tests {
             v.notes
         );
         assert!(
-            v.findings[0].evidence.value("live_destinations")[0].as_str().unwrap().contains("azure-additional-public-ips")
+            v.findings[0].evidence.value("live_destinations")[0]
+                .as_str()
+                .unwrap()
+                .contains("azure-additional-public-ips")
         );
     }
 

@@ -91,7 +91,7 @@ fn base_evidence(f: Finding, pip: &PublicIp) -> Finding {
         f = f.with("dns_label", label);
     }
     if !pip.tags.is_empty() {
-        f = f.with("tags", Ev::map(pip.tags.0.iter()));
+        f = f.with("tags", Ev::map(pip.tags.iter()));
     }
     f
 }

@@ -33,7 +33,6 @@ use super::context::{Owner, provider_base};
 use crate::models::cluster::Service;
 use crate::models::{LoadBalancer, ResourceId, SubResource};
 use crate::snapshot::{ClusterKind, ListKind};
-use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 
@@ -46,27 +45,48 @@ pub const CHECKED_PROBE: &str =
     "no live load-balancing rule references it, and no live Service has the UID its name is derived from";
 
 /// An object's key: its ID, compared without case as ARM does. Borrowed
-/// from the snapshot where the ID is there, owned where it is built.
+/// from the snapshot: a sub-resource whose ID the snapshot does not keep
+/// is keyed by its parent's ID, collection and name, which hash and compare
+/// as the ID they spell.
 #[derive(Clone, Debug)]
-struct Key<'a>(Cow<'a, str>);
+enum Key<'a> {
+    Id(&'a str),
+    Child(&'a str, &'static str, &'a str),
+}
+
+impl Key<'_> {
+    fn bytes(&self) -> impl Iterator<Item = u8> + '_ {
+        let (a, b, c): (&str, &str, &str) = match self {
+            Key::Id(id) => (id, "", ""),
+            Key::Child(p, coll, n) => (p, coll, n),
+        };
+        let sep = |s: &str| if s.is_empty() { &b""[..] } else { &b"/"[..] };
+        a.bytes()
+            .chain(sep(b).iter().copied())
+            .chain(b.bytes())
+            .chain(sep(c).iter().copied())
+            .chain(c.bytes())
+            .map(|b| b.to_ascii_lowercase())
+    }
+}
 
 impl PartialEq for Key<'_> {
     fn eq(&self, other: &Self) -> bool {
-        self.0.eq_ignore_ascii_case(&other.0)
+        self.bytes().eq(other.bytes())
     }
 }
 impl Eq for Key<'_> {}
 impl Hash for Key<'_> {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        for b in self.0.bytes() {
-            state.write_u8(b.to_ascii_lowercase());
+        for b in self.bytes() {
+            state.write_u8(b);
         }
     }
 }
 
 impl<'a> Key<'a> {
     fn of(id: &'a ResourceId) -> Key<'a> {
-        Key(Cow::Borrowed(id.as_str()))
+        Key::Id(id.as_str())
     }
 }
 
@@ -74,9 +94,16 @@ impl<'a> Key<'a> {
 #[derive(Clone, Debug)]
 enum What<'a> {
     /// "load-balancing rule kubernetes/a1b2-TCP-80".
-    Part { kind: &'static str, lb: &'a str, name: &'a str },
+    Part {
+        kind: &'static str,
+        lb: &'a str,
+        name: &'a str,
+    },
     /// "network interface nic0/ipconfig1".
-    Nic { nic: &'a str, config: &'a str },
+    Nic {
+        nic: &'a str,
+        config: &'a str,
+    },
     NatGateway(&'a str),
     /// The public IP's own `ipConfiguration`.
     IpConfiguration(&'a ResourceId),
@@ -129,10 +156,10 @@ pub struct Usage<'a> {
 
 /// The key of a sub-resource of a load balancer: its ID, or the ID it
 /// would have.
-fn child_key<'a>(lb: &LoadBalancer, collection: &str, name: &str, id: Option<&'a ResourceId>) -> Key<'a> {
+fn child_key<'a>(lb: &'a LoadBalancer, collection: &'static str, name: &'a str, id: Option<&'a ResourceId>) -> Key<'a> {
     match id {
         Some(i) if !i.as_str().is_empty() => Key::of(i),
-        _ => Key(Cow::Owned(format!("{}/{collection}/{name}", lb.id))),
+        _ => Key::Child(lb.id.as_str().trim_end_matches('/'), collection, name),
     }
 }
 
@@ -223,8 +250,8 @@ impl<'a> Usage<'a> {
         for nic in &snap.azure.network_interfaces {
             for c in &nic.properties.ip_configurations {
                 let from = match &c.id {
-                    Some(i) => Key::of(i),
-                    None => Key(Cow::Owned(format!("{}/ipConfigurations/{}", nic.id, c.name))),
+                    Some(i) if !i.as_str().is_empty() => Key::of(i),
+                    _ => Key::Child(nic.id.as_str().trim_end_matches('/'), "ipConfigurations", &c.name),
                 };
                 let cp = &c.properties;
                 let what = What::Nic { nic: &nic.name, config: &c.name };
@@ -300,7 +327,7 @@ impl<'a> Usage<'a> {
 
     /// The verdict on the object with this ID (any case).
     pub fn status(&self, id: &str) -> Status {
-        let key = Key(Cow::Borrowed(id));
+        let key = Key::Id(id);
         let (candidates, kept): (&HashSet<Key>, &HashMap<Key, What>) = (&self.candidates, &self.kept);
         if !candidates.contains(&key) {
             return Status::NotCandidate;
@@ -313,7 +340,7 @@ impl<'a> Usage<'a> {
 
     fn refs_to<'s>(&'s self, id: &'s str) -> Option<&'s Vec<Ref<'s>>> {
         let refs: &HashMap<Key, Vec<Ref>> = &self.refs;
-        refs.get(&Key(Cow::Borrowed(id)))
+        refs.get(&Key::Id(id))
     }
 
     /// Whether anything at all (live or not) references the object.
@@ -334,6 +361,21 @@ mod tests {
     use serde_json::json;
 
     const DEAD: &str = "adeadbeef00000000000000000000000";
+
+    /// A part keyed by its parent, collection and name is the same key as
+    /// the ID it spells, in any case; a different name or collection is not.
+    #[test]
+    fn a_derived_key_equals_the_id_it_spells() {
+        use std::hash::BuildHasher;
+        let h = std::collections::hash_map::RandomState::new();
+        let lb = "/subscriptions/s/resourceGroups/MC_x/providers/Microsoft.Network/loadBalancers/kubernetes";
+        let id = format!("{}/frontendIPConfigurations/Fe1", lb.to_ascii_lowercase());
+        let (a, b) = (Key::Id(&id), Key::Child(lb, "frontendIPConfigurations", "fe1"));
+        assert_eq!(a, b);
+        assert_eq!(h.hash_one(&a), h.hash_one(&b));
+        assert_ne!(a, Key::Child(lb, "frontendIPConfigurations", "fe2"));
+        assert_ne!(a, Key::Child(lb, "probes", "fe1"));
+    }
 
     #[test]
     fn a_frontend_named_for_a_deleted_service_is_kept_by_a_live_rule() {

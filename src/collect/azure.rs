@@ -80,6 +80,7 @@ pub async fn collect(
     for k in kinds.iter().filter(|k| is_parent(k) || k.parent().is_some()) {
         k.visit_inventoried(Move { from: &mut part, to: &mut inv });
     }
+    inv.compact();
     // Usages are per subscription and location; ask only where there are
     // resources to measure against them (each kind declares which usages
     // it counts in).

@@ -218,24 +218,6 @@ pub struct VolumeSnapshotContent {
 }
 
 impl VolumeSnapshotContent {
-    /// From the object's JSON (kube's dynamic object, or a cluster file).
-    pub fn from_json(v: &serde_json::Value) -> VolumeSnapshotContent {
-        let s = |p: &str| v.pointer(p).and_then(serde_json::Value::as_str).map(str::to_string);
-        let vs = match (s("/spec/volumeSnapshotRef/namespace"), s("/spec/volumeSnapshotRef/name")) {
-            (Some(ns), Some(n)) => Some(format!("{ns}/{n}")),
-            (None, Some(n)) => Some(n),
-            _ => None,
-        };
-        VolumeSnapshotContent {
-            name: s("/metadata/name").unwrap_or_default(),
-            driver: s("/spec/driver").unwrap_or_default(),
-            snapshot_handle: s("/status/snapshotHandle").filter(|h| !h.is_empty()),
-            source_snapshot_handle: s("/spec/source/snapshotHandle").filter(|h| !h.is_empty()),
-            volume_snapshot: vs,
-            deletion_policy: s("/spec/deletionPolicy"),
-        }
-    }
-
     /// Every snapshot handle it names.
     pub fn handles(&self) -> impl Iterator<Item = &str> {
         self.snapshot_handle.iter().chain(self.source_snapshot_handle.iter()).map(String::as_str)

@@ -143,36 +143,55 @@ pub struct SubResource {
 
 /// Resource tags. Azure tag names are case-insensitive, so lookups are too.
 /// `null` and non-string values are tolerated (values are stringified).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct Tags(pub BTreeMap<String, String>);
+/// Held as a boxed slice of pairs sorted by name: most resources carry one
+/// to five tags, and a map's node would cost ten times what they hold.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Tags(Box<[(Box<str>, Box<str>)]>);
 
 impl Tags {
+    /// Tags from name-value pairs (the last of a repeated name wins).
+    pub fn from_pairs<K: Into<String>, V: Into<String>>(pairs: impl IntoIterator<Item = (K, V)>) -> Tags {
+        let map: BTreeMap<String, String> = pairs.into_iter().map(|(k, v)| (k.into(), v.into())).collect();
+        Tags(map.into_iter().map(|(k, v)| (k.into_boxed_str(), v.into_boxed_str())).collect())
+    }
+
     /// The value of the first tag whose name matches `key`, ignoring case.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v.as_str())
+        self.0.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| &**v)
     }
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+
+    /// Names and values, sorted by name.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (&**k, &**v))
+    }
+}
+
+impl Serialize for Tags {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in self.0.iter() {
+            m.serialize_entry(&**k, &**v)?;
+        }
+        m.end()
     }
 }
 
 impl<'de> Deserialize<'de> for Tags {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let raw: Option<BTreeMap<String, serde_json::Value>> = Option::deserialize(d)?;
-        let map = raw
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(k, v)| {
-                let v = match v {
-                    serde_json::Value::String(s) => s,
-                    serde_json::Value::Null => String::new(),
-                    other => other.to_string(),
-                };
-                (k, v)
-            })
-            .collect();
-        Ok(Tags(map))
+        Ok(Tags::from_pairs(raw.unwrap_or_default().into_iter().map(|(k, v)| {
+            let v = match v {
+                serde_json::Value::String(s) => s,
+                serde_json::Value::Null => String::new(),
+                other => other.to_string(),
+            };
+            (k, v)
+        })))
     }
 }
 
@@ -274,6 +293,40 @@ pub struct Child<P> {
     pub properties: P,
 }
 
+impl<P> Child<P> {
+    /// Forget the ID when it is exactly the one ARM gives every
+    /// sub-resource, `{parent}/{collection}/{name}` (an ID spelt in another
+    /// case is kept as it came, so no spelling is lost): tens of thousands of NSG
+    /// rules and load-balancer parts would otherwise each keep a 200-byte
+    /// copy of their parent's ID. [`Child::id_in`] gives it back.
+    pub fn forget_derivable_id(&mut self, parent: &ResourceId, collection: &str) {
+        if self.id.as_ref().is_some_and(|id| is_child_id(id.as_str(), parent.as_str(), collection, &self.name)) {
+            self.id = None;
+        }
+    }
+
+    /// The ID, whether kept or derived from the parent's.
+    pub fn id_in(&self, parent: &ResourceId, collection: &str) -> ResourceId {
+        match &self.id {
+            Some(id) if !id.as_str().is_empty() => id.clone(),
+            _ => ResourceId::new(format!("{parent}/{collection}/{}", self.name)),
+        }
+    }
+}
+
+/// Whether `id` is exactly `{parent}/{collection}/{name}`.
+fn is_child_id(id: &str, parent: &str, collection: &str, name: &str) -> bool {
+    let parent = parent.trim_end_matches('/');
+    !name.is_empty()
+        && id.len() == parent.len() + collection.len() + name.len() + 2
+        && id
+            .strip_prefix(parent)
+            .and_then(|r| r.strip_prefix('/'))
+            .and_then(|r| r.strip_prefix(collection))
+            .and_then(|r| r.strip_prefix('/'))
+            == Some(name)
+}
+
 /// Deserialize `null` (or an absent field, with `#[serde(default)]`) as the
 /// type's default.
 pub fn null_default<'de, D, T>(d: D) -> Result<T, D::Error>
@@ -331,6 +384,34 @@ impl<'de> Deserialize<'de> for Num {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Only an ID that is exactly `{parent}/{collection}/{name}` is
+    /// forgotten, and `id_in` gives it back; one spelt in another case is
+    /// kept as it came.
+    #[test]
+    fn a_derivable_child_id_is_forgotten_and_given_back() {
+        let parent = ResourceId::new(
+            "/subscriptions/s/resourceGroups/MC_x/providers/Microsoft.Network/networkSecurityGroups/nsg",
+        );
+        let child =
+            |id: &str, name: &str| Child::<()> { id: Some(ResourceId::new(id)), name: name.into(), properties: () };
+        let mut same = child(&format!("{parent}/securityRules/r1"), "r1");
+        same.forget_derivable_id(&parent, "securityRules");
+        assert!(same.id.is_none());
+        assert_eq!(same.id_in(&parent, "securityRules").as_str(), format!("{parent}/securityRules/r1"));
+        for (id, name) in [
+            (format!("{parent}/securityRules/r2"), "r1"),
+            (format!("{parent}/defaultSecurityRules/r1"), "r1"),
+            (format!("{parent}/securityRules/r1/x"), "r1"),
+            (format!("{parent}x/securityRules/r1"), "r1"),
+            (format!("{parent}/securityRules/R1"), "r1"),
+            (format!("{}/securityRules/r1", parent.as_str().to_ascii_lowercase()), "r1"),
+        ] {
+            let mut other = child(&id, name);
+            other.forget_derivable_id(&parent, "securityRules");
+            assert_eq!(other.id.as_ref().map(ResourceId::as_str), Some(id.as_str()), "{id}");
+        }
+    }
 
     #[test]
     fn resource_ids_compare_case_insensitively() {

@@ -20,6 +20,12 @@ pub struct NsgProperties {
     pub provisioning_state: Option<String>,
 }
 
+/// Forget the rules' derivable IDs (see [`Child::forget_derivable_id`]).
+pub fn compact(nsg: &mut Nsg) {
+    let id = &nsg.id;
+    nsg.properties.security_rules.iter_mut().for_each(|c| c.forget_derivable_id(id, "securityRules"));
+}
+
 #[skip_serializing_none]
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

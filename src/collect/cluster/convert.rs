@@ -1,116 +1,115 @@
-//! Kubernetes API objects (k8s-openapi types) to the snapshot's plain
-//! cluster model. The live collector and the file reader share it, so a
-//! Service reads the same whichever way it arrived.
+//! Kubernetes objects (as read by [`wire`](super::wire)) to the snapshot's
+//! plain cluster model. The live collector and the file reader share it,
+//! so a Service reads the same whichever way it arrived. Objects are taken
+//! by value: their strings move, nothing is copied.
 
-use crate::models::cluster::{Ingress, Node, NodeAddress, PersistentVolume, Service, ServicePort, Taint};
-use k8s_openapi::api::core::v1 as core;
-use std::collections::BTreeMap;
+use super::wire::Object;
+use crate::models::cluster::{
+    Ingress, Node, NodeAddress, PersistentVolume, Service, ServicePort, Taint, VolumeSnapshotContent,
+};
 
-pub fn service(s: &core::Service) -> Service {
-    let m = &s.metadata;
-    let spec = s.spec.as_ref();
+pub fn service(o: Object) -> Service {
+    let (m, spec) = (o.metadata, o.spec);
     Service {
-        namespace: m.namespace.clone().unwrap_or_else(|| "default".into()),
-        name: m.name.clone().unwrap_or_default(),
-        uid: m.uid.clone().unwrap_or_default(),
-        type_: spec.and_then(|s| s.type_.clone()).unwrap_or_else(|| "ClusterIP".into()),
-        annotations: m.annotations.clone().unwrap_or_default(),
-        load_balancer_ip: spec.and_then(|s| s.load_balancer_ip.clone()).filter(|ip| !ip.is_empty()),
-        load_balancer_class: spec.and_then(|s| s.load_balancer_class.clone()),
+        namespace: m.namespace.unwrap_or_else(|| "default".into()),
+        name: m.name.unwrap_or_default(),
+        uid: m.uid.unwrap_or_default(),
+        type_: spec.type_.unwrap_or_else(|| "ClusterIP".into()),
+        annotations: m.annotations,
+        load_balancer_ip: spec.load_balancer_ip.filter(|ip| !ip.is_empty()),
+        load_balancer_class: spec.load_balancer_class,
         ports: spec
-            .and_then(|s| s.ports.as_ref())
-            .map(|ports| {
-                ports
-                    .iter()
-                    .map(|p| ServicePort {
-                        name: p.name.clone(),
-                        protocol: p.protocol.clone().unwrap_or_else(|| "TCP".into()),
-                        port: p.port,
-                        node_port: p.node_port,
-                    })
-                    .collect()
+            .ports
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| ServicePort {
+                name: p.name,
+                protocol: p.protocol.unwrap_or_else(|| "TCP".into()),
+                port: p.port,
+                node_port: p.node_port,
             })
-            .unwrap_or_default(),
-        external_traffic_policy: spec.and_then(|s| s.external_traffic_policy.clone()),
-        ip_families: spec.and_then(|s| s.ip_families.clone()).unwrap_or_default(),
-        ingress: s
+            .collect(),
+        external_traffic_policy: spec.external_traffic_policy,
+        ip_families: spec.ip_families.unwrap_or_default(),
+        ingress: o
             .status
-            .as_ref()
-            .and_then(|st| st.load_balancer.as_ref())
-            .and_then(|lb| lb.ingress.as_ref())
-            .map(|ing| ing.iter().map(|i| Ingress { ip: i.ip.clone(), hostname: i.hostname.clone() }).collect())
-            .unwrap_or_default(),
+            .load_balancer
+            .and_then(|lb| lb.ingress)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|i| Ingress { ip: i.ip, hostname: i.hostname })
+            .collect(),
         deleting: m.deletion_timestamp.is_some(),
     }
 }
 
-fn quantities(
-    q: Option<&BTreeMap<String, k8s_openapi::apimachinery::pkg::api::resource::Quantity>>,
-) -> BTreeMap<String, String> {
-    q.map(|q| q.iter().map(|(k, v)| (k.clone(), v.0.clone())).collect()).unwrap_or_default()
-}
-
-pub fn node(n: &core::Node) -> Node {
-    let spec = n.spec.as_ref();
-    let status = n.status.as_ref();
-    let ready = status
-        .and_then(|s| s.conditions.as_ref())
-        .and_then(|c| c.iter().find(|c| c.type_ == "Ready"))
-        .map(|c| c.status == "True");
+pub fn node(o: Object) -> Node {
+    let (spec, status) = (o.spec, o.status);
+    let ready =
+        status.conditions.as_ref().and_then(|c| c.iter().find(|c| c.type_ == "Ready")).map(|c| c.status == "True");
     Node {
-        name: n.metadata.name.clone().unwrap_or_default(),
-        labels: n.metadata.labels.clone().unwrap_or_default(),
+        name: o.metadata.name.unwrap_or_default(),
+        labels: o.metadata.labels,
         taints: spec
-            .and_then(|s| s.taints.as_ref())
-            .map(|t| {
-                t.iter()
-                    .map(|t| Taint { key: t.key.clone(), value: t.value.clone(), effect: t.effect.clone() })
-                    .collect()
-            })
-            .unwrap_or_default(),
-        provider_id: spec.and_then(|s| s.provider_id.clone()).filter(|p| !p.is_empty()),
+            .taints
+            .unwrap_or_default()
+            .into_iter()
+            .map(|t| Taint { key: t.key, value: t.value, effect: t.effect })
+            .collect(),
+        provider_id: spec.provider_id.filter(|p| !p.is_empty()),
         ready,
-        unschedulable: spec.and_then(|s| s.unschedulable).unwrap_or(false),
-        capacity: quantities(status.and_then(|s| s.capacity.as_ref())),
-        allocatable: quantities(status.and_then(|s| s.allocatable.as_ref())),
+        unschedulable: spec.unschedulable.unwrap_or(false),
+        capacity: status.capacity,
+        allocatable: status.allocatable,
         addresses: status
-            .and_then(|s| s.addresses.as_ref())
-            .map(|a| a.iter().map(|a| NodeAddress { type_: a.type_.clone(), address: a.address.clone() }).collect())
-            .unwrap_or_default(),
+            .addresses
+            .unwrap_or_default()
+            .into_iter()
+            .map(|a| NodeAddress { type_: a.type_, address: a.address })
+            .collect(),
         pod_cidrs: spec
-            .and_then(|s| s.pod_cidrs.clone().filter(|c| !c.is_empty()).or_else(|| s.pod_cidr.clone().map(|c| vec![c])))
+            .pod_cidrs
+            .filter(|c| !c.is_empty())
+            .or_else(|| spec.pod_cidr.map(|c| vec![c]))
             .unwrap_or_default(),
     }
 }
 
-pub fn persistent_volume(pv: &core::PersistentVolume) -> PersistentVolume {
-    let spec = pv.spec.as_ref();
-    let csi = spec.and_then(|s| s.csi.as_ref());
+pub fn persistent_volume(o: Object) -> PersistentVolume {
+    let spec = o.spec;
+    let claim = spec.claim_ref.and_then(super::wire::Ref::key);
+    let (csi_driver, volume_handle, volume_attributes) = match spec.csi {
+        Some(c) => (Some(c.driver), Some(c.volume_handle), c.volume_attributes),
+        None => (None, None, Default::default()),
+    };
+    let (azure_file_share, azure_file_secret) = match spec.azure_file {
+        Some(f) => (Some(f.share_name), Some(f.secret_name)),
+        None => (None, None),
+    };
     PersistentVolume {
-        name: pv.metadata.name.clone().unwrap_or_default(),
-        phase: pv.status.as_ref().and_then(|s| s.phase.clone()),
-        claim: spec.and_then(|s| s.claim_ref.as_ref()).and_then(|c| match (&c.namespace, &c.name) {
-            (Some(ns), Some(n)) => Some(format!("{ns}/{n}")),
-            (None, Some(n)) => Some(n.clone()),
-            _ => None,
-        }),
-        storage_class: spec.and_then(|s| s.storage_class_name.clone()),
-        reclaim_policy: spec.and_then(|s| s.persistent_volume_reclaim_policy.clone()),
-        csi_driver: csi.map(|c| c.driver.clone()),
-        volume_handle: csi.map(|c| c.volume_handle.clone()),
-        azure_disk_uri: spec.and_then(|s| s.azure_disk.as_ref()).map(|d| d.disk_uri.clone()),
-        // Only the attributes that name an Azure share or container: a PV's
-        // attributes are otherwise StorageClass parameters nobody reads here.
-        volume_attributes: csi
-            .and_then(|c| c.volume_attributes.as_ref())
-            .map(|a| {
-                a.iter()
-                    .filter(|(k, _)| PersistentVolume::STORAGE_ATTRIBUTES.iter().any(|w| w.eq_ignore_ascii_case(k)))
-                    .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
-                    .collect()
-            })
-            .unwrap_or_default(),
-        azure_file_share: spec.and_then(|s| s.azure_file.as_ref()).map(|f| f.share_name.clone()),
-        azure_file_secret: spec.and_then(|s| s.azure_file.as_ref()).map(|f| f.secret_name.clone()),
+        name: o.metadata.name.unwrap_or_default(),
+        phase: o.status.phase,
+        claim,
+        storage_class: spec.storage_class_name,
+        reclaim_policy: spec.persistent_volume_reclaim_policy,
+        csi_driver,
+        volume_handle,
+        azure_disk_uri: spec.azure_disk.map(|d| d.disk_uri),
+        volume_attributes,
+        azure_file_share,
+        azure_file_secret,
+    }
+}
+
+pub fn volume_snapshot_content(o: Object) -> VolumeSnapshotContent {
+    let spec = o.spec;
+    let volume_snapshot = spec.volume_snapshot_ref.and_then(super::wire::Ref::key);
+    VolumeSnapshotContent {
+        name: o.metadata.name.unwrap_or_default(),
+        driver: spec.driver.unwrap_or_default(),
+        snapshot_handle: o.status.snapshot_handle.filter(|h| !h.is_empty()),
+        source_snapshot_handle: spec.source.and_then(|s| s.snapshot_handle).filter(|h| !h.is_empty()),
+        volume_snapshot,
+        deletion_policy: spec.deletion_policy,
     }
 }

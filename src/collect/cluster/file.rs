@@ -11,22 +11,22 @@
 //! "there are none" explicitly.
 
 use super::convert;
-use crate::models::cluster::VolumeSnapshotContent;
+use super::wire::Object;
+use crate::models::cluster::{Node, PersistentVolume, Service, VolumeSnapshotContent};
 use crate::snapshot::{ClusterKind, ClusterList, ClusterSource, ClusterView};
 use crate::text::one_line;
-use k8s_openapi::api::core::v1 as core;
-use serde_json::Value;
 use std::collections::BTreeMap;
-use std::io::Read;
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use tracing::debug;
 
-/// Objects read so far, keyed so that the same object in two files counts once.
+/// Objects read so far, keyed so that the same object in two files counts
+/// once; only what the cluster model keeps.
 #[derive(Default)]
 struct Collected {
-    services: BTreeMap<(String, String), core::Service>,
-    nodes: BTreeMap<String, core::Node>,
-    pvs: BTreeMap<String, core::PersistentVolume>,
+    services: BTreeMap<(String, String), Service>,
+    nodes: BTreeMap<String, Node>,
+    pvs: BTreeMap<String, PersistentVolume>,
     snapshot_contents: BTreeMap<String, VolumeSnapshotContent>,
     /// Kinds seen as objects or as typed lists.
     seen: Vec<ClusterKind>,
@@ -36,10 +36,7 @@ struct Collected {
 pub fn read(paths: &[PathBuf]) -> Result<ClusterView, String> {
     let mut c = Collected::default();
     for path in paths {
-        let (name, text) = load(path)?;
-        for doc in parse(&name, &text)? {
-            add_document(&mut c, &name, doc)?;
-        }
+        read_one(&mut c, path)?;
     }
     if c.ignored > 0 {
         debug!("ignored {} objects of other kinds in the cluster file(s)", c.ignored);
@@ -48,9 +45,9 @@ pub fn read(paths: &[PathBuf]) -> Result<ClusterView, String> {
         source: ClusterSource::Files { paths: paths.iter().map(|p| p.display().to_string()).collect() },
         ..Default::default()
     };
-    view.services = c.services.values().map(convert::service).collect();
-    view.nodes = c.nodes.values().map(convert::node).collect();
-    view.persistent_volumes = c.pvs.values().map(convert::persistent_volume).collect();
+    view.services = c.services.into_values().collect();
+    view.nodes = c.nodes.into_values().collect();
+    view.persistent_volumes = c.pvs.into_values().collect();
     view.volume_snapshot_contents = c.snapshot_contents.into_values().collect();
     // Optional: a cluster without the snapshot CRDs has none to export.
     let n = view.volume_snapshot_contents.len();
@@ -88,46 +85,85 @@ pub fn read(paths: &[PathBuf]) -> Result<ClusterView, String> {
     Ok(view)
 }
 
-fn load(path: &Path) -> Result<(String, String), String> {
-    if path.as_os_str() == "-" {
-        let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s).map_err(|e| format!("cannot read the cluster file from stdin: {e}"))?;
-        return Ok(("<stdin>".into(), s));
-    }
-    let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read cluster file {name}: {e}"))?;
-    let text = String::from_utf8(bytes).map_err(|_| format!("cluster file {name}: not UTF-8 text"))?;
-    Ok((name, text))
-}
-
-/// JSON (one or several concatenated documents) when the text starts with
-/// `{`; YAML (one or several `---` documents) otherwise.
-fn parse(name: &str, text: &str) -> Result<Vec<Value>, String> {
-    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
-    if trimmed.is_empty() {
-        return Err(format!("cluster file {name} is empty"));
-    }
-    if trimmed.starts_with('{') || trimmed.starts_with('[') {
-        let mut docs = Vec::new();
-        for doc in serde_json::Deserializer::from_str(trimmed).into_iter::<Value>() {
-            let doc = doc.map_err(|e| {
-                // Line numbers count from the trimmed start; add back the skipped lines.
-                let skipped = text.len() - trimmed.len();
-                let extra = text[..skipped].matches('\n').count();
-                format!("cluster file {name}: line {}, column {}: {e}", e.line() + extra, e.column())
-            })?;
-            docs.push(doc);
+/// Read one file (or stdin). JSON, one or several concatenated documents,
+/// is parsed as it streams in: the file is never held whole, only what the
+/// cluster model keeps of each object. YAML is read whole first (the YAML
+/// parser needs the text), then parsed the same way.
+fn read_one(c: &mut Collected, path: &Path) -> Result<(), String> {
+    let stdin = path.as_os_str() == "-";
+    let name = if stdin { "<stdin>".to_string() } else { path.display().to_string() };
+    let cannot = |e: std::io::Error| {
+        if stdin {
+            format!("cannot read the cluster file from stdin: {e}")
+        } else {
+            format!("cannot read cluster file {name}: {e}")
         }
-        return Ok(docs);
+    };
+    let input: Box<dyn Read> =
+        if stdin { Box::new(std::io::stdin().lock()) } else { Box::new(std::fs::File::open(path).map_err(cannot)?) };
+    let mut r = BufReader::with_capacity(256 * 1024, input);
+    // Skip a byte-order mark and leading blank space, counting lines so
+    // positions stay the file's own.
+    let mut skipped_lines = 0;
+    loop {
+        let buf = r.fill_buf().map_err(cannot)?;
+        if buf.is_empty() {
+            return Err(format!("cluster file {name} is empty"));
+        }
+        let bom = if buf.starts_with(&[0xef, 0xbb, 0xbf]) { 3 } else { 0 };
+        let blank = buf[bom..].iter().take_while(|b| b.is_ascii_whitespace()).count();
+        skipped_lines += buf[bom..bom + blank].iter().filter(|b| **b == b'\n').count();
+        let all = bom + blank == buf.len();
+        r.consume(bom + blank);
+        if !all {
+            break;
+        }
     }
-    let docs: Vec<Value> = serde_saphyr::from_multiple(text).map_err(|e| {
+    let first = r.fill_buf().map_err(cannot)?.first().copied();
+    if matches!(first, Some(b'{') | Some(b'[')) {
+        for doc in serde_json::Deserializer::from_reader(r).into_iter::<Object>() {
+            let doc = doc.map_err(|e| {
+                if e.is_io() {
+                    format!("cannot read cluster file {name}: {e}")
+                } else {
+                    format!(
+                        "cluster file {name}: line {}, column {}: {}",
+                        e.line() + skipped_lines,
+                        e.column(),
+                        one_line(&strip_position(&e.to_string()))
+                    )
+                }
+            })?;
+            add_document(c, &name, doc)?;
+        }
+        return Ok(());
+    }
+    let mut bytes = Vec::new();
+    r.read_to_end(&mut bytes).map_err(cannot)?;
+    let text = String::from_utf8(bytes).map_err(|_| format!("cluster file {name}: not UTF-8 text"))?;
+    let docs: Vec<Option<Object>> = serde_saphyr::from_multiple(&text).map_err(|e| {
         let msg = yaml_message(&e);
         match e.location() {
-            Some(l) => format!("cluster file {name}: line {}, column {}: {msg}", l.line(), l.column()),
+            Some(l) => {
+                format!("cluster file {name}: line {}, column {}: {msg}", l.line() + skipped_lines as u64, l.column())
+            }
             None => format!("cluster file {name}: {msg}"),
         }
     })?;
-    Ok(docs.into_iter().filter(|d| !d.is_null()).collect())
+    drop(text);
+    for doc in docs.into_iter().flatten() {
+        add_document(c, &name, doc)?;
+    }
+    Ok(())
+}
+
+/// serde_json's message without its own " at line L column C" (the caller
+/// gives the position in azaudit's form).
+fn strip_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg.to_string(),
+    }
 }
 
 /// The YAML error's first line, without the source snippet and without the
@@ -147,24 +183,16 @@ fn yaml_message(e: &serde_saphyr::Error) -> String {
     one_line(msg)
 }
 
-fn add_document(c: &mut Collected, name: &str, doc: Value) -> Result<(), String> {
-    let kind = doc.get("kind").and_then(Value::as_str).unwrap_or("").to_string();
+fn add_document(c: &mut Collected, name: &str, mut doc: Object) -> Result<(), String> {
+    let kind = doc.kind.clone().unwrap_or_default();
     if let Some(element) = kind.strip_suffix("List") {
-        let items = match doc.get("items") {
-            Some(Value::Array(a)) => a.clone(),
-            Some(Value::Null) | None => Vec::new(),
-            Some(_) => return Err(format!("cluster file {name}: \"items\" of the {kind} is not a list")),
-        };
         if let Some(k) = kind_of(element) {
             c.seen.push(k);
         }
-        for (i, mut item) in items.into_iter().enumerate() {
+        for (i, mut item) in doc.items.take().unwrap_or_default().into_iter().enumerate() {
             // A typed list's items may omit kind, as the API server sends them.
-            if item.get("kind").is_none()
-                && !element.is_empty()
-                && let Some(o) = item.as_object_mut()
-            {
-                o.insert("kind".into(), Value::String(element.to_string()));
+            if item.kind.is_none() && !element.is_empty() {
+                item.kind = Some(element.to_string());
             }
             add_object(c, &format!("{name}: items[{i}]"), item)?;
         }
@@ -183,16 +211,8 @@ fn kind_of(kind: &str) -> Option<ClusterKind> {
     }
 }
 
-fn add_object(c: &mut Collected, at: &str, obj: Value) -> Result<(), String> {
-    if !obj.is_object() {
-        return Err(format!("cluster file {at}: expected a Kubernetes object, found {}", type_name(&obj)));
-    }
-    let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("").to_string();
-    let meta = obj.get("metadata");
-    let field = |k: &str| meta.and_then(|m| m.get(k)).and_then(Value::as_str).unwrap_or("").to_string();
-    let (ns, name) = (field("namespace"), field("name"));
-    let label = if ns.is_empty() { format!("{kind} {name}") } else { format!("{kind} {ns}/{name}") };
-    let bad = |e: serde_json::Error| format!("cluster file {at} ({label}): {}", one_line(&e.to_string()));
+fn add_object(c: &mut Collected, at: &str, obj: Object) -> Result<(), String> {
+    let kind = obj.kind.clone().unwrap_or_default();
     let Some(k) = kind_of(&kind) else {
         if kind.is_empty() {
             return Err(format!("cluster file {at}: an object without \"kind\""));
@@ -200,42 +220,29 @@ fn add_object(c: &mut Collected, at: &str, obj: Value) -> Result<(), String> {
         c.ignored += 1;
         return Ok(());
     };
-    if name.is_empty() {
+    let Some(name) = obj.metadata.name.clone().filter(|n| !n.is_empty()) else {
         return Err(format!("cluster file {at} ({kind}): no metadata.name"));
-    }
+    };
     if !c.seen.contains(&k) {
         c.seen.push(k);
     }
     match k {
         ClusterKind::Services => {
-            let s: core::Service = serde_json::from_value(obj).map_err(bad)?;
-            c.services.insert((ns, name), s);
+            let s = convert::service(obj);
+            c.services.insert((s.namespace.clone(), name), s);
         }
         ClusterKind::Nodes => {
-            let n: core::Node = serde_json::from_value(obj).map_err(bad)?;
-            c.nodes.insert(name, n);
+            c.nodes.insert(name, convert::node(obj));
         }
         ClusterKind::PersistentVolumes => {
-            let pv: core::PersistentVolume = serde_json::from_value(obj).map_err(bad)?;
-            c.pvs.insert(name, pv);
+            c.pvs.insert(name, convert::persistent_volume(obj));
         }
         ClusterKind::VolumeSnapshotContents => {
-            c.snapshot_contents.insert(name, VolumeSnapshotContent::from_json(&obj));
+            c.snapshot_contents.insert(name, convert::volume_snapshot_content(obj));
         }
         ClusterKind::Version => {}
     }
     Ok(())
-}
-
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
-    }
 }
 
 #[cfg(test)]
@@ -303,7 +310,8 @@ mod tests {
             r#"{"kind":"Service","apiVersion":"v1","metadata":{"name":"w","namespace":"n"},"spec":{"ports":"eighty"}}"#,
         )
         .unwrap_err();
-        assert!(e.contains("(Service n/w)"), "{e}");
+        // The position of the bad value, read as the file streams in.
+        assert!(e.contains("line 1, column 100") && e.contains("\"eighty\""), "{e}");
         assert!(!e.contains('\n'));
     }
 }

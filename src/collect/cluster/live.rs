@@ -10,7 +10,7 @@
 //! or an expired continue token marks that list incomplete and names it.
 
 use super::convert;
-use crate::models::cluster::VolumeSnapshotContent;
+use super::wire::Object;
 use crate::snapshot::{ClusterKind, ClusterList, ClusterSource, ClusterView};
 use crate::text::one_line;
 use backon::BackoffBuilder;
@@ -18,8 +18,6 @@ use k8s_openapi::api::core::v1 as core;
 use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind, ListParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Client, Config};
-use serde::de::DeserializeOwned;
-use std::fmt::Debug;
 use std::path::Path;
 use std::time::Duration;
 use tracing::{debug, info, warn};
@@ -104,15 +102,24 @@ pub async fn connect(
 pub async fn collect(client: &Client, source: ClusterSource, page_size: u32) -> ClusterView {
     let mut view = ClusterView { source, ..Default::default() };
     // The reads are independent: run them at the same time.
+    let contents_path = format!("/apis/{SNAPSHOT_GROUP}/v1/volumesnapshotcontents");
     let (version, services, nodes, pvs, contents) = tokio::join!(
         with_retries("version", || client.apiserver_version()),
-        list_all::<core::Service>(Api::all(client.clone()), ClusterKind::Services, page_size),
-        list_all::<core::Node>(Api::all(client.clone()), ClusterKind::Nodes, page_size),
-        list_all::<core::PersistentVolume>(Api::all(client.clone()), ClusterKind::PersistentVolumes, page_size),
-        list_all::<DynamicObject>(
-            Api::all_with(client.clone(), &snapshot_contents()),
+        list_all(client, "/api/v1/services", ClusterKind::Services, page_size, convert::service),
+        list_all(client, "/api/v1/nodes", ClusterKind::Nodes, page_size, convert::node),
+        list_all(
+            client,
+            "/api/v1/persistentvolumes",
+            ClusterKind::PersistentVolumes,
+            page_size,
+            convert::persistent_volume
+        ),
+        list_all(
+            client,
+            &contents_path,
             ClusterKind::VolumeSnapshotContents,
-            page_size
+            page_size,
+            convert::volume_snapshot_content
         ),
     );
     let (version, record) = version.map_or_else(
@@ -126,18 +133,9 @@ pub async fn collect(client: &Client, source: ClusterSource, page_size: u32) -> 
     );
     view.server_version = version;
     view.lists.push(record);
-    view.services = services.0.iter().map(convert::service).collect();
-    view.lists.push(services.1);
-    view.nodes = nodes.0.iter().map(convert::node).collect();
-    view.lists.push(nodes.1);
-    view.persistent_volumes = pvs.0.iter().map(convert::persistent_volume).collect();
-    view.lists.push(pvs.1);
-    view.volume_snapshot_contents = contents
-        .0
-        .iter()
-        .filter_map(|o| serde_json::to_value(o).ok())
-        .map(|v| VolumeSnapshotContent::from_json(&v))
-        .collect();
+    (view.services, view.nodes, view.persistent_volumes) = (services.0, nodes.0, pvs.0);
+    view.lists.extend([services.1, nodes.1, pvs.1]);
+    view.volume_snapshot_contents = contents.0;
     let mut record = contents.1;
     if record.error.as_deref().is_some_and(|e| e.starts_with("list failed: HTTP 404")) {
         record.error = Some(format!("not read: the snapshot CRDs ({SNAPSHOT_GROUP}/v1) are not installed"));
@@ -173,26 +171,42 @@ pub async fn probe(client: &Client) -> (Result<String, String>, Vec<(ClusterKind
     (version, access)
 }
 
-/// Page through one list. A 410 (continue token expired) restarts the list
-/// once from the beginning, since a continued list would be inconsistent;
-/// a second expiry, or any other failure, leaves it incomplete.
-async fn list_all<K>(api: Api<K>, kind: ClusterKind, page_size: u32) -> (Vec<K>, ClusterList)
-where
-    K: kube::Resource + Clone + DeserializeOwned + Debug,
-{
+/// Page through one list (`path`, e.g. `/api/v1/nodes`), keeping of each
+/// page only what `convert` takes: objects are read straight into the
+/// slim [`wire`](super::wire) shape, never into full API types, and a page
+/// is dropped before the next is asked for. A 410 (continue token expired)
+/// restarts the list once from the beginning, since a continued list would
+/// be inconsistent; a second expiry, or any other failure, leaves it
+/// incomplete.
+async fn list_all<T>(
+    client: &Client,
+    path: &str,
+    kind: ClusterKind,
+    page_size: u32,
+    convert: fn(Object) -> T,
+) -> (Vec<T>, ClusterList) {
     let mut items = Vec::new();
     let mut pages = 0;
     let mut restarted = false;
     let mut cont: Option<String> = None;
     loop {
-        let mut lp = ListParams::default().limit(page_size);
+        let mut uri = format!("{path}?limit={page_size}");
         if let Some(c) = &cont {
-            lp = lp.continue_token(c);
+            uri.push_str("&continue=");
+            uri.extend(url::form_urlencoded::byte_serialize(c.as_bytes()));
         }
-        match with_retries(kind.name(), || api.list(&lp)).await {
-            Ok(list) => {
+        let page = with_retries(kind.name(), || {
+            let req = http::Request::get(uri.as_str()).body(Vec::new());
+            async move {
+                let req = req.map_err(|e| kube::Error::BuildRequest(kube::core::request::Error::BuildRequest(e)))?;
+                client.request::<Object>(req).await
+            }
+        })
+        .await;
+        match page {
+            Ok(mut list) => {
                 pages += 1;
-                items.extend(list.items);
+                items.extend(list.items.take().unwrap_or_default().into_iter().map(convert));
                 cont = list.metadata.continue_.filter(|c| !c.is_empty());
                 if cont.is_none() {
                     let n = items.len();

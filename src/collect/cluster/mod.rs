@@ -9,6 +9,7 @@
 pub mod convert;
 pub mod file;
 pub mod live;
+pub mod wire;
 
 use crate::models::cluster::{LABEL_AKS_NODE_RESOURCE_GROUP, Node};
 use crate::snapshot::{ClusterSource, ClusterView, Sourced};
