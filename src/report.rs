@@ -4,7 +4,7 @@
 
 use crate::arm::StatsSummary;
 use crate::checks::{Verdicts, Withheld};
-use crate::findings::{Finding, Kind, Severity};
+use crate::findings::{Kind, Severity};
 use crate::snapshot::{Scope, Snapshot};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -37,7 +37,7 @@ pub struct Report {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
     pub summary: Summary,
-    pub findings: Vec<Finding>,
+    pub findings: crate::findings::Findings,
     /// Findings a suppression covers: counted here, not in `findings`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub suppressed: Vec<crate::suppressions::Suppressed>,

@@ -48,7 +48,7 @@ pub struct Withheld {
 /// What a set of checks concluded.
 #[derive(Clone, Debug, Default)]
 pub struct Verdicts {
-    pub findings: Vec<Finding>,
+    pub findings: crate::findings::Findings,
     pub withheld: Vec<Withheld>,
     /// Objects deliberately not judged (e.g. tagged for a cluster name that
     /// matches, outside this cluster's node resource group), one line each.
@@ -142,7 +142,7 @@ pub struct Input<'i> {
     pub usage: &'i usage::Usage<'i>,
     pub settings: &'i Settings<'i>,
     /// The findings of the checks that ran before it.
-    pub prior: &'i [Finding],
+    pub prior: &'i [Box<Finding>],
     /// Kinds already withheld (their work may be skipped).
     pub withheld: &'i HashSet<Kind>,
 }

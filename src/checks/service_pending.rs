@@ -23,7 +23,7 @@ pub const CHECK: Check = Check {
     run: |i| check(i.ctx, i.prior),
 };
 
-pub fn check(ctx: &Ctx, prior: &[Finding]) -> Verdicts {
+pub fn check(ctx: &Ctx, prior: &[Box<Finding>]) -> Verdicts {
     let mut v = Verdicts::default();
     for s in &ctx.snap.cluster.services {
         if !s.is_load_balancer() || !s.ingress.is_empty() || s.deleting || s.load_balancer_class.is_some() {
@@ -54,7 +54,7 @@ pub fn check(ctx: &Ctx, prior: &[Finding]) -> Verdicts {
     v
 }
 
-fn causes(ctx: &Ctx, s: &Service, prior: &[Finding]) -> Vec<String> {
+fn causes(ctx: &Ctx, s: &Service, prior: &[Box<Finding>]) -> Vec<String> {
     let mut out = Vec::new();
     let snap = ctx.snap;
     for f in prior {
@@ -161,7 +161,7 @@ mod tests {
             "kubernetes",
             "frontends of load balancer kubernetes: 10 of 10",
         );
-        let v = check(&Ctx::new(&s), &[quota]);
+        let v = check(&Ctx::new(&s), &[Box::new(quota)]);
         assert_eq!(v.findings.len(), 2);
         let a = &v.findings[0];
         assert!(a.reason.contains("missing-ip, does not exist"), "{}", a.reason);

@@ -284,6 +284,8 @@ impl<'a> Usage<'a> {
             }
         }
         u.settle();
+        // Most objects have one referrer; a vector grown by one push holds four.
+        u.refs.values_mut().for_each(Vec::shrink_to_fit);
         u
     }
 
