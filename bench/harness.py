@@ -38,6 +38,10 @@ SCENARIOS = {
                   nsgs=400, rules_per_nsg=200, disks=5000, nics=1000, services=3000, nodes=1000,
                   storage_accounts=100, shares_per_account=20, snapshots=2000, private_link_services=200, route_table=True,
                   orphan_every=50, empty_pool_every=100, page_size=1000),
+    # A big cluster in a modest subscription: read live and from a kubectl file.
+    "bigcluster": dict(seed=SEED, public_ips=1000, load_balancers=2, frontends=1000, rules_per_frontend=1,
+                       nsgs=1, rules_per_nsg=50, disks=2000, nics=100, services=5000, nodes=2000,
+                       orphan_every=50, empty_pool_every=0, page_size=1000),
     "tenant": dict(seed=SEED, subscriptions=50, public_ips=1200, load_balancers=20, frontends=400, rules_per_frontend=1,
                    nsgs=20, rules_per_nsg=50, disks=500, nics=260, services=300, nodes=50,
                    orphan_every=50, empty_pool_every=10, page_size=1000),

@@ -250,6 +250,7 @@ impl Finding {
 /// at the peak than the findings themselves). Reads like a `Vec`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
+#[allow(clippy::vec_box)] // the point: see above
 pub struct Findings(Vec<Box<Finding>>);
 
 impl Findings {

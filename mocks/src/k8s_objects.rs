@@ -79,7 +79,21 @@ pub fn vmss_node(subscription: &str, node_rg: &str, vmss: &str, index: usize, re
                 "kubernetes.azure.com/cluster": node_rg, "kubernetes.azure.com/mode": "system",
                 "kubernetes.azure.com/role": "agent", "kubernetes.io/hostname": name,
                 "kubernetes.io/os": "linux", "node.kubernetes.io/instance-type": "Standard_D4s_v5",
-                "topology.kubernetes.io/region": "westeurope"
+                "topology.kubernetes.io/region": "westeurope",
+                "beta.kubernetes.io/arch": "amd64", "beta.kubernetes.io/instance-type": "Standard_D4s_v5",
+                "beta.kubernetes.io/os": "linux", "failure-domain.beta.kubernetes.io/region": "westeurope",
+                "failure-domain.beta.kubernetes.io/zone": "0", "kubernetes.io/arch": "amd64",
+                "kubernetes.azure.com/kubelet-identity-client-id": "6c2a8e1f-0000-4000-8000-000000000000",
+                "kubernetes.azure.com/node-image-version": "AKSUbuntu-2204gen2containerd-202611.01.0",
+                "kubernetes.azure.com/os-sku": "Ubuntu", "kubernetes.azure.com/storageprofile": "managed",
+                "kubernetes.azure.com/storagetier": "Premium_LRS", "node.kubernetes.io/exclude-from-external-load-balancers": "false",
+                "storageprofile": "managed", "storagetier": "Premium_LRS", "topology.disk.csi.azure.com/zone": "",
+                "topology.kubernetes.io/zone": "0"
+            },
+            "annotations": {
+                "csi.volume.kubernetes.io/nodeid": format!("{{\"disk.csi.azure.com\":\"{name}\",\"file.csi.azure.com\":\"{name}\"}}"),
+                "node.alpha.kubernetes.io/ttl": "0",
+                "volumes.kubernetes.io/controller-managed-attach-detach": "true"
             }
         },
         "spec": {
@@ -94,11 +108,9 @@ pub fn vmss_node(subscription: &str, node_rg: &str, vmss: &str, index: usize, re
                           {"type": "Hostname", "address": name}],
             "capacity": {"cpu": "4", "ephemeral-storage": "129886128Ki", "memory": "16375740Ki", "pods": "110"},
             "allocatable": {"cpu": "3860m", "ephemeral-storage": "119703055367", "memory": "12955580Ki", "pods": "110"},
-            "conditions": [
-                {"type": "MemoryPressure", "status": "False", "reason": "KubeletHasSufficientMemory"},
-                {"type": "Ready", "status": if ready { "True" } else { "Unknown" },
-                 "reason": if ready { "KubeletReady" } else { "NodeStatusUnknown" }}
-            ],
+            "conditions": conditions(ready),
+            "images": images(index),
+            "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}},
             "nodeInfo": {
                 "architecture": "amd64", "bootID": format!("4b2d6e1a-0000-4000-8000-{index:012}"),
                 "containerRuntimeVersion": "containerd://1.7.20-1", "kernelVersion": "5.15.0-1068-azure",
@@ -108,6 +120,41 @@ pub fn vmss_node(subscription: &str, node_rg: &str, vmss: &str, index: usize, re
             }
         }
     })
+}
+
+/// A node's conditions, as the kubelet and node-problem-detector report them.
+fn conditions(ready: bool) -> Value {
+    let c = |t: &str, status: &str, reason: &str, message: &str| {
+        json!({"type": t, "status": status, "lastHeartbeatTime": "2026-11-28T11:58:02Z",
+               "lastTransitionTime": CREATED, "reason": reason, "message": message})
+    };
+    json!([
+        c("KernelDeadlock", "False", "KernelHasNoDeadlock", "kernel has no deadlock"),
+        c("FilesystemCorruptionProblem", "False", "FilesystemIsOK", "Filesystem is healthy"),
+        c("FrequentContainerdRestart", "False", "NoFrequentContainerdRestart", "containerd is functioning properly"),
+        c("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
+        c("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+        c("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+        if ready {
+            c("Ready", "True", "KubeletReady", "kubelet is posting ready status")
+        } else {
+            c("Ready", "Unknown", "NodeStatusUnknown", "Kubelet stopped posting node status.")
+        }
+    ])
+}
+
+/// The images a busy node has pulled: 18, each with its digest and tag, as
+/// `status.images` lists them (most of a Node's bytes).
+fn images(index: usize) -> Value {
+    let list: Vec<Value> = (0..18)
+        .map(|i| {
+            let repo = format!("mcr.microsoft.com/oss/kubernetes/team-{}/component-{i}", (index + i) % 7);
+            json!({"names": [format!("{repo}@sha256:{:064x}", (index * 7919 + i * 104729) as u128 * 0x9e37_79b9_7f4a_7c15),
+                             format!("{repo}:v1.{}.{}", i % 30, index % 10)],
+                   "sizeBytes": 10_000_000 + i * 1_234_567})
+        })
+        .collect();
+    Value::Array(list)
 }
 
 /// A PersistentVolume provisioned by the Azure disk CSI driver, bound to

@@ -34,6 +34,15 @@ enum Cmd {
         #[arg(short = 'o', long = "output-file", value_name = "FILE")]
         output: PathBuf,
     },
+    /// Write the cluster of a synthetic scenario as `kubectl get
+    /// services,nodes,persistentvolumes -A -o json` prints it.
+    ClusterFile {
+        /// Parameters as JSON (see synth::Params); defaults for the rest.
+        #[arg(long, default_value = "{}")]
+        params: String,
+        #[arg(short = 'o', long = "output-file", value_name = "FILE")]
+        output: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -72,6 +81,12 @@ fn run(cli: Cli) -> Result<(), String> {
             let sc = synth::generate(&p);
             sc.validate().map_err(|e| format!("the generated scenario: {e}"))?;
             let json = serde_json::to_vec(&sc).map_err(|e| e.to_string())?;
+            std::fs::write(&output, json).map_err(|e| format!("cannot write {}: {e}", output.display()))
+        }
+        Cmd::ClusterFile { params, output } => {
+            let p: synth::Params = serde_json::from_str(&params).map_err(|e| format!("--params: {e}"))?;
+            let json =
+                serde_json::to_vec_pretty(&synth::kubectl_list(&synth::generate(&p))).map_err(|e| e.to_string())?;
             std::fs::write(&output, json).map_err(|e| format!("cannot write {}: {e}", output.display()))
         }
     }

@@ -311,6 +311,15 @@ pub fn generate(p: &Params) -> Scenario {
     }
 }
 
+/// The scenario's cluster as `kubectl get services,nodes,persistentvolumes
+/// -A -o json` prints it: one `v1 List` of every object, pretty-printed by
+/// the caller as kubectl does.
+pub fn kubectl_list(sc: &Scenario) -> Value {
+    let c = sc.cluster.clone().unwrap_or_default();
+    let items: Vec<Value> = c.services.into_iter().chain(c.nodes).chain(c.persistent_volumes).collect();
+    json!({"apiVersion": "v1", "items": items, "kind": "List", "metadata": {"resourceVersion": ""}})
+}
+
 /// The generator's later kinds, for one subscription: what they add to
 /// the inventory and, in the first subscription, to the cluster.
 struct More<'a> {

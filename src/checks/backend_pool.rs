@@ -18,12 +18,9 @@ use serde_json::json;
 use std::collections::HashSet;
 
 /// Labels that keep a node out of load-balancer pools (any value counts).
-pub const EXCLUDE_LABELS: [&str; 2] = [
-    "node.kubernetes.io/exclude-from-external-load-balancers",
-    "alpha.service-controller.kubernetes.io/exclude-balancer",
-];
+pub const EXCLUDE_LABELS: [&str; 2] = crate::models::cluster::labels::EXCLUDE;
 /// Control-plane role labels (excluded by default: excludeMasterFromStandardLB).
-pub const CONTROL_PLANE_LABELS: [&str; 2] = ["node-role.kubernetes.io/control-plane", "node-role.kubernetes.io/master"];
+pub const CONTROL_PLANE_LABELS: [&str; 2] = crate::models::cluster::labels::CONTROL_PLANE;
 /// The cluster autoscaler's taint on nodes it is about to delete.
 pub const TO_BE_DELETED_TAINT: &str = "ToBeDeletedByClusterAutoscaler";
 
@@ -44,7 +41,7 @@ pub enum Membership {
 
 /// Whether the node is a virtual-kubelet node.
 pub fn is_virtual(n: &Node) -> bool {
-    n.label("type") == Some("virtual-kubelet")
+    n.label(crate::models::cluster::labels::TYPE) == Some("virtual-kubelet")
         || n.provider_id.as_deref().is_some_and(|p| p.starts_with("vk://") || p.starts_with("virtual-kubelet"))
 }
 
@@ -65,7 +62,7 @@ pub fn membership(n: &Node, node_rg: Option<&str>, exclude_control_plane: bool) 
     if let Some(l) = EXCLUDE_LABELS.iter().find(|l| n.labels.contains_key(**l)) {
         return Membership::Excluded(format!("label {l}"));
     }
-    if n.label("kubernetes.azure.com/managed") == Some("false") {
+    if n.label(crate::models::cluster::labels::UNMANAGED) == Some("false") {
         return Membership::Excluded("label kubernetes.azure.com/managed=false".into());
     }
     if exclude_control_plane && let Some(l) = CONTROL_PLANE_LABELS.iter().find(|l| n.labels.contains_key(**l)) {
@@ -79,7 +76,7 @@ pub fn membership(n: &Node, node_rg: Option<&str>, exclude_control_plane: bool) 
             .provider_id
             .as_deref()
             .and_then(|p| ResourceId::new(p.trim_start_matches("azure://")).resource_group().map(str::to_string));
-        let label_rg = n.label("kubernetes.azure.com/resource-group").map(str::to_string);
+        let label_rg = n.label(crate::models::cluster::labels::RESOURCE_GROUP).map(str::to_string);
         if let Some(rg) = label_rg.or(vm_rg).filter(|rg| !rg.eq_ignore_ascii_case(ours)) {
             return Membership::OtherResourceGroup(rg);
         }

@@ -18,7 +18,7 @@ use crate::models::cluster::Node;
 use crate::snapshot::ClusterKind;
 
 /// The instance-type labels, current and legacy.
-pub const INSTANCE_TYPE_LABELS: [&str; 2] = ["node.kubernetes.io/instance-type", "beta.kubernetes.io/instance-type"];
+pub const INSTANCE_TYPE_LABELS: [&str; 2] = crate::models::cluster::labels::INSTANCE_TYPE;
 
 /// Whether a VM size has NVIDIA GPUs: the NC, ND and NV families, except
 /// NVv4 (AMD Radeon).

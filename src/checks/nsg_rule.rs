@@ -88,7 +88,7 @@ fn single_ip(prefix: &str) -> Option<String> {
 }
 
 /// The label that keeps a node's addresses out of the provider's NSG work.
-pub const UNMANAGED_NODE_LABEL: &str = "kubernetes.azure.com/managed";
+pub const UNMANAGED_NODE_LABEL: &str = crate::models::cluster::labels::UNMANAGED;
 
 /// Every destination the provider keeps: any Service's ingress and
 /// additional IPs, and managed nodes' internal IPs (normalised).

@@ -33,7 +33,7 @@ use std::net::IpAddr;
 /// `consts.RouteNameSeparator`.
 pub const SEPARATOR: &str = "____";
 /// Nodes the provider does not manage (no routes are made for them).
-const UNMANAGED_LABEL: &str = "kubernetes.azure.com/managed";
+const UNMANAGED_LABEL: &str = crate::models::cluster::labels::UNMANAGED;
 
 /// Routes of nodes that are gone or whose pod CIDRs changed.
 pub const CHECK: Check = Check {

@@ -18,8 +18,13 @@ pub fn emit(mut report: Report, snap: &Snapshot, args: &ReportArgs, quiet: bool)
         let text = crate::fsutil::read_capped(path, crate::fsutil::SMALL_INPUT_MAX, "suppressions")?;
         let rules = suppressions::parse(&text, &name)?;
         let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
-        let applied =
-            suppressions::apply(std::mem::take(&mut report.findings).unboxed(), &rules, &TagIndex::new(snap), today, &name);
+        let applied = suppressions::apply(
+            std::mem::take(&mut report.findings).unboxed(),
+            &rules,
+            &TagIndex::new(snap),
+            today,
+            &name,
+        );
         report.findings = applied.kept.into();
         report.findings.extend(applied.expired);
         report.suppressed = applied.suppressed;

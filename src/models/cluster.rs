@@ -15,7 +15,40 @@ use std::collections::BTreeMap;
 pub const ANNOTATION_PREFIX: &str = "service.beta.kubernetes.io/";
 
 /// Node label: AKS writes the node resource group here.
-pub const LABEL_AKS_NODE_RESOURCE_GROUP: &str = "kubernetes.azure.com/cluster";
+pub const LABEL_AKS_NODE_RESOURCE_GROUP: &str = labels::AKS_NODE_RESOURCE_GROUP;
+
+/// The node labels azaudit reads. A node carries thirty or so; the readers
+/// keep only these (`labels::read`), so a check that reads another label
+/// adds it here (a test holds the checks' label literals to this list).
+pub mod labels {
+    /// Keep a node out of load-balancer pools (any value counts).
+    pub const EXCLUDE: [&str; 2] = [
+        "node.kubernetes.io/exclude-from-external-load-balancers",
+        "alpha.service-controller.kubernetes.io/exclude-balancer",
+    ];
+    /// Control-plane roles (excluded by default: excludeMasterFromStandardLB).
+    pub const CONTROL_PLANE: [&str; 2] = ["node-role.kubernetes.io/control-plane", "node-role.kubernetes.io/master"];
+    pub const INSTANCE_TYPE: [&str; 2] = ["node.kubernetes.io/instance-type", "beta.kubernetes.io/instance-type"];
+    /// `false`: a node the cloud provider does not manage.
+    pub const UNMANAGED: &str = "kubernetes.azure.com/managed";
+    /// AKS writes the node resource group here.
+    pub const AKS_NODE_RESOURCE_GROUP: &str = "kubernetes.azure.com/cluster";
+    /// The node's own resource group, when it differs (self-managed, AKS BYO).
+    pub const RESOURCE_GROUP: &str = "kubernetes.azure.com/resource-group";
+    /// `virtual-kubelet`: an ACI virtual node.
+    pub const TYPE: &str = "type";
+
+    /// Whether azaudit reads the label `key`.
+    pub fn read(key: &str) -> bool {
+        EXCLUDE.contains(&key)
+            || CONTROL_PLANE.contains(&key)
+            || INSTANCE_TYPE.contains(&key)
+            || [UNMANAGED, AKS_NODE_RESOURCE_GROUP, RESOURCE_GROUP, TYPE].contains(&key)
+    }
+
+    /// The node capacity entries azaudit reads (the GPU count).
+    pub const CAPACITY: [&str; 1] = ["nvidia.com/gpu"];
+}
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -120,10 +153,9 @@ pub struct Node {
     pub ready: Option<bool>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub unschedulable: bool,
+    /// Only the entries in [`labels::CAPACITY`].
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub capacity: BTreeMap<String, String>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub allocatable: BTreeMap<String, String>,
     pub addresses: Vec<NodeAddress>,
     /// `spec.podCIDRs` (or `spec.podCIDR`): the routes the cloud provider's
     /// route controller keeps for the node (kubenet).
@@ -246,6 +278,30 @@ impl PersistentVolume {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The readers keep only the labels in `labels::read`: a check that
+    /// reads a label by a literal name outside it would always find nothing.
+    #[test]
+    fn every_label_a_check_reads_is_kept() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/checks");
+        let mut checked = 0;
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let text = std::fs::read_to_string(entry.path()).unwrap();
+            let code = text.split("#[cfg(test)]").next().unwrap_or("");
+            for pat in ["label(\"", "labels.get(\"", "labels.contains_key(\""] {
+                for (i, _) in code.match_indices(pat) {
+                    let rest = &code[i + pat.len()..];
+                    let key = &rest[..rest.find('"').unwrap()];
+                    assert!(labels::read(key), "{}: label {key} is read but not kept", entry.path().display());
+                    checked += 1;
+                }
+            }
+        }
+        // The checks name labels through `labels::` constants today; the
+        // scan is for the next one that does not.
+        assert!(labels::read(labels::UNMANAGED) && !labels::read("kubernetes.azure.com/agentpool"));
+        let _ = checked;
+    }
 
     #[test]
     fn base_name_is_a_plus_uid_without_dashes_cut_to_32() {

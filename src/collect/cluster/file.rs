@@ -121,22 +121,35 @@ fn read_one(c: &mut Collected, path: &Path) -> Result<(), String> {
     }
     let first = r.fill_buf().map_err(cannot)?.first().copied();
     if matches!(first, Some(b'{') | Some(b'[')) {
-        for doc in serde_json::Deserializer::from_reader(r).into_iter::<Object>() {
-            let doc = doc.map_err(|e| {
-                if e.is_io() {
-                    format!("cannot read cluster file {name}: {e}")
-                } else {
-                    format!(
-                        "cluster file {name}: line {}, column {}: {}",
-                        e.line() + skipped_lines,
-                        e.column(),
-                        one_line(&strip_position(&e.to_string()))
-                    )
-                }
-            })?;
-            add_document(c, &name, doc)?;
+        let mut de = serde_json::Deserializer::from_reader(r);
+        let json_error = |e: serde_json::Error| {
+            if e.is_io() {
+                format!("cannot read cluster file {name}: {e}")
+            } else {
+                format!(
+                    "cluster file {name}: line {}, column {}: {}",
+                    e.line() + skipped_lines,
+                    e.column(),
+                    one_line(&strip_position(&e.to_string()))
+                )
+            }
+        };
+        // One document after another: each streams its items into `c` as
+        // they are read.
+        loop {
+            let mut failed = None;
+            let read = serde::de::DeserializeSeed::deserialize(Doc { c, name: &name, failed: &mut failed }, &mut de);
+            if let Some(e) = failed {
+                return Err(e);
+            }
+            read.map_err(json_error)?;
+            match de.end() {
+                Ok(()) => return Ok(()),
+                // More text: the next document.
+                Err(e) if e.is_syntax() && e.to_string().starts_with("trailing characters") => continue,
+                Err(e) => return Err(json_error(e)),
+            }
         }
-        return Ok(());
     }
     let mut bytes = Vec::new();
     r.read_to_end(&mut bytes).map_err(cannot)?;
@@ -199,6 +212,142 @@ fn add_document(c: &mut Collected, name: &str, mut doc: Object) -> Result<(), St
         return Ok(());
     }
     add_object(c, name, doc)
+}
+
+/// One JSON document, read as it streams in: a list's items are turned
+/// into the cluster model one at a time, never held as a whole list. Items
+/// that do not name their kind (a typed list's, as the API server sends
+/// them) wait for the list's `kind`, which kubectl prints after them.
+struct Doc<'a> {
+    c: &'a mut Collected,
+    name: &'a str,
+    /// An error of azaudit's own (not the parser's), already worded.
+    failed: &'a mut Option<String>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Doc<'_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Doc<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a Kubernetes object or list")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<(), A::Error> {
+        use serde::de::Error;
+        let mut single = Object::default();
+        let mut pending = Vec::new();
+        let mut is_list = false;
+        while let Some(key) = m.next_key::<String>()? {
+            match key.as_str() {
+                "kind" => single.kind = m.next_value()?,
+                "metadata" => single.metadata = m.next_value()?,
+                "spec" => single.spec = m.next_value()?,
+                "status" => single.status = m.next_value()?,
+                "items" => {
+                    is_list = true;
+                    let items =
+                        Items { c: &mut *self.c, name: self.name, failed: &mut *self.failed, pending: &mut pending };
+                    m.next_value_seed(items)?;
+                }
+                _ => {
+                    m.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        let done = |r: Result<(), String>, failed: &mut Option<String>| {
+            r.map_err(|e| {
+                *failed = Some(e);
+                A::Error::custom("stopped")
+            })
+        };
+        let kind = single.kind.clone().unwrap_or_default();
+        match kind.strip_suffix("List") {
+            Some(element) if is_list || single.metadata.name.is_none() => {
+                if let Some(k) = kind_of(element) {
+                    self.c.seen.push(k);
+                }
+                for (i, mut item) in pending {
+                    if !element.is_empty() {
+                        item.kind = Some(element.to_string());
+                    }
+                    done(add_object(self.c, &format!("{}: items[{i}]", self.name), item), self.failed)?;
+                }
+                Ok(())
+            }
+            _ if is_list => {
+                // A list without a typed kind: its kindless items are objects without "kind".
+                if let Some((i, _)) = pending.first() {
+                    return done(
+                        Err(format!("cluster file {}: items[{i}]: an object without \"kind\"", self.name)),
+                        self.failed,
+                    );
+                }
+                Ok(())
+            }
+            _ => done(add_object(self.c, self.name, single), self.failed),
+        }
+    }
+}
+
+/// A list's items: each one whose kind it names goes into the model at once.
+struct Items<'a> {
+    c: &'a mut Collected,
+    name: &'a str,
+    failed: &'a mut Option<String>,
+    pending: &'a mut Vec<(usize, Object)>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Items<'_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_option(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Items<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a list of objects")
+    }
+
+    fn visit_none<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut s: A) -> Result<(), A::Error> {
+        use serde::de::Error;
+        let mut i = 0;
+        while let Some(item) = s.next_element::<Object>()? {
+            if item.kind.is_some() {
+                if let Err(e) = add_object(self.c, &format!("{}: items[{i}]", self.name), item) {
+                    *self.failed = Some(e);
+                    return Err(A::Error::custom("stopped"));
+                }
+            } else {
+                self.pending.push((i, item));
+            }
+            i += 1;
+        }
+        Ok(())
+    }
 }
 
 fn kind_of(kind: &str) -> Option<ClusterKind> {

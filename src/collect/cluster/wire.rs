@@ -154,8 +154,6 @@ pub struct Status {
     pub conditions: Option<Vec<Condition>>,
     #[serde(deserialize_with = "strings")]
     pub capacity: BTreeMap<String, String>,
-    #[serde(deserialize_with = "strings")]
-    pub allocatable: BTreeMap<String, String>,
     pub addresses: Option<Vec<Address>>,
     // PersistentVolume
     pub phase: Option<String>,
