@@ -39,6 +39,7 @@ pub mod evidence;
 pub mod findings;
 pub mod fsutil;
 pub mod http;
+pub mod memory;
 pub mod models;
 pub mod progress;
 pub mod render;

@@ -63,6 +63,9 @@ fn main() -> ExitCode {
             Command::Completions { .. } | Command::Man => Ok(Outcome::Clean),
         }
     });
+    if let Some(kib) = azaudit::memory::peak_rss_kib() {
+        tracing::info!(peak_rss_mb = format!("{:.1}", kib as f64 / 1024.0), "memory");
+    }
     match result {
         Ok(outcome) => outcome.into(),
         Err(commands::Fatal(msg)) => {

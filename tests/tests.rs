@@ -8,6 +8,7 @@ mod cluster;
 mod golden;
 mod identity;
 mod imds_netns;
+mod memory;
 mod orphans;
 mod outputs;
 mod snapshot;
