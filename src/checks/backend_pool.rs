@@ -128,9 +128,9 @@ pub fn check(ctx: &Ctx) -> Verdicts {
         }
         for pool in &p.backend_address_pools {
             let key = pool.name.to_ascii_lowercase();
-            let referenced = used.contains(&key)
-                || !pool.properties.load_balancing_rules.is_empty()
-                || !pool.properties.outbound_rules.is_empty();
+            // The rules' own references (ARM's back-references on the pool
+            // are derived from exactly these).
+            let referenced = used.contains(&key);
             if pool.properties.member_count() > 0 || !referenced {
                 continue;
             }

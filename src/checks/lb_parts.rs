@@ -70,7 +70,10 @@ pub fn check(ctx: &Ctx, usage: &Usage) -> Verdicts {
                 if let Some(ip) = &fe.properties.private_ip_address {
                     f = f.with("private_ip", ip.as_str());
                 }
-                f = f.with("rules", fe.properties.load_balancing_rules.len());
+                let rules = p.load_balancing_rules.iter().filter(|r| {
+                    r.properties.frontend_ip_configuration.as_ref().is_some_and(|x| x.id.name().eq_ignore_ascii_case(&fe.name))
+                });
+                f = f.with("rules", rules.count());
                 v.findings.push(f);
             }
         }
@@ -95,7 +98,10 @@ pub fn check(ctx: &Ctx, usage: &Usage) -> Verdicts {
                 continue;
             }
             if let Some(f) = orphan(usage, lb, probe, "probes", Kind::LbProbeOrphaned, Severity::Info, &mut v.notes) {
-                v.findings.push(f.with("rules", probe.properties.load_balancing_rules.len()));
+                let rules = p.load_balancing_rules.iter().filter(|r| {
+                    r.properties.probe.as_ref().is_some_and(|x| x.id.name().eq_ignore_ascii_case(&probe.name))
+                });
+                v.findings.push(f.with("rules", rules.count()));
             }
         }
     }

@@ -12,6 +12,13 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 
+/// A short string (a protocol, a port, a prefix, a state): up to 24 bytes
+/// inline, without a heap allocation.
+pub type Text = compact_str::CompactString;
+
+/// A list of short strings, exactly as long as it is.
+pub type Texts = Box<[Text]>;
+
 /// An ARM resource ID. Equality, ordering and hashing ignore ASCII case, as
 /// ARM does; the original spelling is kept for display.
 #[derive(Clone, Default)]

@@ -1,8 +1,13 @@
 //! `Microsoft.Network/loadBalancers` (api-version 2024-07-01): frontends,
 //! backend pools (NIC-based and IP-based), rules, probes, inbound NAT rules
 //! and pools, and outbound rules.
+//!
+//! Only the forward references are kept (rule -> frontend, pool, probe).
+//! The back-references ARM derives from them (a frontend's, pool's or
+//! probe's `loadBalancingRules`...) say nothing more and cost a 200-byte ID
+//! each; checks count forward references instead.
 
-use super::common::{Child, Num, Resource, SubResource, null_default};
+use super::common::{Child, Num, Resource, SubResource, Text, null_default};
 use serde::{Deserialize, Serialize};
 use serde_with::skip_serializing_none;
 
@@ -63,16 +68,9 @@ pub struct FrontendProperties {
     pub public_ip_prefix: Option<SubResource>,
     pub subnet: Option<SubResource>,
     #[serde(rename = "privateIPAddress")]
-    pub private_ip_address: Option<String>,
+    pub private_ip_address: Option<Text>,
     #[serde(rename = "privateIPAddressVersion")]
-    pub private_ip_version: Option<String>,
-    #[serde(default, deserialize_with = "null_default", skip_serializing_if = "Vec::is_empty")]
-    pub load_balancing_rules: Vec<SubResource>,
-    #[serde(default, deserialize_with = "null_default", skip_serializing_if = "Vec::is_empty")]
-    pub inbound_nat_rules: Vec<SubResource>,
-    #[serde(default, deserialize_with = "null_default", skip_serializing_if = "Vec::is_empty")]
-    pub outbound_rules: Vec<SubResource>,
-    pub provisioning_state: Option<String>,
+    pub private_ip_version: Option<Text>,
 }
 
 #[skip_serializing_none]
@@ -85,11 +83,6 @@ pub struct BackendPoolProperties {
     /// IP-based pools list addresses instead (facts, section 7).
     #[serde(default, deserialize_with = "null_default")]
     pub load_balancer_backend_addresses: Vec<BackendAddress>,
-    #[serde(default, deserialize_with = "null_default", skip_serializing_if = "Vec::is_empty")]
-    pub load_balancing_rules: Vec<SubResource>,
-    #[serde(default, deserialize_with = "null_default", skip_serializing_if = "Vec::is_empty")]
-    pub outbound_rules: Vec<SubResource>,
-    pub provisioning_state: Option<String>,
 }
 
 impl BackendPoolProperties {
@@ -129,29 +122,25 @@ pub struct RuleProperties {
     #[serde(default, deserialize_with = "null_default", skip_serializing_if = "Vec::is_empty")]
     pub backend_address_pools: Vec<SubResource>,
     pub probe: Option<SubResource>,
-    pub protocol: Option<String>,
+    pub protocol: Option<Text>,
     pub frontend_port: Option<Num>,
     pub backend_port: Option<Num>,
     #[serde(rename = "enableFloatingIP")]
     pub enable_floating_ip: Option<bool>,
     pub idle_timeout_in_minutes: Option<Num>,
     pub disable_outbound_snat: Option<bool>,
-    pub provisioning_state: Option<String>,
 }
 
 #[skip_serializing_none]
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ProbeProperties {
-    pub protocol: Option<String>,
+    pub protocol: Option<Text>,
     pub port: Option<Num>,
     pub request_path: Option<String>,
     pub interval_in_seconds: Option<Num>,
     pub number_of_probes: Option<Num>,
     pub probe_threshold: Option<Num>,
-    #[serde(default, deserialize_with = "null_default", skip_serializing_if = "Vec::is_empty")]
-    pub load_balancing_rules: Vec<SubResource>,
-    pub provisioning_state: Option<String>,
 }
 
 #[skip_serializing_none]

@@ -1,7 +1,7 @@
 //! `Microsoft.Network/networkSecurityGroups` (api-version 2024-07-01) and
 //! their security rules.
 
-use super::common::{Child, Num, Resource, SubResource, null_default};
+use super::common::{Child, Num, Resource, SubResource, Text, Texts, null_default};
 use serde::{Deserialize, Serialize};
 use serde_with::skip_serializing_none;
 
@@ -26,28 +26,27 @@ pub fn compact(nsg: &mut Nsg) {
     nsg.properties.security_rules.iter_mut().for_each(|c| c.forget_derivable_id(id, "securityRules"));
 }
 
+/// What the checks read of a rule: its priority, and its address prefixes
+/// and ports (the destinations for `nsg-rule-stale`, all of them counted
+/// against the rules-per-NSG limit). Protocol, access, direction and
+/// description are not read, and not kept.
 #[skip_serializing_none]
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SecurityRuleProperties {
-    pub protocol: Option<String>,
-    pub access: Option<String>,
-    pub direction: Option<String>,
     pub priority: Option<Num>,
-    pub source_address_prefix: Option<String>,
-    #[serde(default, deserialize_with = "null_default", skip_serializing_if = "Vec::is_empty")]
-    pub source_address_prefixes: Vec<String>,
-    pub source_port_range: Option<String>,
-    #[serde(default, deserialize_with = "null_default", skip_serializing_if = "Vec::is_empty")]
-    pub source_port_ranges: Vec<String>,
-    pub destination_address_prefix: Option<String>,
-    #[serde(default, deserialize_with = "null_default", skip_serializing_if = "Vec::is_empty")]
-    pub destination_address_prefixes: Vec<String>,
-    pub destination_port_range: Option<String>,
-    #[serde(default, deserialize_with = "null_default", skip_serializing_if = "Vec::is_empty")]
-    pub destination_port_ranges: Vec<String>,
-    pub description: Option<String>,
-    pub provisioning_state: Option<String>,
+    pub source_address_prefix: Option<Text>,
+    #[serde(default, deserialize_with = "null_default", skip_serializing_if = "<[Text]>::is_empty")]
+    pub source_address_prefixes: Texts,
+    pub source_port_range: Option<Text>,
+    #[serde(default, deserialize_with = "null_default", skip_serializing_if = "<[Text]>::is_empty")]
+    pub source_port_ranges: Texts,
+    pub destination_address_prefix: Option<Text>,
+    #[serde(default, deserialize_with = "null_default", skip_serializing_if = "<[Text]>::is_empty")]
+    pub destination_address_prefixes: Texts,
+    pub destination_port_range: Option<Text>,
+    #[serde(default, deserialize_with = "null_default", skip_serializing_if = "<[Text]>::is_empty")]
+    pub destination_port_ranges: Texts,
 }
 
 impl SecurityRuleProperties {
@@ -56,13 +55,13 @@ impl SecurityRuleProperties {
         self.destination_address_prefix
             .as_deref()
             .into_iter()
-            .chain(self.destination_address_prefixes.iter().map(String::as_str))
+            .chain(self.destination_address_prefixes.iter().map(Text::as_str))
     }
 
     /// The number of address prefixes and ports this rule contributes to the
     /// `SecurityRuleAddressesOrPortsPerNetworkSecurityGroup` limit.
     pub fn addresses_and_ports(&self) -> usize {
-        let one = |o: &Option<String>| usize::from(o.is_some());
+        let one = |o: &Option<Text>| usize::from(o.is_some());
         one(&self.source_address_prefix)
             + self.source_address_prefixes.len()
             + one(&self.destination_address_prefix)
