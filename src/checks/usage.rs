@@ -78,9 +78,7 @@ impl PartialEq for Key<'_> {
 impl Eq for Key<'_> {}
 impl Hash for Key<'_> {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        for b in self.bytes() {
-            state.write_u8(b);
-        }
+        crate::models::common::hash_lowercase(self.bytes(), state);
     }
 }
 
