@@ -206,6 +206,8 @@ def run_scenario(name, latency_ms, peer, tmp):
                    "--no-cloud-config", "--no-cluster", "-q", "snapshot", "-o", pathlib.Path(tmp) / "one.json"]
             m3, _, _ = measure(one, env=env)
             row["single_subscription_wall_s"] = m3["wall_s"]
+        if name == "bigcluster":
+            row["cluster_file"] = cluster_file_rows(params, base, env, tmp)
         if peer:
             start = len(mock.log())
             cmd = [PY, ROOT / "bench" / "peers" / "peer.py", "--arm", mock.url, "--kube", mock.url]
@@ -229,6 +231,27 @@ def run_scenario(name, latency_ms, peer, tmp):
     return row
 
 
+def cluster_file_rows(params, base, env, tmp):
+    """The big cluster read from a kubectl JSON file instead of the API, at
+    1x, 2x and 4x the objects: memory should grow with what is kept, by
+    less than the file grows."""
+    out = []
+    # The same flags without the kubeconfig (the flag and its value).
+    azure_only = list(base[: base.index("--kubeconfig")]) + ["-q"]
+    for scale in (1, 2, 4):
+        p = dict(params, services=params["services"] * scale, nodes=params["nodes"] * scale,
+                 disks=params["disks"] * scale)
+        path = pathlib.Path(tmp) / f"cluster-{scale}x.json"
+        subprocess.run([BIN / "azure-mock", "cluster-file", "--params", json.dumps(p), "-o", path], check=True)
+        m, _, err = measure(azure_only + ["--cluster-file", path, "orphans", "-o", "json", "--output-file",
+                                          pathlib.Path(tmp) / "cf.json", "--fail-on", "never"], env=env)
+        if m["exit"] != 0:
+            print(f"bench: azaudit --cluster-file exited {m['exit']}: {err.decode()[-2000:]}", file=sys.stderr)
+        out.append(dict(m, scale=scale, file_mb=round(path.stat().st_size / 1_048_576, 1)))
+        path.unlink()
+    return out
+
+
 def table(rows):
     head = ["scenario", "resources", "run", "wall s", "cpu s", "rss MB", "requests", "min req", "429s", "floor s", "wall/floor"]
     lines = [head]
@@ -240,6 +263,9 @@ def table(rows):
         sn = r["snapshot"]
         lines.append(["", "", "snapshot", str(sn["wall_s"]), str(sn["cpu_s"]), str(sn["peak_rss_mb"]), "", "", "", "", ""])
         lines.append(["", "", "orphans --from", str(an["wall_s"]), str(an["cpu_s"]), str(an["peak_rss_mb"]), "0", "", "", "", ""])
+        for f in r.get("cluster_file", []):
+            lines.append(["", "", f"--cluster-file {f['file_mb']} MB ({f['scale']}x)", str(f["wall_s"]), str(f["cpu_s"]),
+                          str(f["peak_rss_mb"]), "", "", "", "", ""])
         if "peer" in r:
             p = r["peer"]
             lines.append(["", "", "python peer", str(p["wall_s"]), str(p["cpu_s"]), str(p["peak_rss_mb"]), str(p["requests"]),
@@ -250,7 +276,7 @@ def table(rows):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("scenarios", nargs="*", default=["small", "large", "tenant"])
+    ap.add_argument("scenarios", nargs="*", default=["small", "large", "bigcluster", "tenant"])
     ap.add_argument("--latency-ms", type=int, default=40)
     ap.add_argument("--no-peer", action="store_true")
     args = ap.parse_args()
@@ -258,7 +284,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.scenarios:
             print(f"bench: {name} ...", file=sys.stderr, flush=True)
-            rows.append(run_scenario(name, args.latency_ms, not args.no_peer and name != "tenant", tmp))
+            rows.append(run_scenario(name, args.latency_ms, not args.no_peer and name in ("small", "large"), tmp))
     print(table(rows))
     for r in rows:
         if "findings_equal" in r:

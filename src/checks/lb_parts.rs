@@ -71,7 +71,10 @@ pub fn check(ctx: &Ctx, usage: &Usage) -> Verdicts {
                     f = f.with("private_ip", ip.as_str());
                 }
                 let rules = p.load_balancing_rules.iter().filter(|r| {
-                    r.properties.frontend_ip_configuration.as_ref().is_some_and(|x| x.id.name().eq_ignore_ascii_case(&fe.name))
+                    r.properties
+                        .frontend_ip_configuration
+                        .as_ref()
+                        .is_some_and(|x| x.id.name().eq_ignore_ascii_case(&fe.name))
                 });
                 f = f.with("rules", rules.count());
                 v.findings.push(f);

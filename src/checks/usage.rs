@@ -55,11 +55,15 @@ enum Key<'a> {
 }
 
 impl Key<'_> {
-    fn bytes(&self) -> impl Iterator<Item = u8> + '_ {
-        let (a, b, c): (&str, &str, &str) = match self {
+    fn parts(&self) -> (&str, &str, &str) {
+        match self {
             Key::Id(id) => (id, "", ""),
             Key::Child(p, coll, n) => (p, coll, n),
-        };
+        }
+    }
+
+    fn bytes(&self) -> impl Iterator<Item = u8> + '_ {
+        let (a, b, c) = self.parts();
         let sep = |s: &str| if s.is_empty() { &b""[..] } else { &b"/"[..] };
         a.bytes()
             .chain(sep(b).iter().copied())
@@ -78,7 +82,9 @@ impl PartialEq for Key<'_> {
 impl Eq for Key<'_> {}
 impl Hash for Key<'_> {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        crate::models::common::hash_lowercase(self.bytes(), state);
+        let (a, b, c) = self.parts();
+        let sep = |s: &str| if s.is_empty() { &b""[..] } else { &b"/"[..] };
+        crate::models::common::hash_lowercase([a.as_bytes(), sep(b), b.as_bytes(), sep(c), c.as_bytes()], state);
     }
 }
 

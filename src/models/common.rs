@@ -95,22 +95,28 @@ impl Eq for ResourceId {}
 
 impl Hash for ResourceId {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        hash_lowercase(self.0.bytes(), state);
+        hash_lowercase([self.0.as_bytes()], state);
     }
 }
 
-/// Hash bytes as their ASCII lower case, in chunks: a hasher fed one byte
-/// at a time spends most of an audit's CPU here. The same bytes hash the
-/// same however they are split, so IDs built from parts hash as the whole.
-pub fn hash_lowercase<H: Hasher>(bytes: impl Iterator<Item = u8>, state: &mut H) {
+/// Hash the concatenation of `parts` as its ASCII lower case, in 64-byte
+/// chunks: a hasher fed one byte at a time spent a tenth of an audit's CPU
+/// here. The chunks fall at the same places in the whole however it is
+/// split into parts, so an ID built from parts hashes as the whole ID.
+pub fn hash_lowercase<'a, H: Hasher>(parts: impl IntoIterator<Item = &'a [u8]>, state: &mut H) {
     let mut buf = [0u8; 64];
     let mut n = 0;
-    for b in bytes {
-        buf[n] = b.to_ascii_lowercase();
-        n += 1;
-        if n == buf.len() {
-            state.write(&buf);
-            n = 0;
+    for mut part in parts {
+        while !part.is_empty() {
+            let take = part.len().min(buf.len() - n);
+            buf[n..n + take].copy_from_slice(&part[..take]);
+            buf[n..n + take].make_ascii_lowercase();
+            n += take;
+            part = &part[take..];
+            if n == buf.len() {
+                state.write(&buf);
+                n = 0;
+            }
         }
     }
     state.write(&buf[..n]);
