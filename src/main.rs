@@ -44,7 +44,10 @@ fn main() -> ExitCode {
     init_logging(cli.global.verbose, cli.global.quiet);
     // The --deadline counts from here.
     let _ = azaudit::collect::settings::run_deadline(&cli.global);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    // One thread: the work is waiting on ARM's rate limit and parsing pages,
+    // and a second worker thread gave no shorter run (BENCHMARKS.md) but a
+    // second malloc arena, tens of megabytes of peak RSS.
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             azaudit::warn_line!("azaudit: cannot start the async runtime: {e}");
