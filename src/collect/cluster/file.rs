@@ -439,6 +439,27 @@ mod tests {
         assert!(v.missing().is_empty(), "{:?}", v.missing());
     }
 
+    /// The slim shapes read the same from YAML as from JSON: labels (only
+    /// those checks read), a numeric capacity as text, annotations without
+    /// kubectl's last-applied copy, and a typed list's kindless items.
+    #[test]
+    fn yaml_and_json_keep_the_same_fields() {
+        let yaml = "apiVersion: v1\nkind: NodeList\nitems:\n- metadata:\n    name: n1\n    labels:\n      kubernetes.azure.com/managed: \"false\"\n      kubernetes.io/os: linux\n  status:\n    capacity:\n      nvidia.com/gpu: 2\n      cpu: \"4\"\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  namespace: shop\n  annotations:\n    kubectl.kubernetes.io/last-applied-configuration: \"{}\"\n    service.beta.kubernetes.io/azure-pip-name: web-ip\n";
+        let json = r#"{"apiVersion":"v1","kind":"NodeList","items":[{"metadata":{"name":"n1","labels":{"kubernetes.azure.com/managed":"false","kubernetes.io/os":"linux"}},"status":{"capacity":{"nvidia.com/gpu":2,"cpu":"4"}}}]}
+{"apiVersion":"v1","kind":"Service","metadata":{"name":"web","namespace":"shop","annotations":{"kubectl.kubernetes.io/last-applied-configuration":"{}","service.beta.kubernetes.io/azure-pip-name":"web-ip"}}}"#;
+        for text in [yaml, json] {
+            let v = view(text).unwrap();
+            let n = &v.nodes[0];
+            assert_eq!(n.label("kubernetes.azure.com/managed"), Some("false"));
+            assert_eq!(n.label("kubernetes.io/os"), None, "a label no check reads is not kept");
+            assert_eq!(n.capacity.get("nvidia.com/gpu").map(String::as_str), Some("2"));
+            assert!(!n.capacity.contains_key("cpu"));
+            let s = &v.services[0];
+            assert_eq!(s.azure_annotation("azure-pip-name"), Some("web-ip"));
+            assert!(!s.annotations.contains_key("kubectl.kubernetes.io/last-applied-configuration"));
+        }
+    }
+
     #[test]
     fn a_kind_absent_from_the_files_is_not_read_rather_than_empty() {
         let only_services = r#"{"kind":"List","apiVersion":"v1","items":[{"kind":"Service","apiVersion":"v1","metadata":{"name":"a","namespace":"b"}}]}"#;
