@@ -229,9 +229,9 @@ impl<'de> Deserialize<'de> for Tags {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sku {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<Text>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tier: Option<String>,
+    pub tier: Option<Text>,
 }
 
 /// The envelope every ARM resource shares. `P` is the resource's
@@ -242,10 +242,10 @@ pub struct Resource<P> {
     pub id: ResourceId,
     #[serde(default)]
     pub name: String,
-    #[serde(default, rename = "type", skip_serializing_if = "String::is_empty")]
-    pub kind: String,
+    #[serde(default, rename = "type", skip_serializing_if = "Text::is_empty")]
+    pub kind: Text,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub location: Option<String>,
+    pub location: Option<Text>,
     #[serde(default, skip_serializing_if = "Tags::is_empty")]
     pub tags: Tags,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -1,6 +1,6 @@
 //! `Microsoft.Compute/disks` (api-version 2024-03-02).
 
-use super::common::{Num, Resource, null_default};
+use super::common::{Num, Resource, Text, null_default};
 use serde::{Deserialize, Serialize};
 use serde_with::skip_serializing_none;
 
@@ -15,7 +15,7 @@ pub struct DiskProperties {
     #[serde(rename = "diskSizeGB")]
     pub disk_size_gb: Option<Num>,
     /// `Unattached`, `Attached`, `Reserved`, `ActiveSAS`, ...
-    pub disk_state: Option<String>,
+    pub disk_state: Option<Text>,
     pub time_created: Option<String>,
     /// When the disk was last attached to or detached from a VM. Azure
     /// spells it with a capital L (api-version 2023-04-02 and later); on an
@@ -23,8 +23,8 @@ pub struct DiskProperties {
     /// `disk-orphaned`.
     #[serde(rename = "LastOwnershipUpdateTime")]
     pub last_ownership_update_time: Option<String>,
-    pub provisioning_state: Option<String>,
-    pub os_type: Option<String>,
+    pub provisioning_state: Option<Text>,
+    pub os_type: Option<Text>,
     #[serde(rename = "diskIOPSReadWrite")]
     pub disk_iops_read_write: Option<Num>,
     #[serde(default, deserialize_with = "null_default", skip_serializing_if = "Vec::is_empty")]

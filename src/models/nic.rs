@@ -1,6 +1,6 @@
 //! `Microsoft.Network/networkInterfaces` (api-version 2024-07-01).
 
-use super::common::{Child, Resource, SubResource, null_default};
+use super::common::{Child, Resource, SubResource, Text, null_default};
 use serde::{Deserialize, Serialize};
 use serde_with::skip_serializing_none;
 
@@ -14,9 +14,9 @@ pub struct NicProperties {
     pub ip_configurations: Vec<Child<NicIpConfigProperties>>,
     pub virtual_machine: Option<SubResource>,
     pub network_security_group: Option<SubResource>,
-    pub mac_address: Option<String>,
+    pub mac_address: Option<Text>,
     pub primary: Option<bool>,
-    pub provisioning_state: Option<String>,
+    pub provisioning_state: Option<Text>,
 }
 
 #[skip_serializing_none]
@@ -24,7 +24,7 @@ pub struct NicProperties {
 #[serde(rename_all = "camelCase")]
 pub struct NicIpConfigProperties {
     #[serde(rename = "privateIPAddress")]
-    pub private_ip_address: Option<String>,
+    pub private_ip_address: Option<Text>,
     #[serde(rename = "publicIPAddress")]
     pub public_ip_address: Option<SubResource>,
     pub subnet: Option<SubResource>,

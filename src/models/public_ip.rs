@@ -1,6 +1,6 @@
 //! `Microsoft.Network/publicIPAddresses` (api-version 2024-07-01).
 
-use super::common::{Num, Resource, SubResource};
+use super::common::{Num, Resource, SubResource, Text};
 use serde::{Deserialize, Serialize};
 use serde_with::skip_serializing_none;
 
@@ -10,11 +10,11 @@ pub type PublicIp = Resource<PublicIpProperties>;
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PublicIpProperties {
-    pub ip_address: Option<String>,
+    pub ip_address: Option<Text>,
     #[serde(rename = "publicIPAllocationMethod")]
-    pub allocation_method: Option<String>,
+    pub allocation_method: Option<Text>,
     #[serde(rename = "publicIPAddressVersion")]
-    pub ip_version: Option<String>,
+    pub ip_version: Option<Text>,
     /// The LB frontend or NIC ipConfiguration this IP is attached to.
     pub ip_configuration: Option<SubResource>,
     /// Set when the IP serves a NAT gateway (then `ip_configuration` is absent).
@@ -22,7 +22,7 @@ pub struct PublicIpProperties {
     #[serde(rename = "publicIPPrefix")]
     pub public_ip_prefix: Option<SubResource>,
     pub dns_settings: Option<DnsSettings>,
-    pub provisioning_state: Option<String>,
+    pub provisioning_state: Option<Text>,
     pub idle_timeout_in_minutes: Option<Num>,
 }
 
