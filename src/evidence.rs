@@ -27,15 +27,10 @@ pub enum Ev {
 }
 
 impl Ev {
-    /// The JSON form.
+    /// The JSON form (what it serializes as).
     pub fn to_value(&self) -> Value {
-        match self {
-            Ev::Static(s) => Value::String((*s).to_string()),
-            Ev::Text(s) => Value::String(s.to_string()),
-            Ev::Int(i) => Value::from(*i),
-            Ev::Map(m) => Value::Object(m.iter().map(|(k, v)| (k.to_string(), Value::String(v.to_string()))).collect()),
-            Ev::Json(v) => v.clone(),
-        }
+        // Strings, integers, string maps and JSON values always serialize.
+        serde_json::to_value(self).unwrap_or(Value::Null)
     }
 
     /// A map of the given pairs, sorted by key.
@@ -167,19 +162,6 @@ impl Evidence {
 
     pub fn contains_key(&self, key: &str) -> bool {
         self.find(key).is_some()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    /// Names and values, in name order.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &Ev)> {
-        self.0.iter().map(|(k, v)| (k.as_ref(), v))
     }
 
     /// Give back spare capacity once a finding is complete.

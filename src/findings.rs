@@ -294,12 +294,6 @@ impl FromIterator<Finding> for Findings {
     }
 }
 
-impl FromIterator<Box<Finding>> for Findings {
-    fn from_iter<I: IntoIterator<Item = Box<Finding>>>(it: I) -> Findings {
-        Findings(it.into_iter().collect())
-    }
-}
-
 impl IntoIterator for Findings {
     type Item = Box<Finding>;
     type IntoIter = std::vec::IntoIter<Box<Finding>>;

@@ -228,15 +228,27 @@ impl AzureInventory {
     /// `{parent}/{collection}/{name}`), once the lists are read or a
     /// snapshot loaded. A type with sub-resources adds its line here.
     pub fn compact(&mut self) {
-        self.load_balancers.iter_mut().for_each(crate::models::load_balancer::compact);
-        self.network_security_groups.iter_mut().for_each(crate::models::nsg::compact);
+        fn forget<P>(parent: &ResourceId, children: &mut [crate::models::Child<P>], collection: &str) {
+            children.iter_mut().for_each(|c| c.forget_derivable_id(parent, collection));
+        }
+        for lb in &mut self.load_balancers {
+            let (id, p) = (&lb.id, &mut lb.properties);
+            forget(id, &mut p.frontends, "frontendIPConfigurations");
+            forget(id, &mut p.backend_address_pools, "backendAddressPools");
+            forget(id, &mut p.load_balancing_rules, "loadBalancingRules");
+            forget(id, &mut p.probes, "probes");
+            forget(id, &mut p.inbound_nat_rules, "inboundNatRules");
+            forget(id, &mut p.inbound_nat_pools, "inboundNatPools");
+            forget(id, &mut p.outbound_rules, "outboundRules");
+        }
+        for nsg in &mut self.network_security_groups {
+            forget(&nsg.id, &mut nsg.properties.security_rules, "securityRules");
+        }
         for nic in &mut self.network_interfaces {
-            let id = &nic.id;
-            nic.properties.ip_configurations.iter_mut().for_each(|c| c.forget_derivable_id(id, "ipConfigurations"));
+            forget(&nic.id, &mut nic.properties.ip_configurations, "ipConfigurations");
         }
         for t in &mut self.route_tables {
-            let id = &t.id;
-            t.properties.routes.iter_mut().for_each(|c| c.forget_derivable_id(id, "routes"));
+            forget(&t.id, &mut t.properties.routes, "routes");
         }
     }
 }

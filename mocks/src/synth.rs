@@ -87,6 +87,11 @@ impl Default for Params {
 }
 
 impl Params {
+    /// Whether the `i`-th object of a kind is one of the left-behind ones.
+    pub fn orphan(&self, i: usize) -> bool {
+        self.orphan_every > 0 && i % self.orphan_every == self.orphan_every - 1
+    }
+
     /// Resources per subscription (top-level ARM resources).
     pub fn resources_per_subscription(&self) -> usize {
         let pls_lb = usize::from(self.private_link_services > 0);
@@ -120,7 +125,6 @@ pub fn generate(p: &Params) -> Scenario {
     let mut resources = Vec::new();
     let mut subscriptions = Vec::new();
     let mut cluster = crate::scenario::Cluster::default();
-    let orphan = |i: usize| p.orphan_every > 0 && i % p.orphan_every == p.orphan_every - 1;
     for si in 0..p.subscriptions {
         let sub = subscription_id(si);
         let rg = format!("MC_aks-rg_aks_{}", p.location);
@@ -138,7 +142,7 @@ pub fn generate(p: &Params) -> Scenario {
             pip_index.push(resources.len());
             // The cluster (first subscription only) has a LoadBalancer
             // Service for this IP unless it is one of the orphans.
-            if si == 0 && i < p.services && !orphan(i) {
+            if si == 0 && i < p.services && !p.orphan(i) {
                 let ip = format!("20.{}.{}.{}", 50 + (i >> 16) % 200, (i >> 8) & 255, i & 255);
                 cluster.services.push(crate::k8s_objects::lb_service(
                     &format!("ns-{}", i % 17),
@@ -240,7 +244,7 @@ pub fn generate(p: &Params) -> Scenario {
         // Disks created for PersistentVolumes by the CSI driver.
         for di in 0..p.disks {
             let pv = format!("pvc-{}", rng.uuid());
-            let left_behind = orphan(di);
+            let left_behind = p.orphan(di);
             let disk_id = format!("/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Compute/disks/{pv}");
             if si == 0 && p.nodes > 0 && !left_behind {
                 cluster.persistent_volumes.push(crate::k8s_objects::disk_pv(
@@ -333,10 +337,6 @@ struct More<'a> {
 }
 
 impl More<'_> {
-    fn orphan(&self, i: usize) -> bool {
-        self.p.orphan_every > 0 && i % self.p.orphan_every == self.p.orphan_every - 1
-    }
-
     /// Storage accounts with file shares (even accounts) or blob containers
     /// (odd ones), named and tagged as the provider and the drivers do.
     fn storage(&mut self, rng: &mut Rng) {
@@ -359,7 +359,7 @@ impl More<'_> {
                 "properties": {"creationTime": "2025-03-01T08:00:00.0000000Z", "provisioningState": "Succeeded",
                     "supportsHttpsTrafficOnly": true, "minimumTlsVersion": "TLS1_2"}}),
             );
-            if self.orphan(a) {
+            if self.p.orphan(a) {
                 continue;
             }
             for _ in 0..p.shares_per_account {
@@ -382,7 +382,7 @@ impl More<'_> {
                     )
                 };
                 self.resources.push(child);
-                if self.in_cluster && !self.orphan(item) {
+                if self.in_cluster && !self.p.orphan(item) {
                     self.cluster.persistent_volumes.push(crate::k8s_objects::storage_pv(&pv, driver, rg, &name, &pv));
                 }
                 item += 1;
@@ -408,7 +408,7 @@ impl More<'_> {
                 "properties": {"creationData": {"createOption": "Copy", "sourceResourceId": disk}, "diskSizeGB": 32, "incremental": true,
                     "timeCreated": "2026-06-02T02:00:00+00:00", "provisioningState": "Succeeded", "diskState": "Unattached"}}));
             if self.in_cluster
-                && !self.orphan(i)
+                && !self.p.orphan(i)
                 && let Some(contents) = self.cluster.volume_snapshot_contents.as_mut()
             {
                 contents.push(crate::k8s_objects::volume_snapshot_content(&uid, &disk, &id));
@@ -447,7 +447,7 @@ impl More<'_> {
                 "location": p.location, "tags": {"k8s-azure-cluster-name": p.cluster_name, "k8s-azure-owner-service": format!("{ns}/{svc}")},
                 "properties": {"provisioningState": "Succeeded", "loadBalancerFrontendIpConfigurations": [{"id": fe_id}],
                     "privateEndpointConnections": [], "visibility": {"subscriptions": []}, "enableProxyProtocol": false}}));
-            if self.in_cluster && !self.orphan(i) {
+            if self.in_cluster && !self.p.orphan(i) {
                 self.cluster.services.push(crate::k8s_objects::lb_service(
                     &ns,
                     &svc,
@@ -494,7 +494,7 @@ impl More<'_> {
         for n in 0..p.nodes {
             let node = format!("aks-nodepool1-31415926-vmss{n:06}");
             route(node, format!("10.244.{}.0/24", n % 256), format!("10.224.{}.{}", n / 250, 4 + n % 250));
-            if self.orphan(n) {
+            if self.p.orphan(n) {
                 route(
                     format!("aks-nodepool1-27182818-vmss{n:06}"),
                     format!("10.244.{}.0/24", (n + 128) % 256),

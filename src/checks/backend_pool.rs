@@ -135,11 +135,7 @@ pub fn check(ctx: &Ctx) -> Verdicts {
                 continue;
             }
             let rules: Vec<&str> = users.iter().filter(|(k, _)| *k == key).map(|(_, r)| r.as_str()).collect();
-            let id = pool
-                .id
-                .as_ref()
-                .map(|i| i.as_str().to_string())
-                .unwrap_or_else(|| format!("{}/backendAddressPools/{}", lb.id, pool.name));
+            let id = pool.id_in(&lb.id, "backendAddressPools");
             let (reason, evidence) = diagnose(ctx, exclude_cp);
             v.findings.push(
                 Finding::new(

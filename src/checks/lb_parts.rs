@@ -124,11 +124,7 @@ fn orphan<P>(
     notes: &mut Vec<String>,
 ) -> Option<Finding> {
     let base = provider_base(&child.name)?;
-    let id = child
-        .id
-        .as_ref()
-        .map(|i| i.as_str().to_string())
-        .unwrap_or_else(|| format!("{}/{collection}/{}", lb.id, child.name));
+    let id = child.id_in(&lb.id, collection);
     let what = match kind {
         Kind::LbFrontendOrphaned => "frontend",
         Kind::LbRuleOrphaned => "rule",

@@ -187,11 +187,7 @@ pub fn check(ctx: &Ctx) -> Verdicts {
                     "; legacy naming (cloud-provider v1.28 and earlier)"
                 });
             }
-            let id = rule
-                .id
-                .as_ref()
-                .map(|i| i.as_str().to_string())
-                .unwrap_or_else(|| format!("{}/securityRules/{}", nsg.id, rule.name));
+            let id = rule.id_in(&nsg.id, "securityRules");
             let mut f = Finding::new(Kind::NsgRuleStale, Severity::Warning, &id, &rule.name, reason)
                 .with("nsg", nsg.id.as_str())
                 .with("form", form)

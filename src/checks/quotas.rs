@@ -182,11 +182,7 @@ pub fn check(ctx: &Ctx, s: &QuotaSettings) -> Verdicts {
         }
         for pool in &p.backend_address_pools {
             let Some(limit) = table("BackendPoolMembers", basic) else { continue };
-            let id = pool
-                .id
-                .as_ref()
-                .map(|i| i.as_str().to_string())
-                .unwrap_or_else(|| format!("{}/backendAddressPools/{}", lb.id, pool.name));
+            let id = pool.id_in(&lb.id, "backendAddressPools");
             let object = format!("members of backend pool {}/{}", lb.name, pool.name);
             let src = format!("{} SKU limit", if basic { "Basic" } else { "Standard" });
             ms.push(measure(

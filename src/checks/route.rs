@@ -148,11 +148,7 @@ pub fn check(ctx: &Ctx) -> Verdicts {
                     n.pod_cidrs.join(", ")
                 ),
             };
-            let id = route
-                .id
-                .as_ref()
-                .map(|i| i.as_str().to_string())
-                .unwrap_or_else(|| format!("{}/routes/{}", t.id, route.name));
+            let id = route.id_in(&t.id, "routes");
             let mut f = Finding::new(Kind::RouteStale, Severity::Warning, &id, &route.name, format!("{reason}: the route controller would delete it; traffic to those pod addresses goes nowhere or to the wrong node"))
                 .with("route_table", t.id.as_str())
                 .with("address_prefix", dest_raw)

@@ -55,36 +55,32 @@ enum Key<'a> {
 }
 
 impl Key<'_> {
-    fn parts(&self) -> (&str, &str, &str) {
+    /// The ID it spells, as byte slices: `{parent}/{collection}/{name}`.
+    fn slices(&self) -> [&[u8]; 5] {
         match self {
-            Key::Id(id) => (id, "", ""),
-            Key::Child(p, coll, n) => (p, coll, n),
+            Key::Id(id) => [id.as_bytes(), b"", b"", b"", b""],
+            Key::Child(p, coll, n) => [p.as_bytes(), b"/", coll.as_bytes(), b"/", n.as_bytes()],
         }
-    }
-
-    fn bytes(&self) -> impl Iterator<Item = u8> + '_ {
-        let (a, b, c) = self.parts();
-        let sep = |s: &str| if s.is_empty() { &b""[..] } else { &b"/"[..] };
-        a.bytes()
-            .chain(sep(b).iter().copied())
-            .chain(b.bytes())
-            .chain(sep(c).iter().copied())
-            .chain(c.bytes())
-            .map(|b| b.to_ascii_lowercase())
     }
 }
 
 impl PartialEq for Key<'_> {
     fn eq(&self, other: &Self) -> bool {
-        self.bytes().eq(other.bytes())
+        match (self, other) {
+            (Key::Id(a), Key::Id(b)) => a.eq_ignore_ascii_case(b),
+            _ => {
+                fn lower<'s>(s: [&'s [u8]; 5]) -> impl Iterator<Item = u8> + 's {
+                    s.into_iter().flatten().map(u8::to_ascii_lowercase)
+                }
+                lower(self.slices()).eq(lower(other.slices()))
+            }
+        }
     }
 }
 impl Eq for Key<'_> {}
 impl Hash for Key<'_> {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        let (a, b, c) = self.parts();
-        let sep = |s: &str| if s.is_empty() { &b""[..] } else { &b"/"[..] };
-        crate::models::common::hash_lowercase([a.as_bytes(), sep(b), b.as_bytes(), sep(c), c.as_bytes()], state);
+        crate::models::common::hash_lowercase(self.slices(), state);
     }
 }
 

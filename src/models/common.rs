@@ -335,11 +335,12 @@ impl<P> Child<P> {
         }
     }
 
-    /// The ID, whether kept or derived from the parent's.
-    pub fn id_in(&self, parent: &ResourceId, collection: &str) -> ResourceId {
+    /// The ID, whether kept or derived from the parent's (also when ARM
+    /// sent an empty one).
+    pub fn id_in(&self, parent: &ResourceId, collection: &str) -> String {
         match &self.id {
-            Some(id) if !id.as_str().is_empty() => id.clone(),
-            _ => ResourceId::new(format!("{parent}/{collection}/{}", self.name)),
+            Some(id) if !id.as_str().is_empty() => id.as_str().to_string(),
+            _ => format!("{parent}/{collection}/{}", self.name),
         }
     }
 }
@@ -428,7 +429,7 @@ mod tests {
         let mut same = child(&format!("{parent}/securityRules/r1"), "r1");
         same.forget_derivable_id(&parent, "securityRules");
         assert!(same.id.is_none());
-        assert_eq!(same.id_in(&parent, "securityRules").as_str(), format!("{parent}/securityRules/r1"));
+        assert_eq!(same.id_in(&parent, "securityRules"), format!("{parent}/securityRules/r1"));
         for (id, name) in [
             (format!("{parent}/securityRules/r2"), "r1"),
             (format!("{parent}/defaultSecurityRules/r1"), "r1"),

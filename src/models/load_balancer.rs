@@ -34,18 +34,6 @@ pub struct LoadBalancerProperties {
     pub provisioning_state: Option<String>,
 }
 
-/// Forget the sub-resources' derivable IDs (see [`Child::forget_derivable_id`]).
-pub fn compact(lb: &mut LoadBalancer) {
-    let (id, p) = (&lb.id, &mut lb.properties);
-    p.frontends.iter_mut().for_each(|c| c.forget_derivable_id(id, "frontendIPConfigurations"));
-    p.backend_address_pools.iter_mut().for_each(|c| c.forget_derivable_id(id, "backendAddressPools"));
-    p.load_balancing_rules.iter_mut().for_each(|c| c.forget_derivable_id(id, "loadBalancingRules"));
-    p.probes.iter_mut().for_each(|c| c.forget_derivable_id(id, "probes"));
-    p.inbound_nat_rules.iter_mut().for_each(|c| c.forget_derivable_id(id, "inboundNatRules"));
-    p.inbound_nat_pools.iter_mut().for_each(|c| c.forget_derivable_id(id, "inboundNatPools"));
-    p.outbound_rules.iter_mut().for_each(|c| c.forget_derivable_id(id, "outboundRules"));
-}
-
 impl LoadBalancerProperties {
     /// Every kind of rule counts as use: LB rules, inbound NAT rules and
     /// pools, and outbound rules (facts, section 7).

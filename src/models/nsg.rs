@@ -20,12 +20,6 @@ pub struct NsgProperties {
     pub provisioning_state: Option<String>,
 }
 
-/// Forget the rules' derivable IDs (see [`Child::forget_derivable_id`]).
-pub fn compact(nsg: &mut Nsg) {
-    let id = &nsg.id;
-    nsg.properties.security_rules.iter_mut().for_each(|c| c.forget_derivable_id(id, "securityRules"));
-}
-
 /// What the checks read of a rule: its priority, and its address prefixes
 /// and ports (the destinations for `nsg-rule-stale`, all of them counted
 /// against the rules-per-NSG limit). Protocol, access, direction and

@@ -5,7 +5,7 @@
 
 use super::wire::Object;
 use crate::models::cluster::{
-    Ingress, Node, NodeAddress, PersistentVolume, Service, ServicePort, Taint, VolumeSnapshotContent, labels,
+    Ingress, Node, NodeAddress, PersistentVolume, Service, ServicePort, Taint, VolumeSnapshotContent,
 };
 
 pub fn service(o: Object) -> Service {
@@ -49,7 +49,7 @@ pub fn node(o: Object) -> Node {
         status.conditions.as_ref().and_then(|c| c.iter().find(|c| c.type_ == "Ready")).map(|c| c.status == "True");
     Node {
         name: o.metadata.name.unwrap_or_default(),
-        labels: o.metadata.labels.into_iter().filter(|(k, _)| labels::read(k)).collect(),
+        labels: o.metadata.labels,
         taints: spec
             .taints
             .unwrap_or_default()
@@ -59,7 +59,7 @@ pub fn node(o: Object) -> Node {
         provider_id: spec.provider_id.filter(|p| !p.is_empty()),
         ready,
         unschedulable: spec.unschedulable.unwrap_or(false),
-        capacity: status.capacity.into_iter().filter(|(k, _)| labels::CAPACITY.contains(&k.as_str())).collect(),
+        capacity: status.capacity,
         addresses: status
             .addresses
             .unwrap_or_default()

@@ -198,20 +198,31 @@ fn yaml_message(e: &serde_saphyr::Error) -> String {
 
 fn add_document(c: &mut Collected, name: &str, mut doc: Object) -> Result<(), String> {
     let kind = doc.kind.clone().unwrap_or_default();
-    if let Some(element) = kind.strip_suffix("List") {
-        if let Some(k) = kind_of(element) {
-            c.seen.push(k);
-        }
-        for (i, mut item) in doc.items.take().unwrap_or_default().into_iter().enumerate() {
-            // A typed list's items may omit kind, as the API server sends them.
-            if item.kind.is_none() && !element.is_empty() {
-                item.kind = Some(element.to_string());
-            }
-            add_object(c, &format!("{name}: items[{i}]"), item)?;
-        }
-        return Ok(());
+    match kind.strip_suffix("List") {
+        Some(element) => add_list(c, name, element, doc.items.take().unwrap_or_default().into_iter().enumerate()),
+        None => add_object(c, name, doc),
     }
-    add_object(c, name, doc)
+}
+
+/// A list's items, once its kind (`{element}List`) is known: items that do
+/// not name their kind, as the API server sends a typed list's, are the
+/// list's element kind.
+fn add_list(
+    c: &mut Collected,
+    name: &str,
+    element: &str,
+    items: impl IntoIterator<Item = (usize, Object)>,
+) -> Result<(), String> {
+    if let Some(k) = kind_of(element) {
+        c.seen.push(k);
+    }
+    for (i, mut item) in items {
+        if item.kind.is_none() && !element.is_empty() {
+            item.kind = Some(element.to_string());
+        }
+        add_object(c, &format!("{name}: items[{i}]"), item)?;
+    }
+    Ok(())
 }
 
 /// One JSON document, read as it streams in: a list's items are turned
@@ -244,7 +255,6 @@ impl<'de> serde::de::Visitor<'de> for Doc<'_> {
         use serde::de::Error;
         let mut single = Object::default();
         let mut pending = Vec::new();
-        let mut is_list = false;
         while let Some(key) = m.next_key::<String>()? {
             match key.as_str() {
                 "kind" => single.kind = m.next_value()?,
@@ -252,7 +262,6 @@ impl<'de> serde::de::Visitor<'de> for Doc<'_> {
                 "spec" => single.spec = m.next_value()?,
                 "status" => single.status = m.next_value()?,
                 "items" => {
-                    is_list = true;
                     let items =
                         Items { c: &mut *self.c, name: self.name, failed: &mut *self.failed, pending: &mut pending };
                     m.next_value_seed(items)?;
@@ -262,38 +271,17 @@ impl<'de> serde::de::Visitor<'de> for Doc<'_> {
                 }
             }
         }
-        let done = |r: Result<(), String>, failed: &mut Option<String>| {
-            r.map_err(|e| {
-                *failed = Some(e);
-                A::Error::custom("stopped")
-            })
-        };
+        // As `add_document` does with a whole document; the items that
+        // named their kind are already in.
         let kind = single.kind.clone().unwrap_or_default();
-        match kind.strip_suffix("List") {
-            Some(element) if is_list || single.metadata.name.is_none() => {
-                if let Some(k) = kind_of(element) {
-                    self.c.seen.push(k);
-                }
-                for (i, mut item) in pending {
-                    if !element.is_empty() {
-                        item.kind = Some(element.to_string());
-                    }
-                    done(add_object(self.c, &format!("{}: items[{i}]", self.name), item), self.failed)?;
-                }
-                Ok(())
-            }
-            _ if is_list => {
-                // A list without a typed kind: its kindless items are objects without "kind".
-                if let Some((i, _)) = pending.first() {
-                    return done(
-                        Err(format!("cluster file {}: items[{i}]: an object without \"kind\"", self.name)),
-                        self.failed,
-                    );
-                }
-                Ok(())
-            }
-            _ => done(add_object(self.c, self.name, single), self.failed),
-        }
+        let added = match kind.strip_suffix("List") {
+            Some(element) => add_list(self.c, self.name, element, pending),
+            None => add_object(self.c, self.name, single),
+        };
+        added.map_err(|e| {
+            *self.failed = Some(e);
+            A::Error::custom("stopped")
+        })
     }
 }
 

@@ -12,6 +12,7 @@
 //! Types are as strict as the API's: a Service port that is not a number is
 //! an error, with its position in the file.
 
+use crate::models::cluster::labels;
 use serde::Deserialize;
 use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
 use std::collections::BTreeMap;
@@ -35,7 +36,8 @@ pub struct Meta {
     pub name: Option<String>,
     pub namespace: Option<String>,
     pub uid: Option<String>,
-    #[serde(deserialize_with = "strings")]
+    /// Only the labels checks read (`labels::read`); no model keeps another.
+    #[serde(deserialize_with = "read_labels")]
     pub labels: BTreeMap<String, String>,
     #[serde(deserialize_with = "annotations")]
     pub annotations: BTreeMap<String, String>,
@@ -152,7 +154,8 @@ pub struct Status {
     pub load_balancer: Option<LoadBalancerStatus>,
     // Node
     pub conditions: Option<Vec<Condition>>,
-    #[serde(deserialize_with = "strings")]
+    /// Only the entries checks read (`labels::CAPACITY`).
+    #[serde(deserialize_with = "read_capacity")]
     pub capacity: BTreeMap<String, String>,
     pub addresses: Option<Vec<Address>>,
     // PersistentVolume
@@ -190,10 +193,15 @@ pub struct Address {
     pub address: String,
 }
 
-/// A string map (`null` is empty); a number or boolean value is kept as its
-/// text, as kubectl would print it.
-fn strings<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, String>, D::Error> {
-    d.deserialize_option(MapOf { keep: |_| true })
+/// The labels checks read, as text (a number or boolean value as kubectl
+/// would print it; `null` is none). The rest are skipped as they are read.
+fn read_labels<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, String>, D::Error> {
+    d.deserialize_option(MapOf { keep: labels::read })
+}
+
+/// The capacity entries checks read, as text (a number as kubectl prints it).
+fn read_capacity<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, String>, D::Error> {
+    d.deserialize_option(MapOf { keep: |k| labels::CAPACITY.contains(&k) })
 }
 
 /// Annotations, without `kubectl.kubernetes.io/last-applied-configuration`:
