@@ -42,6 +42,7 @@ fn main() -> ExitCode {
         _ => {}
     }
     init_logging(cli.global.verbose, cli.global.quiet);
+    azaudit::memory::process_ends_after_run();
     // The --deadline counts from here.
     let _ = azaudit::collect::settings::run_deadline(&cli.global);
     // One thread: the work is waiting on ARM's rate limit and parsing pages,

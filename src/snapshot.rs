@@ -477,11 +477,13 @@ impl Snapshot {
         }
     }
 
-    /// Write the snapshot as pretty JSON, atomically (a temporary file in the
-    /// same directory, then a rename), or to stdout for `-`.
+    /// Write the snapshot as compact JSON, atomically (a temporary file in
+    /// the same directory, then a rename), or to stdout for `-`. Compact:
+    /// indentation was 37% of a large snapshot's bytes (98 MB against 61),
+    /// and every byte is read back by `--from`; `jq .` shows it indented.
     pub fn write(&self, path: &Path) -> Result<(), String> {
         crate::fsutil::write_with(path, crate::fsutil::Access::Private, |w| {
-            serde_json::to_writer_pretty(w, self).map_err(std::io::Error::other)
+            serde_json::to_writer(w, self).map_err(std::io::Error::other)
         })
     }
 }

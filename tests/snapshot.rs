@@ -403,6 +403,7 @@ fn snapshot_to_stdout() {
     assert_eq!(run.code, 0, "stderr: {}", run.stderr);
     let v: Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(v["schema"], "azaudit.snapshot/v1");
+    assert_eq!(run.stdout.lines().count(), 1, "a snapshot is written compact, on one line");
     assert!(run.stderr.is_empty(), "-q keeps stderr quiet: {}", run.stderr);
 }
 

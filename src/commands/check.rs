@@ -16,7 +16,7 @@ pub async fn quotas(g: &GlobalArgs, args: &QuotasArgs) -> Result<Outcome, Fatal>
         None => collect::collect(g, auth::env_snapshot(), &ReadPlan::inventory(ClusterRead::Optional, None)).await?,
     };
     let report = Report::new(crate::report::Audit::Quotas, &snap, checks::quotas(&snap, &settings), false, now()?);
-    output::emit(report, &snap, &args.report, g.quiet)
+    output::emit(report, snap, &args.report, g.quiet)
 }
 
 pub async fn check(g: &GlobalArgs, args: &CheckArgs) -> Result<Outcome, Fatal> {
@@ -43,5 +43,5 @@ pub async fn check(g: &GlobalArgs, args: &CheckArgs) -> Result<Outcome, Fatal> {
         (Some(s), None) => Ok(s),
     };
     let report = Report::new(crate::report::Audit::Check, &snap, checks::check(&snap, sp, &quota), true, now()?);
-    output::emit(report, &snap, &args.report, g.quiet)
+    output::emit(report, snap, &args.report, g.quiet)
 }

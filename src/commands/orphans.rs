@@ -15,5 +15,5 @@ pub async fn run(g: &GlobalArgs, args: &ReportArgs) -> Result<Outcome, Fatal> {
         None => collect::collect(g, auth::env_snapshot(), &ReadPlan::inventory(ClusterRead::Required, None)).await?,
     };
     let report = Report::new(crate::report::Audit::Orphans, &snap, checks::orphans(&snap), true, now()?);
-    output::emit(report, &snap, args, g.quiet)
+    output::emit(report, snap, args, g.quiet)
 }

@@ -11,7 +11,7 @@ use crate::state::State;
 use crate::suppressions::{self, TagIndex};
 use std::io::IsTerminal;
 
-pub fn emit(mut report: Report, snap: &Snapshot, args: &ReportArgs, quiet: bool) -> Result<Outcome, Fatal> {
+pub fn emit(mut report: Report, snap: Snapshot, args: &ReportArgs, quiet: bool) -> Result<Outcome, Fatal> {
     let now = now()?;
     if let Some(path) = &args.suppressions {
         let name = path.display().to_string();
@@ -21,7 +21,7 @@ pub fn emit(mut report: Report, snap: &Snapshot, args: &ReportArgs, quiet: bool)
         let applied = suppressions::apply(
             std::mem::take(&mut report.findings).unboxed(),
             &rules,
-            &TagIndex::new(snap),
+            &TagIndex::new(&snap),
             today,
             &name,
         );
@@ -60,7 +60,9 @@ pub fn emit(mut report: Report, snap: &Snapshot, args: &ReportArgs, quiet: bool)
             crate::warn_line!("withheld: {}: {}", kinds.join(", "), w.reason);
         }
     }
-    Ok(outcome(&report, args.fail_on))
+    let outcome = outcome(&report, args.fail_on);
+    crate::memory::discard((report, snap));
+    Ok(outcome)
 }
 
 /// 3 when anything was incomplete or withheld, else 1 with findings at or

@@ -36,5 +36,6 @@ pub async fn run(g: &GlobalArgs, args: &SnapshotArgs) -> Result<Outcome, Fatal> 
     for m in &missing {
         crate::warn_line!("incomplete: {m}");
     }
+    crate::memory::discard(snap);
     Ok(if missing.is_empty() { Outcome::Clean } else { Outcome::Incomplete })
 }

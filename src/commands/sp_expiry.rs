@@ -27,5 +27,5 @@ pub async fn run(g: &GlobalArgs, args: &SpExpiryArgs) -> Result<Outcome, Fatal> 
     };
     let report =
         Report::new(crate::report::Audit::SpExpiry, &snap, checks::sp_expiry(&snap, &settings), false, settings.now);
-    output::emit(report, &snap, &args.report, g.quiet)
+    output::emit(report, snap, &args.report, g.quiet)
 }
