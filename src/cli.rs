@@ -274,9 +274,36 @@ pub struct GlobalArgs {
     )]
     pub subscriptions: Vec<String>,
 
+    /// Audit every subscription the identity can read (`GET /subscriptions`;
+    /// disabled and deleted ones are skipped, with a note).
+    #[arg(long, global = true, conflicts_with_all = ["subscriptions", "management_groups"])]
+    pub all_subscriptions: bool,
+
+    /// Audit every subscription under this management group, at any depth
+    /// (repeatable, or comma-separated): the group's ID, not its display name.
+    #[arg(
+        long = "management-group",
+        value_name = "ID",
+        value_delimiter = ',',
+        value_parser = parse_management_group,
+        global = true,
+        conflicts_with = "subscriptions"
+    )]
+    pub management_groups: Vec<String>,
+
+    /// Where the inventory comes from: `arm` (each type's list in each
+    /// subscription), `resource-graph` (Azure Resource Graph, a few queries
+    /// for up to 300 subscriptions each; every finding is confirmed by ARM
+    /// before it is reported), or `auto` (Resource Graph above 10
+    /// subscriptions).
+    #[arg(long, value_enum, default_value = "auto", env = "AZAUDIT_SOURCE", global = true)]
+    pub source: SourceArg,
+
     /// Narrow the audit to these resource groups (repeatable). Lists are
     /// then read per resource group instead of per subscription.
-    #[arg(short = 'g', long = "resource-group", value_name = "RG", value_delimiter = ',', value_parser = parse_resource_group, global = true)]
+    /// Not with --all-subscriptions or --management-group: a resource group
+    /// belongs to one subscription.
+    #[arg(short = 'g', long = "resource-group", value_name = "RG", value_delimiter = ',', value_parser = parse_resource_group, global = true, conflicts_with_all = ["all_subscriptions", "management_groups"])]
     pub resource_groups: Vec<String>,
 
     /// Azure cloud: selects the ARM endpoint and token audience together.
@@ -465,6 +492,28 @@ pub fn parse_subscription(s: &str) -> Result<String, String> {
     }
 }
 
+/// `--source`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SourceArg {
+    Auto,
+    Arm,
+    ResourceGraph,
+}
+
+/// A management group ID: 1 to 90 letters, digits, `-`, `_`, `(`, `)` and
+/// `.`, not ending in a period (Azure's naming rule).
+pub fn parse_management_group(s: &str) -> Result<String, String> {
+    let t = s.trim();
+    let ok_char = |c: char| c.is_ascii_alphanumeric() || "-_().".contains(c);
+    if !t.is_empty() && t.len() <= 90 && t.chars().all(ok_char) && !t.ends_with('.') {
+        Ok(t.to_string())
+    } else {
+        Err(format!(
+            "'{s}' is not a management group ID (1 to 90 letters, digits, '-', '_', '(', ')' or '.', such as mg-platform)"
+        ))
+    }
+}
+
 /// A CIDR such as `10.244.0.0/16` or `fd00:10:244::/56`, written back in
 /// its canonical form.
 pub fn parse_cidr(s: &str) -> Result<String, String> {
@@ -526,6 +575,15 @@ mod tests {
         }
         for bad in ["", "rg.", "a/b", "a b", &"x".repeat(91)] {
             assert!(parse_resource_group(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn management_group_ids_follow_azures_naming_rule() {
+        assert_eq!(parse_management_group(" mg-platform ").unwrap(), "mg-platform");
+        assert!(parse_management_group("Contoso_(EU).prod").is_ok());
+        for bad in ["", "a/b", "ends.", "has space", &"x".repeat(91)] {
+            assert!(parse_management_group(bad).is_err(), "{bad:?}");
         }
     }
 

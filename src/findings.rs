@@ -4,7 +4,9 @@
 //! led to the verdict.
 
 pub use crate::evidence::{Ev, Evidence};
+use crate::models::common::shared;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// How bad a finding is. Ordered: `Info < Warning < Critical`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, clap::ValueEnum)]
@@ -173,8 +175,12 @@ pub struct Finding {
     pub resource_id: String,
     /// The object's own name.
     pub name: String,
+    /// The subscription the object is in (from its ID). With many
+    /// subscriptions in one run, this is what tells findings apart.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resource_group: Option<String>,
+    pub subscription: Option<Arc<str>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_group: Option<Arc<str>>,
     pub reason: String,
     /// The tags, names and references that led to the verdict.
     #[serde(default)]
@@ -205,7 +211,8 @@ impl Finding {
             severity,
             resource_id: resource_id.to_string(),
             name: name.to_string(),
-            resource_group: id.resource_group().map(str::to_string),
+            subscription: id.subscription().map(shared),
+            resource_group: id.resource_group().map(shared),
             reason: reason.into(),
             evidence: Evidence::default(),
             service: None,

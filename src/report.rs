@@ -99,7 +99,7 @@ impl Report {
             complete: incomplete.is_empty() && verdicts.withheld.is_empty(),
             incomplete,
             withheld: verdicts.withheld,
-            notes: verdicts.notes,
+            notes: skipped_subscriptions(snap).chain(verdicts.notes).collect(),
             summary: Summary::default(),
             findings: verdicts.findings,
             suppressed: Vec::new(),
@@ -128,4 +128,13 @@ impl Report {
     pub fn count_at_least(&self, threshold: Severity) -> usize {
         self.findings.iter().filter(|f| f.severity >= threshold).count()
     }
+}
+
+/// Subscriptions that discovery found but the run did not audit, one note
+/// each.
+fn skipped_subscriptions(snap: &Snapshot) -> impl Iterator<Item = String> + '_ {
+    snap.scope
+        .discovery
+        .iter()
+        .flat_map(|d| d.skipped.iter().map(move |s| format!("subscription {s}: not audited (found in {})", d.from)))
 }

@@ -6,6 +6,7 @@
 //! verdict may be drawn from it.
 
 use crate::arm::StatsSummary;
+use crate::models::ResourceId;
 use crate::models::cluster::{Node, PersistentVolume, Service, VolumeSnapshotContent};
 pub use crate::resources::{AzureInventory, ListKind, LocationUsages};
 use serde::{Deserialize, Serialize};
@@ -40,6 +41,72 @@ pub struct Snapshot {
     pub cloud_config: Option<ProviderConfig>,
     #[serde(default)]
     pub stats: StatsSummary,
+    /// ARM's answer for each object read from Azure Resource Graph that a
+    /// finding would name (`collect::confirm`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub confirmations: Vec<Confirmation>,
+}
+
+/// What ARM said about an object Azure Resource Graph's index showed.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Confirmation {
+    /// The object's ID (for a sub-resource, its parent's: the object read).
+    pub id: String,
+    pub outcome: ConfirmOutcome,
+    pub at: jiff::Timestamp,
+    /// For a failed read, the error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum ConfirmOutcome {
+    /// ARM has it exactly as indexed: the verdict stands.
+    Confirmed,
+    /// ARM has it, but not as indexed: no verdict from this run.
+    Changed,
+    /// ARM no longer has it.
+    Gone,
+    /// ARM could not be read: the run is incomplete.
+    Failed,
+}
+
+impl Snapshot {
+    /// The object a finding on `id` is about, as Resource Graph and ARM
+    /// know it: the resource itself, or the parent of a sub-resource
+    /// (`/subscriptions/s/resourceGroups/g/providers/NS/type/name`); with
+    /// its list kind. `None` for IDs of no listed kind.
+    pub fn listed_object(id: &str) -> Option<(ListKind, String)> {
+        let rid = ResourceId::new(id);
+        rid.resource_group()?;
+        let (head, rest) = id.split_once("/providers/").or_else(|| id.split_once("/PROVIDERS/"))?;
+        let mut parts = rest.split('/');
+        let (ns, ty, name) = (parts.next()?, parts.next()?, parts.next()?);
+        let kind = ListKind::SCOPED.iter().copied().find(|k| {
+            k.provider_path()
+                .split_once('/')
+                .is_some_and(|(n, t)| n.eq_ignore_ascii_case(ns) && t.eq_ignore_ascii_case(ty))
+        })?;
+        Some((kind, format!("{head}/providers/{ns}/{ty}/{name}")))
+    }
+
+    /// Whether the list that holds `id`'s object came from Resource Graph.
+    pub fn from_resource_graph(&self, kind: ListKind, id: &str) -> bool {
+        let rid = ResourceId::new(id);
+        let (Some(sub), Some(rg)) = (rid.subscription(), rid.resource_group()) else { return false };
+        self.lists.iter().any(|l| {
+            l.source == ListSource::ResourceGraph
+                && l.kind == kind
+                && l.subscription.eq_ignore_ascii_case(sub)
+                && l.resource_group.as_deref().is_none_or(|g| g.eq_ignore_ascii_case(rg))
+        })
+    }
+
+    /// ARM's answer for the object `id` names, if it was asked.
+    pub fn confirmation(&self, object: &str) -> Option<&Confirmation> {
+        self.confirmations.iter().find(|c| c.id.eq_ignore_ascii_case(object))
+    }
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -49,6 +116,28 @@ pub struct Scope {
     #[serde(default)]
     pub resource_groups: Vec<String>,
     pub arm_endpoint: String,
+    /// How the subscriptions were found, when they were not given
+    /// (`--all-subscriptions`, `--management-group`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub discovery: Vec<ScopeDiscovery>,
+}
+
+/// One discovery of subscriptions: every subscription the identity can
+/// read, or one management group's. A failed or cut-short discovery leaves
+/// the run incomplete: subscriptions it did not return were not audited.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct ScopeDiscovery {
+    /// `all subscriptions` or `management group NAME`.
+    pub from: String,
+    pub complete: bool,
+    pub pages: usize,
+    /// Subscriptions it returned, audited or not.
+    pub found: usize,
+    /// Subscriptions not audited, and why (`name (id): Disabled`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 /// One list attempt and how it ended.
@@ -71,6 +160,24 @@ pub struct ListRecord {
     pub error_code: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Where the items came from (snapshots older than this field: ARM).
+    #[serde(default)]
+    pub source: ListSource,
+    /// When the list was read: its first request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_at: Option<jiff::Timestamp>,
+}
+
+/// Where a list's items came from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ListSource {
+    /// The resource provider's own list, through ARM.
+    #[default]
+    Arm,
+    /// Azure Resource Graph's index, which can lag: findings on its objects
+    /// are confirmed by ARM before they are reported.
+    ResourceGraph,
 }
 
 impl ListRecord {
@@ -370,6 +477,7 @@ impl Snapshot {
             graph: None,
             cloud_config: None,
             stats: StatsSummary::default(),
+            confirmations: Vec::new(),
         }
     }
 
@@ -380,12 +488,27 @@ impl Snapshot {
     /// One line per incomplete list, Azure and cluster: what is missing
     /// and why.
     pub fn missing(&self) -> Vec<String> {
-        let mut out: Vec<String> = self
-            .lists
-            .iter()
-            .filter(|l| !l.complete)
-            .map(|l| format!("{}: {}", l.describe(), l.error.as_deref().unwrap_or("incomplete")))
-            .collect();
+        let discovery = self.scope.discovery.iter().filter(|d| !d.complete).map(|d| {
+            format!(
+                "subscriptions of {}: {} (subscriptions it did not return were not audited)",
+                d.from,
+                d.error.as_deref().unwrap_or("incomplete")
+            )
+        });
+        let mut out: Vec<String> = discovery.collect();
+        out.extend(self.confirmations.iter().filter(|c| c.outcome == ConfirmOutcome::Failed).map(|c| {
+            format!(
+                "confirming {} with ARM: {} (Resource Graph's index had it; no verdict on it)",
+                c.id,
+                c.error.as_deref().unwrap_or("failed")
+            )
+        }));
+        out.extend(
+            self.lists
+                .iter()
+                .filter(|l| !l.complete)
+                .map(|l| format!("{}: {}", l.describe(), l.error.as_deref().unwrap_or("incomplete"))),
+        );
         out.extend(self.cluster.missing());
         if let Some(g) = &self.graph {
             for l in g.lists.iter().filter(|l| !l.complete) {
@@ -504,6 +627,8 @@ mod tests {
             items: 0,
             error_code: None,
             error: (!complete).then(|| "AuthorizationFailed on x: denied".to_string()),
+            source: ListSource::Arm,
+            read_at: None,
         }
     }
 
@@ -519,6 +644,7 @@ mod tests {
             cloud_config: None,
             graph: None,
             stats: StatsSummary::default(),
+            confirmations: Vec::new(),
         }
     }
 

@@ -28,7 +28,7 @@ fn normalize(v: &mut Value) {
             if let Some(Value::Array(m)) = o.get_mut("measurements") {
                 m.retain(|x| x.get("kind").and_then(Value::as_str) != Some("arm-read-budget"));
             }
-            for key in ["data_from", "elapsed_ms", "reserve_pauses", "min_remaining_reads"] {
+            for key in ["data_from", "elapsed_ms", "reserve_pauses", "min_remaining_reads", "read_at"] {
                 if o.contains_key(key) {
                     o.insert(key.into(), Value::String("(varies)".into()));
                 }

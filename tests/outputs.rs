@@ -115,6 +115,23 @@ fn prometheus_output_parses() {
     let total: f64 = value("azaudit_findings", None).iter().sum();
     assert_eq!(total as u64, report["summary"]["findings"].as_u64().unwrap());
     assert_eq!(value("azaudit_finding", None).len() as u64, report["summary"]["findings"].as_u64().unwrap());
+    // Each finding's series names its subscription (the demo's one, for
+    // every finding on an ARM object).
+    let arm_findings = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["resource_id"].as_str().unwrap().starts_with("/subscriptions/"))
+        .count();
+    assert!(arm_findings > 0);
+    assert_eq!(value("azaudit_finding", Some(("subscription", DEMO_SUB))).len(), arm_findings);
+    assert!(
+        report["findings"].as_array().unwrap().iter().all(|f| f["resource_id"]
+            .as_str()
+            .unwrap()
+            .starts_with("/subscriptions/")
+            == (f["subscription"] == DEMO_SUB))
+    );
     assert_eq!(value("azaudit_findings", Some(("kind", "known-issue"))).iter().sum::<f64>(), 5.0);
     // Every service-principal credential's days left, healthy ones too.
     // As Unix seconds (Prometheus' base unit): days left = (end - now) / 86400.

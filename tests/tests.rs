@@ -11,5 +11,7 @@ mod imds_netns;
 mod memory;
 mod orphans;
 mod outputs;
+mod resource_graph;
+mod scope;
 mod snapshot;
 mod sp_expiry;

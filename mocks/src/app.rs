@@ -19,6 +19,9 @@ pub struct App {
     started: Instant,
     inner: Mutex<Inner>,
     pub(crate) index: Index,
+    /// What Resource Graph serves: its own (possibly stale) copy when the
+    /// scenario gives one, else the resources themselves.
+    pub(crate) graph_index: Option<Index>,
 }
 
 #[derive(Default)]
@@ -27,6 +30,8 @@ struct Inner {
     buckets: HashMap<String, Bucket>,
     fired: Vec<u32>,
     tokens_issued: u64,
+    /// Resource Graph's quota windows, per caller (token).
+    graph_quota: HashMap<String, (Instant, u32)>,
 }
 
 struct Bucket {
@@ -35,6 +40,7 @@ struct Bucket {
 }
 
 /// A response under construction, with the fault that shaped it.
+#[derive(Debug)]
 pub struct Answer {
     pub status: StatusCode,
     pub body: Value,
@@ -57,6 +63,7 @@ impl Answer {
 impl App {
     pub fn new(scenario: Scenario, base_url: String) -> App {
         let index = Index::build(&scenario);
+        let graph_index = scenario.resource_graph.index.as_ref().map(|r| Index::of(&scenario, r));
         let fired = vec![0; scenario.faults.len()];
         App {
             scenario,
@@ -64,6 +71,7 @@ impl App {
             started: Instant::now(),
             inner: Mutex::new(Inner { fired, ..Default::default() }),
             index,
+            graph_index,
         }
     }
 
@@ -121,6 +129,28 @@ impl App {
             let need = (1.0 - b.tokens) / t.refill_per_sec.max(0.001);
             Err(Duration::from_secs_f64(need))
         }
+    }
+
+    /// Take one Resource Graph query from `caller`'s window: `Ok((left,
+    /// resets_in))`, or `Err(resets_in)` when the window's quota is spent.
+    pub(crate) fn take_graph_query(&self, caller: &str) -> Result<(u32, Duration), Duration> {
+        let g = &self.scenario.resource_graph;
+        let window = Duration::from_secs(g.window_secs.max(1));
+        let mut inner = self.lock();
+        let now = Instant::now();
+        let e = inner.graph_quota.entry(caller.to_string()).or_insert((now, 0));
+        if now.duration_since(e.0) >= window {
+            *e = (now, 0);
+        }
+        let resets = window.saturating_sub(now.duration_since(e.0));
+        if g.quota == 0 {
+            return Ok((u32::MAX, resets));
+        }
+        if e.1 >= g.quota {
+            return Err(resets);
+        }
+        e.1 += 1;
+        Ok((g.quota - e.1, resets))
     }
 
     pub(crate) fn remaining(&self, sub: &str) -> u64 {

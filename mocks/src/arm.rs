@@ -77,6 +77,48 @@ pub fn parse_path(path: &str) -> Option<ArmPath> {
     }
 }
 
+/// A single resource's path (`/subscriptions/S/resourceGroups/RG/providers/NS/type/name`):
+/// its subscription and resource group.
+pub fn resource_path(path: &str) -> Option<(String, String)> {
+    let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
+    match segs.as_slice() {
+        [s, sub, g, rg, p, _ns, _t, _name]
+            if s.eq_ignore_ascii_case("subscriptions")
+                && g.eq_ignore_ascii_case("resourceGroups")
+                && p.eq_ignore_ascii_case("providers") =>
+        {
+            Some((sub.to_string(), rg.to_string()))
+        }
+        _ => None,
+    }
+}
+
+/// `GET` of one resource: as listed, or 404 `ResourceNotFound` (as ARM
+/// says it) when the scenario has no such resource.
+pub fn get_one(app: &App, path: &str, query: &str) -> Answer {
+    if !query.contains("api-version=") {
+        return Answer::error(
+            400,
+            "MissingApiVersionParameter",
+            "The api-version query parameter (?api-version=) is required for all requests.",
+        );
+    }
+    match app.index.get(path) {
+        Some(r) => Answer::ok(r.clone()),
+        None => {
+            let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
+            let (rg, ns, ty, name) = (segs[3], segs[5], segs[6], segs[7]);
+            Answer::error(
+                404,
+                "ResourceNotFound",
+                format!(
+                    "The Resource '{ns}/{ty}/{name}' under resource group '{rg}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix"
+                ),
+            )
+        }
+    }
+}
+
 /// The 0-based page a query asks for (from `$skiptoken`), given the page size.
 pub fn page_of(query: &str) -> usize {
     offset_of(query).map(|o| o / 1_000_000).unwrap_or(0)

@@ -10,13 +10,22 @@ type ByType = HashMap<(String, String), Vec<(Option<String>, Value)>>;
 /// Resources grouped for listing.
 pub struct Index {
     by_type: ByType,
+    /// Lower-cased ID -> where the resource sits in `by_type`.
+    by_id: HashMap<String, ((String, String), usize)>,
     pub(crate) subscriptions: BTreeSet<String>,
     pub(crate) groups: BTreeSet<(String, String)>,
 }
 
 impl Index {
     pub fn build(s: &crate::scenario::Scenario) -> Index {
+        Self::of(s, &s.resources)
+    }
+
+    /// An index of `resources` (the scenario's, or Resource Graph's own
+    /// copy of them).
+    pub fn of(s: &crate::scenario::Scenario, resources: &[Value]) -> Index {
         let mut by_type: ByType = HashMap::new();
+        let mut by_id = HashMap::new();
         let mut subscriptions = BTreeSet::new();
         let mut groups = BTreeSet::new();
         for sub in &s.subscriptions {
@@ -25,16 +34,30 @@ impl Index {
                 groups.insert((sub.id.to_ascii_lowercase(), rg.to_ascii_lowercase()));
             }
         }
-        for r in &s.resources {
+        for r in resources {
             let Some(id) = r.get("id").and_then(Value::as_str) else { continue };
             let Some((sub, rg, ty)) = classify(id) else { continue };
             subscriptions.insert(sub.clone());
             if let Some(rg) = &rg {
                 groups.insert((sub.clone(), rg.clone()));
             }
-            by_type.entry((sub, ty)).or_default().push((rg, r.clone()));
+            let list = by_type.entry((sub.clone(), ty.clone())).or_default();
+            by_id.insert(id.to_ascii_lowercase(), ((sub, ty), list.len()));
+            list.push((rg, r.clone()));
         }
-        Index { by_type, subscriptions, groups }
+        Index { by_type, by_id, subscriptions, groups }
+    }
+
+    /// The types `sub` holds (lower-cased).
+    pub(crate) fn types_of(&self, sub: &str) -> Vec<String> {
+        let sub = sub.to_ascii_lowercase();
+        self.by_type.keys().filter(|(s, _)| *s == sub).map(|(_, t)| t.clone()).collect()
+    }
+
+    /// One resource by its ID (any case).
+    pub(crate) fn get(&self, id: &str) -> Option<&Value> {
+        let (key, i) = self.by_id.get(&id.trim_end_matches('/').to_ascii_lowercase())?;
+        self.by_type.get(key).and_then(|v| v.get(*i)).map(|(_, r)| r)
     }
 
     pub(crate) fn items(&self, sub: &str, ty: &str, rg: Option<&str>) -> Vec<&Value> {

@@ -18,11 +18,13 @@ pub mod index;
 pub mod k8s_objects;
 pub mod kube;
 pub mod log;
+pub mod resource_graph;
 pub mod rng;
 pub mod scenario;
 pub mod server;
 pub mod spec;
 pub mod synth;
+pub mod tenant;
 pub mod tls;
 pub mod vary;
 

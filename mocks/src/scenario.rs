@@ -26,6 +26,9 @@ pub struct Scenario {
     /// Delay before IMDS answers (to test the off-Azure timeout).
     pub imds_latency_ms: u64,
     pub subscriptions: Vec<Subscription>,
+    /// The management group hierarchy (`subscriptions[].management_group`
+    /// places a subscription in it).
+    pub management_groups: Vec<ManagementGroup>,
     /// ARM resources (any type), each with its full `id`.
     pub resources: Vec<Value>,
     /// The Kubernetes cluster the mock's API server (`/api/v1/...`) serves;
@@ -37,6 +40,39 @@ pub struct Scenario {
     /// with a client secret (served over https only, see `MockServer::start_tls`).
     pub entra: Vec<EntraApp>,
     pub faults: Vec<Fault>,
+    /// Azure Resource Graph (`POST /providers/Microsoft.ResourceGraph/resources`).
+    pub resource_graph: ResourceGraph,
+}
+
+/// The emulated Azure Resource Graph.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ResourceGraph {
+    /// Queries per window per caller (Resource Graph's default: 15 per 5 s);
+    /// 0 for no quota. Beyond it, 429 `RateLimiting`.
+    pub quota: u32,
+    pub window_secs: u64,
+    /// The index Resource Graph serves, when it lags: its own copy of the
+    /// resources (as they were when indexed). Absent: the resources as they
+    /// are now.
+    pub index: Option<Vec<Value>>,
+    /// Resource types (any case) it answers 422 for.
+    pub unsupported_types: Vec<String>,
+    /// The most subscriptions one query reaches; beyond it the first ones
+    /// are answered with `x-ms-tenant-subscription-limit-hit: true`.
+    pub subscription_limit: Option<usize>,
+}
+
+impl Default for ResourceGraph {
+    fn default() -> Self {
+        ResourceGraph {
+            quota: 15,
+            window_secs: 5,
+            index: None,
+            unsupported_types: Vec::new(),
+            subscription_limit: None,
+        }
+    }
 }
 
 impl Scenario {
@@ -166,6 +202,21 @@ pub struct Subscription {
     pub resource_groups: Vec<String>,
     /// Overrides of the network usages limits, by usage name.
     pub usage_limits: BTreeMap<String, i64>,
+    /// `GET /subscriptions`: its display name (default `Subscription N`)
+    /// and state (default `Enabled`).
+    pub display_name: Option<String>,
+    pub state: Option<String>,
+    /// The management group it sits in directly.
+    pub management_group: Option<String>,
+}
+
+/// A management group: its ID (name) and its parent's.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ManagementGroup {
+    pub name: String,
+    pub display_name: Option<String>,
+    pub parent: Option<String>,
 }
 
 /// A fault injected into matching requests.

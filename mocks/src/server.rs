@@ -39,6 +39,31 @@ pub async fn handle(State(app): State<Arc<App>>, req: Request) -> Response {
         app.record(&method, &path, &query, None, status, None);
         return json_response(status, &body, &[]);
     }
+    if crate::resource_graph::owns(&method, &path) {
+        if !authorized(&headers) {
+            app.record(&method, &path, &query, None, 401, None);
+            let a = Answer::error(
+                401,
+                "AuthenticationFailed",
+                "Authentication failed. The 'Authorization' header is missing.",
+            );
+            return json_response(401, &a.body, &[]);
+        }
+        let body = axum::body::to_bytes(req.into_body(), 1 << 20).await.unwrap_or_default();
+        return crate::resource_graph::handle(&app, &path, &query, &headers, &body).await;
+    }
+    if crate::tenant::owns(&method, &path) {
+        if !authorized(&headers) {
+            app.record(&method, &path, &query, None, 401, None);
+            let a = Answer::error(
+                401,
+                "AuthenticationFailed",
+                "Authentication failed. The 'Authorization' header is missing.",
+            );
+            return json_response(401, &a.body, &[]);
+        }
+        return crate::tenant::handle(&app, &method, &path, &query).await;
+    }
     if crate::kube::owns(&path) {
         return crate::kube::handle(&app, &method, &path, &query, &headers).await;
     }
@@ -54,6 +79,11 @@ fn control(app: &App, path: &str) -> Response {
 }
 
 async fn arm_request(app: &App, method: &str, path: &str, query: &str, headers: &HeaderMap) -> Response {
+    if method == "GET"
+        && let Some((sub, rg)) = arm::resource_path(path)
+    {
+        return resource_request(app, path, query, headers, &sub, &rg).await;
+    }
     let parsed = arm::parse_path(path);
     let sub = parsed.as_ref().map(|p| p.subscription.to_ascii_lowercase());
     let page = arm::page_of(query);
@@ -218,6 +248,56 @@ async fn arm_request(app: &App, method: &str, path: &str, query: &str, headers: 
         }
         _ => json_response(status, &answer.body, &budget),
     }
+}
+
+/// One resource's GET (what azaudit confirms Resource Graph's objects
+/// with): the subscription's read bucket, latency and the faults that
+/// apply to any request.
+async fn resource_request(app: &App, path: &str, query: &str, headers: &HeaderMap, sub: &str, rg: &str) -> Response {
+    let sub_key = sub.to_ascii_lowercase();
+    let finish =
+        |status: u16, fault: Option<String>| app.record("GET", path, query, Some(sub_key.clone()), status, fault);
+    if !authorized(headers) {
+        finish(401, None);
+        let a =
+            Answer::error(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.");
+        return json_response(401, &a.body, &[]);
+    }
+    let remaining = match app.take_read(&sub_key) {
+        Ok(r) => r,
+        Err(wait) => {
+            finish(429, Some("bucket".into()));
+            let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
+            let a = Answer::error(
+                429,
+                "SubscriptionRequestsThrottled",
+                format!(
+                    "Number of 'read' requests for subscription '{sub}' exceeded. Please try again after '{secs}' seconds."
+                ),
+            );
+            return json_response(429, &a.body, &[("retry-after", secs.to_string())]);
+        }
+    };
+    if app.scenario.latency_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(app.scenario.latency_ms)).await;
+    }
+    let budget = vec![("x-ms-ratelimit-remaining-subscription-reads", remaining.to_string())];
+    let fault = app.fault_for(path, Some(&sub_key), Some(rg), 0);
+    let fault_name = fault.as_ref().map(|f| f.action.name().to_string());
+    let answer = match fault.map(|f| f.action) {
+        Some(Action::ServerError { status }) => Answer::error(status, "InternalServerError", "An error has occurred."),
+        Some(Action::Forbidden) => Answer::error(
+            403,
+            "AuthorizationFailed",
+            format!(
+                "The client '11111111-2222-3333-4444-555555555555' does not have authorization to perform action 'read' over scope '{path}' or the scope is invalid."
+            ),
+        ),
+        _ => arm::get_one(app, path, query),
+    };
+    let status = answer.status.as_u16();
+    finish(status, fault_name);
+    json_response(status, &answer.body, &budget)
 }
 
 fn authorized(headers: &HeaderMap) -> bool {

@@ -89,6 +89,10 @@ pub struct ArmClient {
     credential: Arc<Credential>,
     limiter: KeyedLimiter,
     in_flight: Semaphore,
+    /// One Resource Graph query page at a time: its quota is per caller,
+    /// and each answer says how much of the window is left, which the next
+    /// query must know before it is sent.
+    query_gate: Semaphore,
     stats: Stats,
 }
 
@@ -106,6 +110,7 @@ impl ArmClient {
             http,
             limiter: KeyedLimiter::new(quota),
             in_flight: Semaphore::new(settings.max_in_flight.max(1)),
+            query_gate: Semaphore::new(1),
             settings,
             credential,
             stats: Stats::default(),
@@ -170,11 +175,125 @@ impl ArmClient {
         }
     }
 
+    /// Run an Azure Resource Graph query (`request` is the body without
+    /// paging options) and read every page: `$top` rows a page, each next
+    /// page asked for with the previous page's `$skipToken` and the same
+    /// query and scope. A page that says `resultTruncated`, or a response
+    /// that says the tenant's subscription limit cut the scope, ends the
+    /// query as incomplete; a repeated token is a loop.
+    pub async fn query<T: DeserializeOwned>(
+        &self,
+        key: &str,
+        url: &Url,
+        mut request: serde_json::Value,
+        top: usize,
+    ) -> ListOutcome<T> {
+        #[derive(serde::Deserialize)]
+        #[serde(bound(deserialize = "T: DeserializeOwned"))]
+        struct QueryPage<T> {
+            #[serde(default = "Vec::new", deserialize_with = "crate::models::common::null_default")]
+            data: Vec<T>,
+            #[serde(default, rename = "$skipToken")]
+            skip_token: Option<String>,
+            /// The spec's enum is the strings `"true"` and `"false"` (and a
+            /// real recording sends `"false"`); a boolean is read too.
+            #[serde(default, rename = "resultTruncated")]
+            result_truncated: Option<serde_json::Value>,
+        }
+        let path = url.path().to_string();
+        let mut out = ListOutcome { items: Vec::new(), pages: 0, error: None };
+        let mut seen: HashSet<String> = HashSet::new();
+        let mut skip: Option<String> = None;
+        loop {
+            let options = serde_json::json!({ "$top": top, "resultFormat": "objectArray" });
+            request["options"] = options;
+            if let Some(t) = &skip {
+                request["options"]["$skipToken"] = serde_json::Value::String(t.clone());
+            }
+            let body = match serde_json::to_vec(&request) {
+                Ok(b) => b,
+                Err(e) => {
+                    out.error = Some(ArmError::InvalidBody { path, detail: format!("query not serializable: {e}") });
+                    return out;
+                }
+            };
+            let gate = self.query_gate.acquire().await;
+            let answer = self.post::<QueryPage<T>>(key, url, &body).await;
+            drop(gate);
+            let (page, headers) = match answer {
+                Ok(p) => p,
+                Err(e) => {
+                    out.error = Some(e);
+                    return out;
+                }
+            };
+            out.pages += 1;
+            self.stats.page();
+            out.items.extend(page.data);
+            let truncated = match &page.result_truncated {
+                Some(serde_json::Value::String(s)) => s.eq_ignore_ascii_case("true"),
+                Some(serde_json::Value::Bool(b)) => *b,
+                _ => false,
+            };
+            if truncated {
+                out.error = Some(ArmError::Partial {
+                    path,
+                    detail: "Resource Graph truncated the result (resultTruncated)".into(),
+                });
+                return out;
+            }
+            let limit_hit = headers
+                .get("x-ms-tenant-subscription-limit-hit")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+            if limit_hit {
+                out.error = Some(ArmError::Partial {
+                    path,
+                    detail:
+                        "Resource Graph cut the scope at its subscription limit (x-ms-tenant-subscription-limit-hit)"
+                            .into(),
+                });
+                return out;
+            }
+            let Some(token) = page.skip_token.filter(|t| !t.trim().is_empty()) else {
+                return out;
+            };
+            if !seen.insert(token.clone()) || out.pages >= MAX_PAGES {
+                warn!(%path, pages = out.pages, "$skipToken loop detected");
+                out.error = Some(ArmError::NextLinkLoop { path, page: out.pages });
+                return out;
+            }
+            skip = Some(token);
+        }
+    }
+
     /// GET one JSON document, with rate limiting and retries. A token that
     /// ARM rejects as expired is refreshed once and the request repeated; a
     /// second rejection is an error.
     pub async fn get<T: DeserializeOwned>(&self, key: &str, url: &Url) -> Result<T, ArmError> {
-        match self.get_with_retries(key, url).await {
+        self.request(key, url, None).await.map(|(t, _)| t)
+    }
+
+    /// POST a JSON body and read one JSON document (Azure Resource Graph's
+    /// query), through the same limiter, retries and statistics as every
+    /// GET; the response headers come back too (Resource Graph reports a
+    /// cut scope in one).
+    pub async fn post<T: DeserializeOwned>(
+        &self,
+        key: &str,
+        url: &Url,
+        body: &[u8],
+    ) -> Result<(T, reqwest::header::HeaderMap), ArmError> {
+        self.request(key, url, Some(body)).await
+    }
+
+    async fn request<T: DeserializeOwned>(
+        &self,
+        key: &str,
+        url: &Url,
+        body: Option<&[u8]>,
+    ) -> Result<(T, reqwest::header::HeaderMap), ArmError> {
+        match self.request_with_retries(key, url, body).await {
             // ARM says ExpiredAuthenticationToken, Graph InvalidAuthenticationToken.
             Err(e)
                 if e.status() == Some(401)
@@ -184,7 +303,7 @@ impl ArmClient {
                 self.credential
                     .invalidate()
                     .map_err(|detail| ArmError::Token { scope: self.settings.token_scope.clone(), detail })?;
-                self.get_with_retries(key, url).await.map_err(|e| match e {
+                self.request_with_retries(key, url, body).await.map_err(|e| match e {
                     ArmError::Api { status: 401, code, message, path, retry_after } => ArmError::Api {
                         status: 401,
                         code,
@@ -199,7 +318,12 @@ impl ArmClient {
         }
     }
 
-    async fn get_with_retries<T: DeserializeOwned>(&self, key: &str, url: &Url) -> Result<T, ArmError> {
+    async fn request_with_retries<T: DeserializeOwned>(
+        &self,
+        key: &str,
+        url: &Url,
+        body: Option<&[u8]>,
+    ) -> Result<(T, reqwest::header::HeaderMap), ArmError> {
         let attempts = AtomicUsize::new(0);
         let started = Instant::now();
         // This request's own end: its retry budget, or the run's deadline
@@ -219,7 +343,7 @@ impl ArmClient {
             .with_max_times(self.settings.max_retries);
         let result = (|| async {
             attempts.fetch_add(1, Ordering::Relaxed);
-            self.send_once::<T>(key, url, end).await
+            self.send_once::<T>(key, url, body, end).await
         })
         .retry(backoff)
         .sleep(tokio::time::sleep)
@@ -249,7 +373,13 @@ impl ArmClient {
         })
     }
 
-    async fn send_once<T: DeserializeOwned>(&self, key: &str, url: &Url, end: Instant) -> Result<T, ArmError> {
+    async fn send_once<T: DeserializeOwned>(
+        &self,
+        key: &str,
+        url: &Url,
+        body: Option<&[u8]>,
+        end: Instant,
+    ) -> Result<(T, reqwest::header::HeaderMap), ArmError> {
         let path = url.path().to_string();
         if let Err(held) = self.limiter.acquire(key, end).await {
             let secs = held.saturating_duration_since(Instant::now()).as_secs_f64();
@@ -268,16 +398,14 @@ impl ArmClient {
             path: path.clone(),
             detail: "client is shutting down".into(),
         })?;
-        debug!(%path, "GET");
+        debug!(%path, method = if body.is_some() { "POST" } else { "GET" });
         let deadline = self.settings.deadline.unwrap_or_else(far_future);
         let exchange = async {
-            let resp = self
-                .http
-                .get(url.clone())
-                .bearer_auth(token.token.secret())
-                .header("accept", "application/json")
-                .send()
-                .await?;
+            let req = match body {
+                Some(b) => self.http.post(url.clone()).header("content-type", "application/json").body(b.to_vec()),
+                None => self.http.get(url.clone()),
+            };
+            let resp = req.bearer_auth(token.token.secret()).header("accept", "application/json").send().await?;
             let status = resp.status().as_u16();
             let headers = resp.headers().clone();
             Ok::<_, reqwest::Error>((status, headers, resp.bytes().await))
@@ -290,14 +418,14 @@ impl ArmClient {
                 return Err(ArmError::OutOfTime { path, why: "cut at the run's deadline (--deadline)".into() });
             }
         };
-        let (status, headers, body) = match resp {
+        let (status, headers, bytes) = match resp {
             Ok(r) => r,
             Err(e) => {
                 self.stats.failed_request();
                 return Err(ArmError::Transport { host: host_of(url), path, detail: crate::http::describe(&e) });
             }
         };
-        let body = match body {
+        let bytes = match bytes {
             Ok(b) => b,
             Err(e) => {
                 self.stats.response(status, 0);
@@ -308,17 +436,20 @@ impl ArmClient {
                 });
             }
         };
-        self.stats.response(status, body.len() as u64);
+        self.stats.response(status, bytes.len() as u64);
         self.note_budget(key, &headers);
 
         if (200..300).contains(&status) {
-            return serde_json::from_slice::<T>(&body).map_err(|e| ArmError::InvalidBody {
-                path,
-                detail: format!("HTTP {status} with a body that is not the expected JSON ({e})"),
-            });
+            return match serde_json::from_slice::<T>(&bytes) {
+                Ok(t) => Ok((t, headers)),
+                Err(e) => Err(ArmError::InvalidBody {
+                    path,
+                    detail: format!("HTTP {status} with a body that is not the expected JSON ({e})"),
+                }),
+            };
         }
         let retry_after = throttle::retry_after(&headers, SystemTime::now());
-        let (code, message) = super::error::parse_error_body(&body, status);
+        let (code, message) = super::error::parse_error_body(&bytes, status);
         if status == 429 {
             let wait = retry_after.unwrap_or(Duration::from_secs(1));
             // A busy resource is not throttling: only that request waits.
@@ -331,6 +462,12 @@ impl ArmClient {
     }
 
     fn note_budget(&self, key: &str, headers: &reqwest::header::HeaderMap) {
+        // Resource Graph's per-user quota: its last query of the window
+        // holds the key until the window resets, so the next is never a 429.
+        if let Some((0, resets)) = throttle::user_quota(headers) {
+            info!(key, "Resource Graph quota spent for this window; waiting {:.1} s", resets.as_secs_f64());
+            self.limiter.hold(key, Instant::now().checked_add(resets).unwrap_or_else(far_future));
+        }
         let Some(remaining) = throttle::remaining_reads(headers) else { return };
         self.stats.remaining(key, remaining);
         if let Some(pause) = throttle::reserve_pause(remaining, self.settings.reserve_reads) {

@@ -17,6 +17,10 @@ pub enum ArmError {
     /// A nextLink repeated: following it would never end.
     #[error("nextLink loop on {path}: page {page} links back to a page already read; the list is incomplete")]
     NextLinkLoop { path: String, page: usize },
+    /// The service answered, but said its answer is not the whole result
+    /// (Resource Graph's `resultTruncated`, or its subscription limit).
+    #[error("{detail} on {path}; the list is incomplete")]
+    Partial { path: String, detail: String },
     /// A nextLink pointed away from the configured endpoint.
     #[error("nextLink on {path} points to {target}, outside the configured endpoint; not following it with a token")]
     ForeignNextLink { path: String, target: String },

@@ -36,6 +36,10 @@ pub struct StatsSummary {
     /// The lowest `x-ms-ratelimit-remaining-subscription-reads` seen, per key.
     #[serde(default)]
     pub min_remaining_reads: BTreeMap<String, u64>,
+    /// ARM reads that confirmed what Azure Resource Graph's index said
+    /// (one per object a finding would name), counted in `requests` too.
+    #[serde(default)]
+    pub confirmations: u64,
 }
 
 impl Default for Stats {
@@ -94,6 +98,7 @@ impl Stats {
             elapsed_ms: self.started.elapsed().as_millis() as u64,
             reserve_pauses: self.reserve_pauses.load(Relaxed),
             min_remaining_reads: self.min_remaining.lock().unwrap_or_else(|p| p.into_inner()).clone(),
+            confirmations: 0,
         }
     }
 }
@@ -110,6 +115,7 @@ impl StatsSummary {
         self.bytes += o.bytes;
         self.elapsed_ms = self.elapsed_ms.max(o.elapsed_ms);
         self.reserve_pauses += o.reserve_pauses;
+        self.confirmations += o.confirmations;
         for (k, v) in &o.min_remaining_reads {
             let e = self.min_remaining_reads.entry(k.clone()).or_insert(*v);
             *e = (*e).min(*v);

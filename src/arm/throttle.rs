@@ -1,7 +1,10 @@
 //! Reading ARM's throttling signals: `Retry-After` (seconds or an HTTP date),
-//! `x-ms-retry-after-ms`, and the remaining-budget headers
+//! `x-ms-retry-after-ms`, the remaining-budget headers
 //! (`x-ms-ratelimit-remaining-subscription-reads` and the provider-specific
-//! `-resource-requests` / `-resource-entities-read` variants).
+//! `-resource-requests` / `-resource-entities-read` variants), and Azure
+//! Resource Graph's per-user quota (`x-ms-user-quota-remaining`,
+//! `x-ms-user-quota-resets-after` as `hh:mm:ss`; 15 queries per 5 s window
+//! by default, learn.microsoft.com/azure/governance/resource-graph/concepts/guidance-for-throttled-requests).
 
 use reqwest::header::HeaderMap;
 use std::time::{Duration, SystemTime};
@@ -32,7 +35,36 @@ pub fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     if let Some(ms) = get("x-ms-retry-after-ms").and_then(|v| v.parse::<u64>().ok()) {
         return Some(Duration::from_millis(ms).min(MAX_SERVER_WAIT));
     }
-    parse_retry_after(get("retry-after")?, now)
+    if let Some(d) = get("retry-after").and_then(|v| parse_retry_after(v, now)) {
+        return Some(d);
+    }
+    // Resource Graph documents no Retry-After on its 429: its quota's reset
+    // is the wait.
+    get("x-ms-user-quota-resets-after").and_then(parse_hms)
+}
+
+/// Resource Graph's quota: the queries left in this window and when the
+/// window resets. `None` without both headers.
+pub fn user_quota(headers: &HeaderMap) -> Option<(u64, Duration)> {
+    let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+    let remaining = get("x-ms-user-quota-remaining")?.parse::<f64>().ok().filter(|v| v.is_finite() && *v >= 0.0)?;
+    let resets = parse_hms(get("x-ms-user-quota-resets-after")?)?;
+    Some((remaining as u64, resets))
+}
+
+/// `hh:mm:ss` (seconds may have a fraction), saturating at a day; `None`
+/// for anything else.
+pub fn parse_hms(value: &str) -> Option<Duration> {
+    let mut parts = value.trim().split(':');
+    let (h, m, s) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    let whole = |p: &str| p.parse::<u64>().ok().filter(|_| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    let (h, m) = (whole(h)?, whole(m)?);
+    let s = s.parse::<f64>().ok().filter(|v| v.is_finite() && *v >= 0.0 && !s.starts_with(['+', '-']))?;
+    let secs = (h as f64) * 3600.0 + (m as f64) * 60.0 + s;
+    Some(Duration::try_from_secs_f64(secs).unwrap_or(MAX_SERVER_WAIT).min(MAX_SERVER_WAIT))
 }
 
 /// Parse a `Retry-After` value: delta-seconds (integer, or tolerantly a
@@ -135,6 +167,25 @@ mod tests {
                 assert!(d <= MAX_SERVER_WAIT, "{s}");
             }
         }
+    }
+
+    /// As a real Resource Graph response sends them (azure-cli-extensions'
+    /// `test_skip_token_query.yaml` recording: `14` and `00:00:05`).
+    #[test]
+    fn resource_graph_quota_headers() {
+        let h = headers(&[("x-ms-user-quota-remaining", "14"), ("x-ms-user-quota-resets-after", "00:00:05")]);
+        assert_eq!(user_quota(&h), Some((14, Duration::from_secs(5))));
+        assert_eq!(parse_hms("01:02:03.5"), Some(Duration::from_secs_f64(3723.5)));
+        for bad in ["5", "00:05", "aa:00:01", "00:00:-1", "00:00:01:00", "", "00:+1:00"] {
+            assert_eq!(parse_hms(bad), None, "{bad}");
+        }
+        assert_eq!(parse_hms("99999999999:00:00"), Some(MAX_SERVER_WAIT));
+        // A 429 without Retry-After waits for the quota's reset.
+        let now = SystemTime::UNIX_EPOCH;
+        assert_eq!(retry_after(&h, now), Some(Duration::from_secs(5)));
+        let both = headers(&[("retry-after", "2"), ("x-ms-user-quota-resets-after", "00:00:05")]);
+        assert_eq!(retry_after(&both, now), Some(Duration::from_secs(2)));
+        assert_eq!(user_quota(&headers(&[("x-ms-user-quota-remaining", "3")])), None);
     }
 
     #[test]

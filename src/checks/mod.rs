@@ -133,6 +133,9 @@ pub struct Settings<'s> {
     /// `Err(why)` skips the credential checks (`why` becomes the note).
     pub sp: Option<Result<&'s sp_credentials::SpSettings, &'s str>>,
     pub quota: Option<&'s quotas::QuotaSettings>,
+    /// Find what ARM must confirm: keep findings on objects read from
+    /// Azure Resource Graph that are not confirmed yet (never for a report).
+    pub candidates: bool,
 }
 
 /// What a check is given.
@@ -206,7 +209,7 @@ pub fn run(audit: Audit, snap: &Snapshot, settings: &Settings) -> Verdicts {
     for check in REGISTRY.iter().filter(|c| audit == Audit::Check || c.audit == audit) {
         run_one(check, &ctx, &usage, settings, &mut v);
     }
-    finish(&ctx, &mut v);
+    finish(&ctx, &mut v, settings);
     v
 }
 
@@ -278,12 +281,12 @@ pub fn orphans(snap: &Snapshot) -> Verdicts {
 
 /// Service-principal credential expiry.
 pub fn sp_expiry(snap: &Snapshot, settings: &sp_credentials::SpSettings) -> Verdicts {
-    run(Audit::SpExpiry, snap, &Settings { sp: Some(Ok(settings)), quota: None })
+    run(Audit::SpExpiry, snap, &Settings { sp: Some(Ok(settings)), ..Default::default() })
 }
 
 /// Headroom against every limit.
 pub fn quotas(snap: &Snapshot, settings: &quotas::QuotaSettings) -> Verdicts {
-    run(Audit::Quotas, snap, &Settings { sp: None, quota: Some(settings) })
+    run(Audit::Quotas, snap, &Settings { quota: Some(settings), ..Default::default() })
 }
 
 /// Everything: the orphan audit, service-principal expiry (`sp` is
@@ -294,7 +297,7 @@ pub fn check(
     sp: Result<&sp_credentials::SpSettings, &str>,
     quota: &quotas::QuotaSettings,
 ) -> Verdicts {
-    run(Audit::Check, snap, &Settings { sp: Some(sp), quota: Some(quota) })
+    run(Audit::Check, snap, &Settings { sp: Some(sp), quota: Some(quota), ..Default::default() })
 }
 
 /// Run one check the way [`run`] does (for the checks' own tests).
@@ -308,7 +311,10 @@ pub(crate) fn run_check(check: &Check, snap: &Snapshot, settings: &Settings) -> 
 }
 
 /// Locks, cluster names, and one order for every report.
-fn finish(ctx: &Ctx, v: &mut Verdicts) {
+fn finish(ctx: &Ctx, v: &mut Verdicts, settings: &Settings) {
+    if !settings.candidates {
+        confirmed_only(ctx.snap, v);
+    }
     group_not_judged(&mut v.notes);
     for f in &mut v.findings {
         if f.resource_id.starts_with("/subscriptions/") {
@@ -324,6 +330,50 @@ fn finish(ctx: &Ctx, v: &mut Verdicts) {
     v.findings
         .sort_by_cached_key(|f| (rank(f.kind), std::cmp::Reverse(f.severity), f.resource_id.to_ascii_lowercase()));
     // Measurements come sorted by pressure from the one check that makes them.
+}
+
+/// A finding on an object read from Azure Resource Graph stands only when
+/// ARM confirmed the object exactly as indexed (`collect::confirm`): the
+/// index lags, and nothing is concluded from stale data.
+fn confirmed_only(snap: &Snapshot, v: &mut Verdicts) {
+    use crate::snapshot::{ConfirmOutcome, ListSource};
+    if !snap.lists.iter().any(|l| l.source == ListSource::ResourceGraph) {
+        return;
+    }
+    let mut notes: Vec<String> = Vec::new();
+    let mut note = |n: String| {
+        if !notes.contains(&n) {
+            notes.push(n);
+        }
+    };
+    v.findings.retain(|f| {
+        let Some((kind, object)) = Snapshot::listed_object(&f.resource_id) else { return true };
+        if !snap.from_resource_graph(kind, &object) {
+            return true;
+        }
+        match snap.confirmation(&object).map(|c| c.outcome) {
+            Some(ConfirmOutcome::Confirmed) => true,
+            Some(ConfirmOutcome::Changed) => {
+                note(format!(
+                    "{object} not judged: it changed after Resource Graph indexed it (ARM's copy differs); the next run judges it"
+                ));
+                false
+            }
+            Some(ConfirmOutcome::Gone) => {
+                note(format!("{object} not judged: ARM no longer has it (Resource Graph's index still did)"));
+                false
+            }
+            // The snapshot's incomplete list names it.
+            Some(ConfirmOutcome::Failed) => false,
+            None => {
+                note(format!(
+                    "{object} not judged: it was read from Resource Graph and not confirmed by ARM (a snapshot confirms what its own checks would report; run this audit live)"
+                ));
+                false
+            }
+        }
+    });
+    v.notes.extend(notes);
 }
 
 /// Many objects not judged for one reason ("... not judged: resource

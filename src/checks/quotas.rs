@@ -326,7 +326,11 @@ mod tests {
             usages: page.value,
         });
         let settings = QuotaSettings { warn_pct: 80.0, critical_pct: 95.0 };
-        let v = crate::checks::run_check(&CHECK, &s, &crate::checks::Settings { sp: None, quota: Some(&settings) });
+        let v = crate::checks::run_check(
+            &CHECK,
+            &s,
+            &crate::checks::Settings { quota: Some(&settings), ..Default::default() },
+        );
         let storage: Vec<_> = v.measurements.iter().filter(|m| m.object.starts_with("storage accounts")).collect();
         assert_eq!(storage.len(), 1, "{:?}", v.measurements);
         assert_eq!((storage[0].used, storage[0].limit), (13, 250));
@@ -342,7 +346,11 @@ mod tests {
             usages: vec![usage("StorageAccounts", 245, 250)],
         });
         let settings = QuotaSettings { warn_pct: 80.0, critical_pct: 95.0 };
-        let v = crate::checks::run_check(&CHECK, &s, &crate::checks::Settings { sp: None, quota: Some(&settings) });
+        let v = crate::checks::run_check(
+            &CHECK,
+            &s,
+            &crate::checks::Settings { quota: Some(&settings), ..Default::default() },
+        );
         let f = v.findings.iter().find(|f| f.kind == Kind::QuotaStorageAccounts).expect("flagged");
         assert_eq!(f.severity, Severity::Critical);
         assert!(f.reason.contains("245 of 250"), "{}", f.reason);
@@ -358,9 +366,15 @@ mod tests {
             items: 0,
             error_code: None,
             error: Some("HTTP 500".into()),
+            source: crate::snapshot::ListSource::Arm,
+            read_at: None,
         });
         s.azure.storage_usages.clear();
-        let v = crate::checks::run_check(&CHECK, &s, &crate::checks::Settings { sp: None, quota: Some(&settings) });
+        let v = crate::checks::run_check(
+            &CHECK,
+            &s,
+            &crate::checks::Settings { quota: Some(&settings), ..Default::default() },
+        );
         assert!(v.findings.iter().all(|f| f.kind != Kind::QuotaStorageAccounts));
         assert!(v.withheld.iter().any(|w| w.kinds.contains(&Kind::QuotaStorageAccounts)), "{:?}", v.withheld);
     }

@@ -237,6 +237,8 @@ mod tests {
                 items: 0,
                 error_code: None,
                 error: None,
+                source: crate::snapshot::ListSource::Arm,
+                read_at: None,
             });
         }
     }

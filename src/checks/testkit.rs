@@ -32,6 +32,8 @@ pub fn snap() -> Snapshot {
             items: 0,
             error_code: None,
             error: None,
+            source: crate::snapshot::ListSource::Arm,
+            read_at: None,
         })
         .collect();
     let cluster = ClusterView {
@@ -53,13 +55,14 @@ pub fn snap() -> Snapshot {
         schema: SCHEMA.into(),
         generated_at: jiff::Timestamp::UNIX_EPOCH,
         azaudit_version: "test".into(),
-        scope: Scope { subscriptions: vec![SUB.into()], resource_groups: Vec::new(), arm_endpoint: String::new() },
+        scope: Scope { subscriptions: vec![SUB.into()], ..Default::default() },
         lists,
         azure: AzureInventory::default(),
         cluster,
         cloud_config: None,
         graph: None,
         stats: Default::default(),
+        confirmations: Vec::new(),
     }
 }
 

@@ -3,10 +3,11 @@
 //! concurrently through the one [`ArmClient`]; then one usages list per
 //! subscription and location seen. No per-resource GETs.
 
+use super::resource_graph;
 use crate::arm::{ArmClient, ArmError};
 use crate::models::{ResourceId, Usage};
 use crate::resources::{Inventoried, InventoryVisitor};
-use crate::snapshot::{AzureInventory, ListKind, ListRecord, LocationUsages};
+use crate::snapshot::{AzureInventory, ListKind, ListRecord, ListSource, LocationUsages};
 use futures::future::{BoxFuture, join_all};
 use serde::de::DeserializeOwned;
 use std::collections::BTreeSet;
@@ -43,6 +44,7 @@ pub async fn collect(
     client: &ArmClient,
     scope: &CollectScope,
     kinds: &[ListKind],
+    source: ListSource,
 ) -> (AzureInventory, Vec<ListRecord>) {
     let targets = scope.targets();
     // One list chain per kind and target, all at once; each result then puts
@@ -52,7 +54,7 @@ pub async fn collect(
     // the rest.
     let children: Vec<ListKind> = kinds.iter().copied().filter(|k| k.parent().is_some()).collect();
     let is_parent = |k: &ListKind| children.iter().any(|c| c.parent() == Some(*k));
-    let lister = |k: &ListKind| k.visit_inventoried(Lister { client, targets: &targets });
+    let lister = |k: &ListKind| k.visit_inventoried(Lister { client, targets: &targets, scope, source });
     let others = join_all(kinds.iter().filter(|k| ListKind::SCOPED.contains(k) && !is_parent(k)).filter_map(lister));
     let parented = async {
         let mut part = AzureInventory::default();
@@ -126,17 +128,31 @@ fn fill_with<T: Inventoried>(results: Vec<(ListRecord, Vec<T>)>) -> Fill {
     })
 }
 
-/// Lists one inventoried kind at every target.
+/// Lists one inventoried kind at every target: from Resource Graph when
+/// that is the source and it holds the kind, else from ARM.
 struct Lister<'a> {
     client: &'a ArmClient,
     targets: &'a [(String, Option<String>)],
+    scope: &'a CollectScope,
+    source: ListSource,
 }
 
 impl<'a> InventoryVisitor for Lister<'a> {
     type Out = BoxFuture<'a, Fill>;
     fn visit<T: Inventoried>(self) -> Self::Out {
         Box::pin(async move {
-            let results = list_kind::<T>(self.client, T::KIND, self.targets).await;
+            let from_graph = self.source == ListSource::ResourceGraph && resource_graph::indexed(T::KIND);
+            let graph = match from_graph {
+                true => {
+                    let (subs, rgs) = (&self.scope.subscriptions, &self.scope.resource_groups);
+                    resource_graph::read::<T>(self.client, T::KIND, subs, rgs).await
+                }
+                false => resource_graph::Read::FromArm,
+            };
+            let results = match graph {
+                resource_graph::Read::Lists(l) => l,
+                resource_graph::Read::FromArm => list_kind::<T>(self.client, T::KIND, self.targets).await,
+            };
             fill_with(results)
         })
     }
@@ -205,6 +221,7 @@ async fn list_one<T: DeserializeOwned>(
     location: Option<&str>,
     path: &str,
 ) -> (ListRecord, Vec<T>) {
+    let read_at = jiff::Timestamp::now();
     let outcome = match client.url(path, kind.api_version()) {
         Ok(url) => client.list::<T>(sub, url).await,
         Err(e) => crate::arm::ListOutcome { items: Vec::new(), pages: 0, error: Some(e) },
@@ -220,6 +237,8 @@ async fn list_one<T: DeserializeOwned>(
         items: outcome.items.len(),
         error_code: outcome.error.as_ref().and_then(ArmError::code).map(str::to_string),
         error: outcome.error.as_ref().map(ToString::to_string),
+        source: ListSource::Arm,
+        read_at: Some(read_at),
     };
     info!(list = %rec.describe(), pages = rec.pages, items = rec.items, complete = rec.complete, "list read");
     (rec, outcome.items)

@@ -5,15 +5,18 @@
 
 pub mod azure;
 pub mod cluster;
+pub mod confirm;
 pub mod graph;
 pub mod imds;
+pub mod resource_graph;
+pub mod scope;
 pub mod settings;
 
 use crate::auth::{self, SignInError};
 use crate::cli::{GlobalArgs, SpApps};
 use crate::error::Fatal;
 use crate::resources::ListKind;
-use crate::snapshot::{ClusterView, ProviderConfig, SignInFailure, Snapshot};
+use crate::snapshot::{ClusterView, ListSource, ProviderConfig, SignInFailure, Snapshot};
 use azure::CollectScope;
 use cluster::ClusterInput;
 use std::collections::HashMap;
@@ -33,6 +36,29 @@ pub struct ReadPlan {
     /// applications may come from `--app-id` alone); otherwise a run with no
     /// subscription cannot start.
     pub subscription_optional: bool,
+    /// The resource IDs the run's findings would name: those read from
+    /// Azure Resource Graph are confirmed by ARM before the snapshot is
+    /// done. Set by the command, which knows its checks and their settings.
+    pub candidates: Option<Candidates>,
+}
+
+/// The resource IDs a snapshot's findings would name.
+pub type FindCandidates = dyn Fn(&Snapshot) -> Vec<String> + Send + Sync;
+
+/// What a report would name, given a snapshot (the command's checks).
+#[derive(Clone)]
+pub struct Candidates(pub std::sync::Arc<FindCandidates>);
+
+impl std::fmt::Debug for Candidates {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Candidates")
+    }
+}
+
+impl Candidates {
+    pub fn new(f: impl Fn(&Snapshot) -> Vec<String> + Send + Sync + 'static) -> Candidates {
+        Candidates(std::sync::Arc::new(f))
+    }
 }
 
 /// Whether and how the cluster is read.
@@ -64,6 +90,7 @@ impl ReadPlan {
             cluster,
             graph: graph.map(|a| GraphRead { apps: a.clone(), require_apps: false }),
             subscription_optional: false,
+            candidates: None,
         }
     }
 
@@ -75,6 +102,7 @@ impl ReadPlan {
             cluster: ClusterRead::Not,
             graph: Some(GraphRead { apps: apps.clone(), require_apps: true }),
             subscription_optional: true,
+            candidates: None,
         }
     }
 }
@@ -101,7 +129,7 @@ pub async fn collect(g: &GlobalArgs, env: HashMap<String, String>, plan: &ReadPl
     if !plan.subscription_optional {
         settings::require_subscription(&r)?;
     }
-    let read_arm = !r.subscriptions.0.is_empty() && !plan.azure.is_empty();
+    let read_arm = (!r.subscriptions.0.is_empty() || r.discover.is_some()) && !plan.azure.is_empty();
     let arm_scope = r.cloud.0.arm_scope();
     if read_arm {
         match auth::sign_in(&r.credential, &arm_scope).await {
@@ -120,7 +148,23 @@ pub async fn collect(g: &GlobalArgs, env: HashMap<String, String>, plan: &ReadPl
         true => Some(std::sync::Arc::new(settings::client(g, &r, r.arm_endpoint.clone(), arm_scope)?)),
         false => None,
     };
-    let scope = CollectScope { subscriptions: r.subscriptions.0.clone(), resource_groups: r.resource_groups.0.clone() };
+    // Subscriptions not given are found now, before anything is listed.
+    let (subscriptions, discovery) = match (&r.discover, &arm) {
+        (Some(how), Some(arm)) => {
+            progress.set("finding the subscriptions");
+            scope::discover(arm, how).await
+        }
+        _ => (r.subscriptions.0.clone(), Vec::new()),
+    };
+    let scope = CollectScope { subscriptions, resource_groups: r.resource_groups.0.clone() };
+    let source = match g.source {
+        crate::cli::SourceArg::Arm => ListSource::Arm,
+        crate::cli::SourceArg::ResourceGraph => ListSource::ResourceGraph,
+        crate::cli::SourceArg::Auto if scope.subscriptions.len() > resource_graph::AUTO_ABOVE => {
+            ListSource::ResourceGraph
+        }
+        crate::cli::SourceArg::Auto => ListSource::Arm,
+    };
 
     // The cluster and Azure are independent: read them at the same time.
     progress.set(if cluster_settings.is_some() { "reading the cluster and Azure" } else { "reading Azure" });
@@ -148,7 +192,7 @@ pub async fn collect(g: &GlobalArgs, env: HashMap<String, String>, plan: &ReadPl
     };
     let azure_read = async {
         match &arm {
-            Some(arm) => azure::collect(arm, &scope, &plan.azure).await,
+            Some(arm) => azure::collect(arm, &scope, &plan.azure, source).await,
             None => Default::default(),
         }
     };
@@ -177,17 +221,35 @@ pub async fn collect(g: &GlobalArgs, env: HashMap<String, String>, plan: &ReadPl
         cluster.cluster_cidrs.clone_from(&g.cluster_cidrs);
     }
 
+    let mut snap = Snapshot {
+        lists,
+        azure: inventory,
+        cluster,
+        cloud_config: r.cloud_config.as_ref().map(ProviderConfig::from),
+        ..Snapshot::new(r.scope())
+    };
+    // What came from Resource Graph's index is confirmed by ARM before any
+    // verdict: the objects the findings would name are read again.
+    if let (Some(arm), Some(c)) = (&arm, &plan.candidates)
+        && snap.lists.iter().any(|l| l.source == ListSource::ResourceGraph)
+    {
+        progress.set("confirming with ARM");
+        let ids = (c.0)(&snap);
+        snap.confirmations = confirm::confirm(arm, &snap, ids).await;
+    }
+
     progress.set("reading Microsoft Graph");
     let mut stats = arm.as_ref().map(|a| a.stats()).unwrap_or_default();
+    stats.confirmations = snap.confirmations.len() as u64;
     let graph = match &plan.graph {
         None => None,
         Some(gr) => {
-            let (requested, msi) = graph::requested_apps(&r, &gr.apps, &inventory.managed_clusters);
+            let (requested, msi) = graph::requested_apps(&r, &gr.apps, &snap.azure.managed_clusters);
             if gr.require_apps
                 && requested.is_empty()
                 && !gr.apps.all
                 && msi.is_empty()
-                && lists.iter().all(|l| l.complete)
+                && snap.lists.iter().all(|l| l.complete)
             {
                 return Err(Fatal(
                     "nothing to check: no aadClientId in a cloud-config, no AKS cluster in scope, and no --app-id; give --app-id APP_ID, --subscription for the AKS clusters, or --all for every application in the tenant".into(),
@@ -207,15 +269,11 @@ pub async fn collect(g: &GlobalArgs, env: HashMap<String, String>, plan: &ReadPl
         elapsed_ms = stats.elapsed_ms,
         "ARM statistics"
     );
-    Ok(Snapshot {
-        lists,
-        azure: inventory,
-        cluster,
-        cloud_config: r.cloud_config.as_ref().map(ProviderConfig::from),
-        graph,
-        stats,
-        ..Snapshot::new(r.scope())
-    })
+    snap.scope.subscriptions = scope.subscriptions;
+    snap.scope.discovery = discovery;
+    snap.graph = graph;
+    snap.stats = stats;
+    Ok(snap)
 }
 
 /// The snapshot of a run whose own credential's secret has expired: nothing

@@ -37,12 +37,23 @@ impl std::fmt::Display for Source {
     }
 }
 
+/// Where the subscriptions come from when they are not given.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Discover {
+    /// Every subscription the identity can read.
+    All,
+    /// Every subscription under these management groups.
+    Groups(Vec<String>),
+}
+
 /// What the run will talk to and as whom, before any ARM call.
 pub struct Resolved {
     pub cloud: (Cloud, Source),
     pub arm_endpoint: Url,
     pub graph_endpoint: Url,
     pub subscriptions: (Vec<String>, Source),
+    /// Subscriptions to be found after sign-in instead of given.
+    pub discover: Option<Discover>,
     pub resource_groups: (Vec<String>, Source),
     pub location: Option<(String, Source)>,
     pub cloud_config: Option<CloudConfig>,
@@ -57,6 +68,7 @@ impl Resolved {
             subscriptions: self.subscriptions.0.clone(),
             resource_groups: self.resource_groups.0.clone(),
             arm_endpoint: self.arm_endpoint.as_str().trim_end_matches('/').to_string(),
+            discovery: Vec::new(),
         }
     }
 }
@@ -131,16 +143,31 @@ pub async fn resolve_with_env(g: &GlobalArgs, env: HashMap<String, String>) -> R
     };
 
     let from_cfg = |f: fn(&CloudConfig) -> &Option<String>| cfg.as_ref().and_then(|c| f(c).as_deref());
-    let subscriptions = first_of(
-        dedup(&g.subscriptions),
-        from_cfg(|c| &c.subscription_id),
-        instance.as_ref().map(|i| i.subscription_id.as_str()),
-    );
-    let resource_groups = first_of(
-        dedup(&g.resource_groups),
-        from_cfg(|c| &c.resource_group),
-        instance.as_ref().map(|i| i.resource_group_name.as_str()),
-    );
+    let discover = if g.all_subscriptions {
+        Some(Discover::All)
+    } else if !g.management_groups.is_empty() {
+        Some(Discover::Groups(dedup(&g.management_groups)))
+    } else {
+        None
+    };
+    // Discovered subscriptions are found after sign-in; the cloud-config's
+    // and this VM's own subscription and resource group do not narrow them
+    // (only -g does).
+    let (subscriptions, resource_groups) = if discover.is_some() {
+        ((Vec::new(), Source::Default), first_of(dedup(&g.resource_groups), None, None))
+    } else {
+        let subscriptions = first_of(
+            dedup(&g.subscriptions),
+            from_cfg(|c| &c.subscription_id),
+            instance.as_ref().map(|i| i.subscription_id.as_str()),
+        );
+        let resource_groups = first_of(
+            dedup(&g.resource_groups),
+            from_cfg(|c| &c.resource_group),
+            instance.as_ref().map(|i| i.resource_group_name.as_str()),
+        );
+        (subscriptions, resource_groups)
+    };
     let location = match first_of(Vec::new(), from_cfg(|c| &c.location), instance.as_ref().map(|i| i.location.as_str()))
     {
         (mut v, src) if !v.is_empty() => Some((v.remove(0), src)),
@@ -182,6 +209,7 @@ pub async fn resolve_with_env(g: &GlobalArgs, env: HashMap<String, String>) -> R
         arm_endpoint,
         graph_endpoint,
         subscriptions,
+        discover,
         resource_groups,
         location,
         cloud_config: cfg,
@@ -192,9 +220,9 @@ pub async fn resolve_with_env(g: &GlobalArgs, env: HashMap<String, String>) -> R
 
 /// Runs that read ARM need a subscription.
 pub fn require_subscription(r: &Resolved) -> Result<(), Fatal> {
-    if r.subscriptions.0.is_empty() {
+    if r.subscriptions.0.is_empty() && r.discover.is_none() {
         return Err(Fatal(
-            "no subscription to audit: give --subscription ID (or set AZAUDIT_SUBSCRIPTION), a cloud-config with subscriptionId, or --use-instance-metadata on an Azure VM".into(),
+            "no subscription to audit: give --subscription ID (or set AZAUDIT_SUBSCRIPTION), --all-subscriptions, --management-group ID, a cloud-config with subscriptionId, or --use-instance-metadata on an Azure VM".into(),
         ));
     }
     Ok(())

@@ -13,7 +13,13 @@ pub async fn quotas(g: &GlobalArgs, args: &QuotasArgs) -> Result<Outcome, Fatal>
     let settings = settings::quota(&args.thresholds)?;
     let snap = match &args.report.from {
         Some(path) => Snapshot::load(path)?,
-        None => collect::collect(g, auth::env_snapshot(), &ReadPlan::inventory(ClusterRead::Optional, None)).await?,
+        None => {
+            let plan = ReadPlan {
+                candidates: Some(super::candidates(crate::findings::Audit::Quotas, Some(settings))),
+                ..ReadPlan::inventory(ClusterRead::Optional, None)
+            };
+            collect::collect(g, auth::env_snapshot(), &plan).await?
+        }
     };
     let report = Report::new(crate::report::Audit::Quotas, &snap, checks::quotas(&snap, &settings), false, now()?);
     output::emit(report, snap, &args.report, g.quiet)
@@ -25,7 +31,10 @@ pub async fn check(g: &GlobalArgs, args: &CheckArgs) -> Result<Outcome, Fatal> {
     let snap = match &args.report.from {
         Some(path) => Snapshot::load(path)?,
         None => {
-            let plan = ReadPlan::inventory(ClusterRead::Required, (!args.no_graph).then_some(&args.apps));
+            let plan = ReadPlan {
+                candidates: Some(super::candidates(crate::findings::Audit::Check, Some(quota))),
+                ..ReadPlan::inventory(ClusterRead::Required, (!args.no_graph).then_some(&args.apps))
+            };
             collect::collect(g, auth::env_snapshot(), &plan).await?
         }
     };

@@ -40,3 +40,17 @@ pub fn now() -> Result<jiff::Timestamp, Fatal> {
 }
 
 pub use crate::error::Fatal;
+
+/// The resource IDs an audit's checks would report on, before
+/// confirmation: what ARM confirms when the inventory came from Azure
+/// Resource Graph. `quota` is the command's thresholds, where it has them.
+pub fn candidates(
+    audit: crate::findings::Audit,
+    quota: Option<crate::checks::quotas::QuotaSettings>,
+) -> crate::collect::Candidates {
+    crate::collect::Candidates::new(move |snap| {
+        let settings =
+            crate::checks::Settings { sp: Some(Err("not an ARM object")), quota: quota.as_ref(), candidates: true };
+        crate::checks::run(audit, snap, &settings).findings.iter().map(|f| f.resource_id.clone()).collect()
+    })
+}

@@ -12,7 +12,13 @@ use crate::snapshot::Snapshot;
 pub async fn run(g: &GlobalArgs, args: &ReportArgs) -> Result<Outcome, Fatal> {
     let snap = match &args.from {
         Some(path) => Snapshot::load(path)?,
-        None => collect::collect(g, auth::env_snapshot(), &ReadPlan::inventory(ClusterRead::Required, None)).await?,
+        None => {
+            let plan = ReadPlan {
+                candidates: Some(super::candidates(crate::findings::Audit::Orphans, None)),
+                ..ReadPlan::inventory(ClusterRead::Required, None)
+            };
+            collect::collect(g, auth::env_snapshot(), &plan).await?
+        }
     };
     let report = Report::new(crate::report::Audit::Orphans, &snap, checks::orphans(&snap), true, now()?);
     output::emit(report, snap, args, g.quiet)

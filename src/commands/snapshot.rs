@@ -8,7 +8,13 @@ use crate::collect::{self, ClusterRead, ReadPlan};
 
 pub async fn run(g: &GlobalArgs, args: &SnapshotArgs) -> Result<Outcome, Fatal> {
     let graph = (args.graph || args.apps.all || !args.apps.app_ids.is_empty()).then_some(&args.apps);
-    let snap = collect::collect(g, auth::env_snapshot(), &ReadPlan::inventory(ClusterRead::Required, graph)).await?;
+    // What the default audits would report is confirmed, so that `--from`
+    // this snapshot reports from confirmed data only.
+    let plan = ReadPlan {
+        candidates: Some(super::candidates(crate::findings::Audit::Check, Some(Default::default()))),
+        ..ReadPlan::inventory(ClusterRead::Required, graph)
+    };
+    let snap = collect::collect(g, auth::env_snapshot(), &plan).await?;
     snap.write(&args.output)?;
     let missing = snap.missing();
     if !g.quiet {

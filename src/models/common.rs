@@ -8,9 +8,10 @@
 //! `mc_rg` in another. Everything here accepts those variations.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex};
 
 /// A short string (a protocol, a port, a prefix, a state): up to 24 bytes
 /// inline, without a heap allocation.
@@ -157,6 +158,24 @@ impl<'de> Deserialize<'de> for ResourceId {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         Ok(ResourceId(String::deserialize(d)?))
     }
+}
+
+/// One shared copy of a string that many objects repeat and that has few
+/// distinct values in a run: a subscription ID or a resource group name in
+/// tens of thousands of findings costs one allocation each, not one per
+/// finding. Not for names or IDs (there are as many of those as objects).
+pub fn shared(s: &str) -> Arc<str> {
+    static SEEN: Mutex<Option<HashSet<Arc<str>>>> = Mutex::new(None);
+    // A poisoned lock only means another thread panicked while inserting;
+    // the set is still a valid set.
+    let mut guard = SEEN.lock().unwrap_or_else(|p| p.into_inner());
+    let set = guard.get_or_insert_with(HashSet::new);
+    if let Some(a) = set.get(s) {
+        return a.clone();
+    }
+    let a: Arc<str> = Arc::from(s);
+    set.insert(a.clone());
+    a
 }
 
 /// A location as ARM spells it in paths: `West Europe` -> `westeurope`.

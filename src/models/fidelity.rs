@@ -369,6 +369,11 @@ fn spec_of(kind: &str) -> Option<(String, &'static str)> {
                 .into(),
             "QueryResponse",
         ),
+        "managementGroupDescendants" => (
+            "specification/managementgroups/resource-manager/Microsoft.Management/stable/2023-04-01/management.json"
+                .into(),
+            "DescendantInfo",
+        ),
         "usages" => (format!("{net}/usage.json"), "Usage"),
         "storageUsages" => (format!("{storage}/storage.json"), "Usage"),
         "backendAddressPools" => (format!("{net}/loadBalancer.json"), "BackendAddressPool"),

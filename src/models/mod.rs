@@ -18,6 +18,7 @@ pub mod private_link_service;
 pub mod public_ip;
 pub mod route_table;
 pub mod storage;
+pub mod subscription;
 pub mod usage;
 
 pub use common::{Child, Num, Resource, ResourceId, Sku, SubResource, Tags};

@@ -61,7 +61,7 @@ pub fn render(r: &Report, w: &mut dyn std::io::Write) -> std::io::Result<()> {
         &mut out,
         "azaudit_finding",
         "gauge",
-        "One series per finding (1), labelled by kind, severity, resource group and name.",
+        "One series per finding (1), labelled by kind, severity, subscription, resource group and name.",
     );
     for f in &r.findings {
         let rg = f.resource_group.as_deref().unwrap_or("");
@@ -71,6 +71,7 @@ pub fn render(r: &Report, w: &mut dyn std::io::Write) -> std::io::Result<()> {
             labels(&[
                 ("kind", f.kind.as_str()),
                 ("severity", f.severity.as_str()),
+                ("subscription", f.subscription.as_deref().unwrap_or("")),
                 ("resource_group", rg),
                 ("name", &f.name)
             ])
@@ -88,7 +89,12 @@ pub fn render(r: &Report, w: &mut dyn std::io::Write) -> std::io::Result<()> {
             let _ = writeln!(
                 out,
                 "azaudit_finding_age_days{} {age}",
-                labels(&[("kind", f.kind.as_str()), ("resource_group", rg), ("name", &f.name)])
+                labels(&[
+                    ("kind", f.kind.as_str()),
+                    ("subscription", f.subscription.as_deref().unwrap_or("")),
+                    ("resource_group", rg),
+                    ("name", &f.name)
+                ])
             );
         }
     }
@@ -104,7 +110,12 @@ pub fn render(r: &Report, w: &mut dyn std::io::Write) -> std::io::Result<()> {
             let _ = writeln!(
                 out,
                 "azaudit_finding_monthly_cost_usd{} {}",
-                labels(&[("kind", f.kind.as_str()), ("resource_group", rg), ("name", &f.name)]),
+                labels(&[
+                    ("kind", f.kind.as_str()),
+                    ("subscription", f.subscription.as_deref().unwrap_or("")),
+                    ("resource_group", rg),
+                    ("name", &f.name)
+                ]),
                 c.monthly_usd
             );
         }

@@ -54,15 +54,14 @@ pub fn render(r: &Report, w: &mut dyn std::io::Write) -> std::io::Result<()> {
         found.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.name.cmp(&b.name)));
         let _ = writeln!(out, "\n{} ({}, {})", kind.title(), kind.as_str(), found.len());
         let mut t = Table::new();
-        t.load_style(presets::NOTHING).set_content_arrangement(ContentArrangement::Dynamic).set_header(vec![
-            "SEVERITY",
-            "NAME",
-            "RESOURCE GROUP",
-            "SERVICE",
-            "COST/MO",
-            "AGE",
-            "REASON",
-        ]);
+        // With more than one subscription, a resource group's name alone
+        // does not say where the object is.
+        let many = r.scope.subscriptions.len() > 1;
+        let mut header = vec!["SEVERITY", "NAME", "RESOURCE GROUP", "SERVICE", "COST/MO", "AGE", "REASON"];
+        if many {
+            header.insert(2, "SUBSCRIPTION");
+        }
+        t.load_style(presets::NOTHING).set_content_arrangement(ContentArrangement::Dynamic).set_header(header);
         if let Some(w) = width() {
             t.set_width(w);
         }
@@ -73,15 +72,19 @@ pub fn render(r: &Report, w: &mut dyn std::io::Write) -> std::io::Result<()> {
             }
             let cost = f.cost.as_ref().filter(|c| c.monthly_usd > 0.0).map(|c| format!("~${:.2}", c.monthly_usd));
             let age = f.age_days.map(|d| format!("{d} d")).unwrap_or_else(|| "-".into());
-            t.add_row(vec![
+            let mut row = vec![
                 severity_cell(f.severity),
                 Cell::new(name),
-                Cell::new(f.resource_group.clone().unwrap_or_default()),
+                Cell::new(f.resource_group.as_deref().unwrap_or_default()),
                 Cell::new(f.service.clone().unwrap_or_else(|| "-".into())),
                 Cell::new(cost.unwrap_or_else(|| "-".into())),
                 Cell::new(age),
                 Cell::new(&f.reason),
-            ]);
+            ];
+            if many {
+                row.insert(2, Cell::new(f.subscription.as_deref().unwrap_or_default()));
+            }
+            t.add_row(row);
         }
         let _ = writeln!(out, "{t}");
     }

@@ -46,6 +46,7 @@ pub const FILES: &[(&str, &str)] = vendored![
     "specification/network/resource-manager/Microsoft.Network/stable/2024-07-01/routeTable.json",
     "specification/network/resource-manager/Microsoft.Network/stable/2024-07-01/usage.json",
     "specification/network/resource-manager/Microsoft.Network/stable/2024-07-01/virtualNetwork.json",
+    "specification/managementgroups/resource-manager/Microsoft.Management/stable/2023-04-01/management.json",
     "specification/resourcegraph/resource-manager/Microsoft.ResourceGraph/stable/2024-04-01/resourcegraph.json",
     "specification/resources/resource-manager/Microsoft.Authorization/stable/2020-05-01/locks.json",
     "specification/resources/resource-manager/Microsoft.Resources/stable/2022-12-01/subscriptions.json",

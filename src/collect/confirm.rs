@@ -1,0 +1,108 @@
+//! Confirmation: Azure Resource Graph's index lags the resource providers
+//! (usually by seconds, sometimes by much more), and Microsoft's guidance is
+//! to confirm with the provider before acting on it. Every object that a
+//! finding would name, and that came from Resource Graph, is read again
+//! from ARM (the object itself, or a sub-resource's parent) before the
+//! report is made. The checks then keep a finding only when ARM has the
+//! object exactly as indexed; one that changed or is gone is dropped, with
+//! a note, and a read that failed leaves the run incomplete.
+
+use crate::arm::ArmClient;
+use crate::resources::{Inventoried, InventoryVisitor, ListKind};
+use crate::snapshot::{ConfirmOutcome, Confirmation, Snapshot};
+use futures::future::join_all;
+use serde_json::Value;
+use tracing::info;
+
+/// Read each Resource Graph object that `ids` (the findings' resource IDs)
+/// name from ARM, once each.
+pub async fn confirm(client: &ArmClient, snap: &Snapshot, ids: Vec<String>) -> Vec<Confirmation> {
+    let mut objects: Vec<(ListKind, String)> = Vec::new();
+    for id in ids {
+        let Some((kind, object)) = Snapshot::listed_object(&id) else { continue };
+        if snap.from_resource_graph(kind, &object) && !objects.iter().any(|(_, o)| o.eq_ignore_ascii_case(&object)) {
+            objects.push((kind, object));
+        }
+    }
+    info!(objects = objects.len(), "confirming Resource Graph's objects with ARM");
+    join_all(objects.iter().filter_map(|(kind, object)| kind.visit_inventoried(Confirm { client, snap, object }))).await
+}
+
+struct Confirm<'a> {
+    client: &'a ArmClient,
+    snap: &'a Snapshot,
+    object: &'a str,
+}
+
+impl<'a> InventoryVisitor for Confirm<'a> {
+    type Out = futures::future::BoxFuture<'a, Confirmation>;
+    fn visit<T: Inventoried>(self) -> Self::Out {
+        Box::pin(async move {
+            let id = crate::models::ResourceId::new(self.object);
+            let sub = id.subscription().unwrap_or_default().to_string();
+            let indexed = T::items(&self.snap.azure).iter().find(|t| t.id() == &id).map(canonical);
+            let at = jiff::Timestamp::now();
+            let read = match self.client.url(self.object, T::KIND.api_version()) {
+                Ok(url) => self.client.get::<T>(&sub, &url).await,
+                Err(e) => Err(e),
+            };
+            // Kept as the inventory keeps what it lists (derivable IDs
+            // dropped), so that only a difference in what Azure says counts.
+            let read = read.map(|t| {
+                let mut inv = crate::snapshot::AzureInventory::default();
+                T::items_mut(&mut inv).push(t);
+                inv.compact();
+                T::items_mut(&mut inv).pop()
+            });
+            let (outcome, error) = match read {
+                Ok(Some(t)) if Some(canonical(&t)) == indexed => (ConfirmOutcome::Confirmed, None),
+                Ok(_) => (ConfirmOutcome::Changed, None),
+                Err(e) if e.status() == Some(404) => (ConfirmOutcome::Gone, None),
+                Err(e) => (ConfirmOutcome::Failed, Some(e.to_string())),
+            };
+            Confirmation { id: self.object.to_string(), outcome, at, error }
+        })
+    }
+}
+
+/// An object as the checks see it, spelt the same from both sources:
+/// Resource Graph lower-cases `type`, and either may case an ID
+/// differently (ARM IDs compare without case).
+fn canonical<T: Inventoried>(t: &T) -> Value {
+    fn walk(v: &mut Value, key: Option<&str>) {
+        match v {
+            Value::String(s) if key == Some("type") || s.starts_with('/') => *s = s.to_ascii_lowercase(),
+            Value::Array(a) => a.iter_mut().for_each(|x| walk(x, None)),
+            Value::Object(o) => o.iter_mut().for_each(|(k, x)| walk(x, Some(k))),
+            _ => {}
+        }
+    }
+    let mut v = serde_json::to_value(t).unwrap_or(Value::Null);
+    walk(&mut v, None);
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::PublicIp;
+
+    #[test]
+    fn the_same_object_from_either_source_compares_equal() {
+        let arm: PublicIp = serde_json::from_value(serde_json::json!({
+            "id": "/subscriptions/S/resourceGroups/MC_rg/providers/Microsoft.Network/publicIPAddresses/ip1",
+            "name": "ip1", "type": "Microsoft.Network/publicIPAddresses", "location": "westeurope",
+            "properties": {"ipAddress": "20.1.2.3", "ipConfiguration": {"id": "/subscriptions/S/resourceGroups/MC_RG/providers/Microsoft.Network/loadBalancers/kubernetes/frontendIPConfigurations/a1"}}
+        }))
+        .unwrap();
+        let mut graph = arm.clone();
+        graph.kind = "microsoft.network/publicipaddresses".into();
+        graph.properties.ip_configuration.as_mut().unwrap().id = crate::models::ResourceId::new(
+            "/subscriptions/s/resourcegroups/mc_rg/providers/microsoft.network/loadbalancers/kubernetes/frontendipconfigurations/a1",
+        );
+        assert_eq!(canonical(&arm), canonical(&graph));
+        let mut detached = arm.clone();
+        detached.properties.ip_configuration = None;
+        assert_ne!(canonical(&arm), canonical(&detached), "a change the checks read is a change");
+    }
+}
