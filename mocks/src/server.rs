@@ -41,26 +41,14 @@ pub async fn handle(State(app): State<Arc<App>>, req: Request) -> Response {
     }
     if crate::resource_graph::owns(&method, &path) {
         if !authorized(&headers) {
-            app.record(&method, &path, &query, None, 401, None);
-            let a = Answer::error(
-                401,
-                "AuthenticationFailed",
-                "Authentication failed. The 'Authorization' header is missing.",
-            );
-            return json_response(401, &a.body, &[]);
+            return unauthenticated(&app, &method, &path, &query, None);
         }
         let body = axum::body::to_bytes(req.into_body(), 1 << 20).await.unwrap_or_default();
         return crate::resource_graph::handle(&app, &path, &query, &headers, &body).await;
     }
     if crate::tenant::owns(&method, &path) {
         if !authorized(&headers) {
-            app.record(&method, &path, &query, None, 401, None);
-            let a = Answer::error(
-                401,
-                "AuthenticationFailed",
-                "Authentication failed. The 'Authorization' header is missing.",
-            );
-            return json_response(401, &a.body, &[]);
+            return unauthenticated(&app, &method, &path, &query, None);
         }
         return crate::tenant::handle(&app, &method, &path, &query).await;
     }
@@ -91,10 +79,7 @@ async fn arm_request(app: &App, method: &str, path: &str, query: &str, headers: 
     let finish = |status: u16, fault: Option<String>| app.record(method, path, query, log_sub.clone(), status, fault);
 
     if !authorized(headers) {
-        finish(401, None);
-        let a =
-            Answer::error(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.");
-        return json_response(401, &a.body, &[]);
+        return unauthenticated(app, method, path, query, log_sub.clone());
     }
     let Some(p) = parsed else {
         finish(404, None);
@@ -258,10 +243,7 @@ async fn resource_request(app: &App, path: &str, query: &str, headers: &HeaderMa
     let finish =
         |status: u16, fault: Option<String>| app.record("GET", path, query, Some(sub_key.clone()), status, fault);
     if !authorized(headers) {
-        finish(401, None);
-        let a =
-            Answer::error(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.");
-        return json_response(401, &a.body, &[]);
+        return unauthenticated(app, "GET", path, query, Some(sub_key));
     }
     let remaining = match app.take_read(&sub_key) {
         Ok(r) => r,
@@ -298,6 +280,13 @@ async fn resource_request(app: &App, path: &str, query: &str, headers: &HeaderMa
     let status = answer.status.as_u16();
     finish(status, fault_name);
     json_response(status, &answer.body, &budget)
+}
+
+/// ARM's answer to a request without a bearer token, logged.
+fn unauthenticated(app: &App, method: &str, path: &str, query: &str, sub: Option<String>) -> Response {
+    app.record(method, path, query, sub, 401, None);
+    let a = Answer::error(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.");
+    json_response(401, &a.body, &[])
 }
 
 fn authorized(headers: &HeaderMap) -> bool {
