@@ -45,7 +45,13 @@ SCENARIOS = {
     "tenant": dict(seed=SEED, subscriptions=50, public_ips=1200, load_balancers=20, frontends=400, rules_per_frontend=1,
                    nsgs=20, rules_per_nsg=50, disks=500, nics=260, services=300, nodes=50,
                    orphan_every=50, empty_pool_every=10, page_size=1000),
+    # A tenant of 1,000 subscriptions of about 200 resources each, read with
+    # --all-subscriptions through ARM's lists and through Resource Graph.
+    "tenant1000": dict(seed=SEED, subscriptions=1000, public_ips=80, load_balancers=2, frontends=40, rules_per_frontend=1,
+                       nsgs=2, rules_per_nsg=20, disks=60, nics=10, services=40, nodes=10,
+                       orphan_every=20, empty_pool_every=0, page_size=1000),
 }
+SOURCES = ("tenant1000",)
 # 20,000 frontends and rules in total on large: 10,000 frontends with one rule each.
 MAX_RPS = 10.0
 BURST = 10
@@ -231,6 +237,57 @@ def run_scenario(name, latency_ms, peer, tmp):
     return row
 
 
+def run_sources(name, latency_ms, tmp):
+    """A tenant read both ways, with --all-subscriptions: ARM's lists, then
+    Resource Graph (its quota emulated: 15 queries per 5 s per caller, the
+    mock's default) with every finding confirmed by ARM. Both must give the
+    same findings."""
+    path, params = scenario_file(name, latency_ms)
+    row = dict(scenario=name, latency_ms=latency_ms, subscriptions=params["subscriptions"], sources={})
+    found = {}
+    for source in ("arm", "resource-graph"):
+        mock = Mock(path)
+        try:
+            kc = kubeconfig(mock.url, tmp)
+            env = dict(PATH=os.environ.get("PATH", ""), IDENTITY_ENDPOINT=mock.url + "/msi/token",
+                       IDENTITY_HEADER="mock-identity-header", AZAUDIT_NOW="2026-11-28T12:00:00Z")
+            report = pathlib.Path(tmp) / f"{name}-{source}.json"
+            cmd = [BIN / "azaudit", "--all-subscriptions", "--source", source, "--arm-endpoint", mock.url, "--auth", "msi",
+                   "--no-cloud-config", "--kubeconfig", kc, "-q", "orphans", "-o", "json", "--output-file", report,
+                   "--fail-on", "never"]
+            m, _, err = measure(cmd, env=env)
+            if m["exit"] != 0:
+                print(f"bench: {name} --source {source} exited {m['exit']}: {err.decode()[-2000:]}", file=sys.stderr)
+            log = mock.log()
+            api = [e for e in log if e["path"].startswith(("/subscriptions", "/providers/", "/api/", "/version"))]
+            graph = [e for e in api if e["path"].endswith("Microsoft.ResourceGraph/resources")]
+            rep = json.loads(report.read_text())
+            found[source] = azaudit_findings(rep)
+            stats = rep["stats"]
+            arm_requests = [e for e in api if e not in graph and e["path"].startswith("/subscriptions/")]
+            confirmations = stats.get("confirmations", 0)
+            # The floor the quotas force: Resource Graph's 15 queries per
+            # 5 s window for its queries; for ARM, the busiest
+            # subscription's requests at the default 10/s (after the burst)
+            # and the longest chain of dependent pages, at the latency.
+            fl, longest, busiest = floor_s(log, latency_ms, 0)
+            if source == "resource-graph":
+                q = len([e for e in graph if e["status"] != 429])
+                fl = max(fl, max(0, q - 15) / 3.0 + latency_ms / 1000)
+            row["sources"][source] = dict(m, requests=len(api), graph_queries=len(graph), arm_requests=len(arm_requests),
+                                          confirmations=confirmations,
+                                          throttled=sum(e["status"] == 429 for e in api), findings=len(found[source]),
+                                          complete=rep["complete"], floor_s=round(fl, 2),
+                                          floor_ratio=round(m["wall_s"] / fl, 2) if fl else None)
+        finally:
+            mock.stop()
+    row["findings_equal"] = found["arm"] == found["resource-graph"]
+    if not row["findings_equal"]:
+        row["findings_diff"] = dict(only_arm=sorted(found["arm"] - found["resource-graph"])[:10],
+                                    only_graph=sorted(found["resource-graph"] - found["arm"])[:10])
+    return row
+
+
 def cluster_file_rows(params, base, env, tmp):
     """The big cluster read from a kubectl JSON file instead of the API, at
     1x, 2x and 4x the objects: memory should grow with what is kept, by
@@ -256,6 +313,13 @@ def table(rows):
     head = ["scenario", "resources", "run", "wall s", "cpu s", "rss MB", "requests", "min req", "429s", "floor s", "wall/floor"]
     lines = [head]
     for r in rows:
+        if "sources" in r:
+            for source, a in r["sources"].items():
+                detail = f"{a['graph_queries']} queries + {a['confirmations']} confirmations" if a["graph_queries"] else "lists"
+                lines.append([r["scenario"] if source == "arm" else "", f"{r['subscriptions']} subs",
+                              f"--source {source} ({detail})", str(a["wall_s"]), str(a["cpu_s"]), str(a["peak_rss_mb"]),
+                              str(a["requests"]), "", str(a["throttled"]), str(a["floor_s"]), str(a["floor_ratio"])])
+            continue
         a = r["azaudit"]
         lines.append([r["scenario"], str(r["resources"]), "azaudit orphans", str(a["wall_s"]), str(a["cpu_s"]), str(a["peak_rss_mb"]),
                       str(a["requests"]), str(a["minimum_requests"]), str(a["throttled"]), str(r["floor_s"]), str(a["floor_ratio"])])
@@ -284,9 +348,15 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.scenarios:
             print(f"bench: {name} ...", file=sys.stderr, flush=True)
-            rows.append(run_scenario(name, args.latency_ms, not args.no_peer and name in ("small", "large"), tmp))
+            if name in SOURCES:
+                rows.append(run_sources(name, args.latency_ms, tmp))
+            else:
+                rows.append(run_scenario(name, args.latency_ms, not args.no_peer and name in ("small", "large"), tmp))
     print(table(rows))
     for r in rows:
+        if "findings_equal" in r and "sources" in r:
+            print(f"{r['scenario']}: ARM and Resource Graph give the same findings: {r['findings_equal']}")
+            continue
         if "findings_equal" in r:
             print(f"{r['scenario']}: azaudit and the peer agree on the shared kinds: {r['findings_equal']}")
         if "single_subscription_wall_s" in r:

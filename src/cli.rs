@@ -382,19 +382,23 @@ pub struct GlobalArgs {
     #[arg(long, value_name = "FILE", global = true)]
     pub kubeconfig: Option<PathBuf>,
 
-    /// Kubeconfig context to use (default: the current context).
-    #[arg(long, value_name = "NAME", global = true)]
-    pub context: Option<String>,
+    /// Kubeconfig context to use (default: the current context). Repeat it
+    /// for a fleet run: each context's cluster is judged against its own
+    /// view, and its findings carry the context's name.
+    #[arg(long = "context", value_name = "NAME", global = true)]
+    pub contexts: Vec<String>,
 
     /// Read the cluster from kubectl output instead of a live API server
     /// (repeatable; `-` for stdin): `kubectl get services,nodes,persistentvolumes
-    /// -A -o json` (or -o yaml). No cluster credentials needed.
-    #[arg(long = "cluster-file", value_name = "FILE", global = true, conflicts_with_all = ["kubeconfig", "context"])]
+    /// -A -o json` (or -o yaml). No cluster credentials needed. `NAME=FILE`
+    /// tags a file with the cluster it belongs to: files with different
+    /// names are a fleet, each judged against its own view.
+    #[arg(long = "cluster-file", value_name = "FILE", global = true, conflicts_with_all = ["kubeconfig", "contexts"])]
     pub cluster_files: Vec<PathBuf>,
 
     /// Do not read the cluster: run Azure-only checks. Verdicts that need
     /// the cluster (orphans, empty pools) are withheld and the report says so.
-    #[arg(long, global = true, conflicts_with_all = ["kubeconfig", "context", "cluster_files"])]
+    #[arg(long, global = true, conflicts_with_all = ["kubeconfig", "contexts", "cluster_files"])]
     pub no_cluster: bool,
 
     /// The cloud provider's cluster name, matched against the

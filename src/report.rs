@@ -27,6 +27,9 @@ pub struct Report {
     /// (`sp-expiry` without a subscription reads only Microsoft Graph).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cluster: Option<ReportCluster>,
+    /// A fleet run's other cluster views.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fleet: Vec<ReportCluster>,
     /// False when any list was incomplete or any verdict was withheld.
     pub complete: bool,
     /// What is missing, one line each (lists that failed or were cut short).
@@ -53,6 +56,9 @@ pub struct Report {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ReportCluster {
     pub name: String,
+    /// In a fleet run: the view's context or file tag.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
     pub source: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub node_resource_group: Option<String>,
@@ -68,6 +74,20 @@ pub struct Summary {
     /// Findings hidden from the verdict by a suppression (still listed).
     #[serde(default)]
     pub suppressed: usize,
+    /// A fleet run's findings per cluster view (absent with one cluster).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub by_cluster: BTreeMap<String, usize>,
+}
+
+impl ReportCluster {
+    fn of(c: &crate::snapshot::ClusterView) -> ReportCluster {
+        ReportCluster {
+            name: c.name.clone(),
+            label: c.label.clone(),
+            source: c.describe_source(),
+            node_resource_group: c.node_resource_group.as_ref().map(|s| s.value.clone()),
+        }
+    }
 }
 
 impl Report {
@@ -91,11 +111,8 @@ impl Report {
             data_from: snap.generated_at,
             azaudit_version: env!("CARGO_PKG_VERSION").into(),
             scope: snap.scope.clone(),
-            cluster: (!snap.cluster.name.is_empty()).then(|| ReportCluster {
-                name: snap.cluster.name.clone(),
-                source: snap.cluster.describe_source(),
-                node_resource_group: snap.cluster.node_resource_group.as_ref().map(|s| s.value.clone()),
-            }),
+            cluster: (!snap.cluster.name.is_empty()).then(|| ReportCluster::of(&snap.cluster)),
+            fleet: snap.fleet.iter().map(ReportCluster::of).collect(),
             complete: incomplete.is_empty() && verdicts.withheld.is_empty(),
             incomplete,
             withheld: verdicts.withheld,
@@ -121,6 +138,11 @@ impl Report {
             summary.monthly_waste_usd += f.cost.as_ref().map_or(0.0, |c| c.monthly_usd);
         }
         summary.monthly_waste_usd = (summary.monthly_waste_usd * 100.0).round() / 100.0;
+        if !self.fleet.is_empty() {
+            for f in &self.findings {
+                *summary.by_cluster.entry(f.cluster.clone().unwrap_or_else(|| "-".into())).or_default() += 1;
+            }
+        }
         self.summary = summary;
     }
 

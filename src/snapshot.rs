@@ -32,6 +32,11 @@ pub struct Snapshot {
     /// The Kubernetes side: what the cluster still uses.
     #[serde(default)]
     pub cluster: ClusterView,
+    /// A fleet run's other cluster views (`--context` given more than once,
+    /// or cluster files tagged with several names); each is judged against
+    /// its own node resource group.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fleet: Vec<ClusterView>,
     /// Microsoft Graph: the applications whose credentials were checked
     /// (`sp-expiry`, `check`, `snapshot --graph`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -90,22 +95,35 @@ impl Snapshot {
         })?;
         Some((kind, format!("{head}/providers/{ns}/{ty}/{name}")))
     }
+}
 
-    /// Whether the list that holds `id`'s object came from Resource Graph.
-    pub fn from_resource_graph(&self, kind: ListKind, id: &str) -> bool {
-        let rid = ResourceId::new(id);
-        let (Some(sub), Some(rg)) = (rid.subscription(), rid.resource_group()) else { return false };
-        self.lists.iter().any(|l| {
-            l.source == ListSource::ResourceGraph
-                && l.kind == kind
-                && l.subscription.eq_ignore_ascii_case(sub)
-                && l.resource_group.as_deref().is_none_or(|g| g.eq_ignore_ascii_case(rg))
-        })
+/// The (kind, subscription, resource group) scopes whose lists came from
+/// Resource Graph, for lookups by object.
+pub struct GraphLists(std::collections::HashSet<(ListKind, String, Option<String>)>);
+
+impl GraphLists {
+    pub fn of(snap: &Snapshot) -> GraphLists {
+        GraphLists(
+            snap.lists
+                .iter()
+                .filter(|l| l.source == ListSource::ResourceGraph)
+                .map(|l| {
+                    (
+                        l.kind,
+                        l.subscription.to_ascii_lowercase(),
+                        l.resource_group.as_ref().map(|g| g.to_ascii_lowercase()),
+                    )
+                })
+                .collect(),
+        )
     }
 
-    /// ARM's answer for the object `id` names, if it was asked.
-    pub fn confirmation(&self, object: &str) -> Option<&Confirmation> {
-        self.confirmations.iter().find(|c| c.id.eq_ignore_ascii_case(object))
+    /// Whether `object`'s list (of `kind`) came from Resource Graph.
+    pub fn holds(&self, kind: ListKind, object: &str) -> bool {
+        let id = crate::models::ResourceId::new(object);
+        let (Some(sub), Some(rg)) = (id.subscription(), id.resource_group()) else { return false };
+        let sub = sub.to_ascii_lowercase();
+        self.0.contains(&(kind, sub.clone(), None)) || self.0.contains(&(kind, sub, Some(rg.to_ascii_lowercase())))
     }
 }
 
@@ -316,6 +334,11 @@ pub struct ClusterView {
     /// The cloud provider's cluster name (`--cluster-name`), matched against
     /// the `k8s-azure-cluster-name` and legacy `kubernetes-cluster-name` tags.
     pub name: String,
+    /// In a fleet run, what this view is called: its kubeconfig context or
+    /// the name its cluster files were tagged with. Findings judged
+    /// against it carry this as their `cluster`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
     pub source: ClusterSource,
     /// The node resource group, and where it came from. Together with the
     /// cluster-name tag it tells clusters in one resource group apart.
@@ -474,6 +497,7 @@ impl Snapshot {
             lists: Vec::new(),
             azure: AzureInventory::default(),
             cluster: ClusterView::default(),
+            fleet: Vec::new(),
             graph: None,
             cloud_config: None,
             stats: StatsSummary::default(),
@@ -510,6 +534,10 @@ impl Snapshot {
                 .map(|l| format!("{}: {}", l.describe(), l.error.as_deref().unwrap_or("incomplete"))),
         );
         out.extend(self.cluster.missing());
+        for view in &self.fleet {
+            let label = view.label.as_deref().unwrap_or(&view.name);
+            out.extend(view.missing().into_iter().map(|m| format!("{label}: {m}")));
+        }
         if let Some(g) = &self.graph {
             for l in g.lists.iter().filter(|l| !l.complete) {
                 out.push(format!("Microsoft Graph {}: {}", l.what, l.error.as_deref().unwrap_or("incomplete")));
@@ -641,6 +669,7 @@ mod tests {
             lists,
             azure: AzureInventory::default(),
             cluster: ClusterView::default(),
+            fleet: Vec::new(),
             cloud_config: None,
             graph: None,
             stats: StatsSummary::default(),

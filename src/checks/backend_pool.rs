@@ -159,7 +159,7 @@ pub fn check(ctx: &Ctx) -> Verdicts {
 
 /// Why no node is in the pool, from the cluster's nodes.
 fn diagnose(ctx: &Ctx, exclude_cp: bool) -> (String, serde_json::Value) {
-    let nodes = &ctx.snap.cluster.nodes;
+    let nodes = &ctx.cluster.nodes;
     if nodes.is_empty() {
         return ("the cluster has no nodes".into(), json!({}));
     }

@@ -57,7 +57,7 @@ pub fn check(ctx: &Ctx) -> Verdicts {
         ));
     }
     if cfg.cloud_provider_rate_limit == Some(false) {
-        let nodes = ctx.snap.cluster.nodes.len();
+        let nodes = ctx.cluster.nodes.len();
         let low = ctx.snap.stats.reserve_pauses > 0;
         if nodes >= LARGE_CLUSTER_NODES || low {
             let why = if low {

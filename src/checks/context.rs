@@ -5,7 +5,7 @@
 use crate::findings::LockRef;
 use crate::models::cluster::Service;
 use crate::models::{PublicIp, ResourceId};
-use crate::snapshot::{ClusterKind, ClusterSource, ListKind, Snapshot};
+use crate::snapshot::{ClusterKind, ClusterSource, ClusterView, ListKind, Snapshot};
 use std::collections::{HashMap, HashSet};
 
 /// Azure Service annotations (short names) that name a public IP.
@@ -39,6 +39,8 @@ pub enum Uses {
 
 pub struct Ctx<'a> {
     pub snap: &'a Snapshot,
+    /// The cluster view the verdicts are made against (one of a fleet's).
+    pub cluster: &'a ClusterView,
     pub cluster_name: &'a str,
     pub node_rg: Option<&'a str>,
     by_base: HashMap<String, &'a Service>,
@@ -53,15 +55,24 @@ pub struct Ctx<'a> {
     other_aks: HashMap<String, String>,
     /// Lower-cased resource groups given with `-g`.
     scope_rgs: HashSet<String>,
+    /// The subscription this cluster's node resource group is in: where its
+    /// nodes' provider IDs say, else the one subscription in scope.
+    pub cluster_subscription: Option<String>,
 }
 
 impl<'a> Ctx<'a> {
     pub fn new(snap: &'a Snapshot) -> Ctx<'a> {
-        let c = &snap.cluster;
+        Self::for_view(snap, &snap.cluster)
+    }
+
+    /// The context for judging against one cluster view of a fleet: its
+    /// Services, nodes and volumes, its node resource group.
+    pub fn for_view(snap: &'a Snapshot, c: &'a ClusterView) -> Ctx<'a> {
         let cluster_name = if c.name.is_empty() { crate::snapshot::DEFAULT_CLUSTER_NAME } else { &c.name };
         let node_rg = c.node_resource_group.as_ref().map(|s| s.value.as_str());
         let mut ctx = Ctx {
             snap,
+            cluster: c,
             cluster_name,
             node_rg,
             by_base: HashMap::new(),
@@ -71,6 +82,7 @@ impl<'a> Ctx<'a> {
             service_rgs: HashSet::new(),
             other_aks: HashMap::new(),
             scope_rgs: snap.scope.resource_groups.iter().map(|g| g.to_ascii_lowercase()).collect(),
+            cluster_subscription: cluster_subscription(snap, c),
         };
         for s in &c.services {
             ctx.by_key.insert(s.key(), s);
@@ -117,7 +129,7 @@ impl<'a> Ctx<'a> {
 
     /// Why verdicts that need cluster list `kind` cannot be made, if so.
     pub fn cluster_gap(&self, kind: ClusterKind) -> Option<String> {
-        let c = &self.snap.cluster;
+        let c = &self.cluster;
         if c.source == ClusterSource::Skipped {
             return Some("the cluster was not read (--no-cluster)".into());
         }
@@ -216,7 +228,24 @@ impl<'a> Ctx<'a> {
     /// judged (AKS clusters all use the cluster name `kubernetes`, so the
     /// name tag alone cannot tell them apart: facts file, section 7);
     /// anything else is not judged either, with the reason.
-    pub fn rg_owner(&self, rg: &str) -> Owner {
+    pub fn rg_owner(&self, sub: Option<&str>, rg: &str) -> Owner {
+        // A resource group name is unique only within its subscription:
+        // MC_rg_aks_westeurope in another subscription is another cluster's.
+        if let Some(sub) = sub {
+            match &self.cluster_subscription {
+                Some(ours) if !ours.eq_ignore_ascii_case(sub) => {
+                    return Owner::Other(format!(
+                        "resource group {rg} is in subscription {sub}, and this cluster's node resource group is in {ours}"
+                    ));
+                }
+                None if self.snap.scope.subscriptions.len() > 1 => {
+                    return Owner::Unknown(format!(
+                        "resource group {rg} is in subscription {sub}, and this cluster's subscription is unknown (its nodes' provider IDs name none): with several subscriptions in scope it cannot be told which is the cluster's"
+                    ));
+                }
+                _ => {}
+            }
+        }
         let lower = rg.to_ascii_lowercase();
         if self.node_rg.is_some_and(|ours| ours.eq_ignore_ascii_case(rg))
             || self.service_rgs.contains(&lower)
@@ -248,7 +277,7 @@ impl<'a> Ctx<'a> {
         if !self.covered(kind, id) {
             return false;
         }
-        match self.rg_owner(id.resource_group().unwrap_or("")) {
+        match self.rg_owner(id.subscription(), id.resource_group().unwrap_or("")) {
             Owner::Ours => true,
             Owner::Other(why) | Owner::Unknown(why) => {
                 notes.push(format!("{what} {name} not judged: {why}"));
@@ -308,6 +337,28 @@ pub fn provider_base(name: &str) -> Option<&str> {
     let rest = &name[32..];
     let hex = base.starts_with(['a', 'A']) && base[1..].chars().all(|c| c.is_ascii_hexdigit());
     (hex && (rest.is_empty() || rest.starts_with('-'))).then_some(base)
+}
+
+/// The cluster's subscription: the one its nodes' provider IDs
+/// (`azure:///subscriptions/{sub}/resourceGroups/...`) all name, else the
+/// only subscription in scope.
+fn cluster_subscription(snap: &Snapshot, c: &ClusterView) -> Option<String> {
+    let mut found: Option<String> = None;
+    for n in &c.nodes {
+        let Some(pid) = n.provider_id.as_deref() else { continue };
+        let Some(sub) = ResourceId::new(pid.trim_start_matches("azure://")).subscription().map(str::to_string) else {
+            continue;
+        };
+        match &found {
+            Some(f) if !f.eq_ignore_ascii_case(&sub) => return None,
+            Some(_) => {}
+            None => found = Some(sub),
+        }
+    }
+    found.or_else(|| match snap.scope.subscriptions.as_slice() {
+        [one] => Some(one.clone()),
+        _ => None,
+    })
 }
 
 #[cfg(test)]

@@ -32,7 +32,7 @@ pub const CHECK: Check = Check {
 
 pub fn check(ctx: &Ctx) -> Verdicts {
     let mut v = Verdicts::default();
-    let pvs = &ctx.snap.cluster.persistent_volumes;
+    let pvs = &ctx.cluster.persistent_volumes;
     let pv_names: HashSet<&str> = pvs.iter().map(|p| p.name.as_str()).collect();
     let pv_disks: HashSet<String> =
         pvs.iter().filter_map(|p| p.azure_disk_id()).map(|d| d.trim_end_matches('/').to_ascii_lowercase()).collect();

@@ -100,7 +100,7 @@ pub const CHECK: Check = Check {
 
 pub fn check(ctx: &Ctx) -> Verdicts {
     let mut v = Verdicts::default();
-    let c = &ctx.snap.cluster;
+    let c = &ctx.cluster;
     let Some(raw) = c.server_version.as_deref() else {
         if !c.skipped() && !c.complete(ClusterKind::Version) && c.lists.iter().any(|l| l.kind == ClusterKind::Version) {
             v.withhold(&[Kind::KnownIssue], "the cluster's version could not be read");

@@ -15,6 +15,7 @@ pub mod context;
 pub mod cost;
 pub mod disk;
 pub mod disk_snapshot;
+mod fleet;
 pub mod known_issues;
 pub mod lb_idle;
 pub mod lb_parts;
@@ -201,9 +202,18 @@ pub fn kinds(audit: Audit) -> Vec<Kind> {
     Kind::all().filter(|k| emitted.contains(k)).chain(std::iter::once(Kind::SuppressionExpired)).collect()
 }
 
-/// Run `audit`'s checks over the snapshot.
+/// Run `audit`'s checks over the snapshot: against its cluster view, or
+/// against each view of a fleet.
 pub fn run(audit: Audit, snap: &Snapshot, settings: &Settings) -> Verdicts {
-    let ctx = Ctx::new(snap);
+    if snap.fleet.is_empty() {
+        return run_view(audit, snap, &snap.cluster, settings);
+    }
+    fleet::run(audit, snap, settings)
+}
+
+/// Run `audit`'s checks against one cluster view.
+fn run_view(audit: Audit, snap: &Snapshot, view: &crate::snapshot::ClusterView, settings: &Settings) -> Verdicts {
+    let ctx = Ctx::for_view(snap, view);
     let usage = usage::Usage::build(&ctx);
     let mut v = Verdicts::default();
     for check in REGISTRY.iter().filter(|c| audit == Audit::Check || c.audit == audit) {
@@ -324,12 +334,16 @@ fn finish(ctx: &Ctx, v: &mut Verdicts, settings: &Settings) {
             f.cluster = Some(ctx.cluster_name.to_string());
         }
     }
-    // Report order of kinds, most severe first, then the ID. The key is
-    // computed once per finding, not per comparison.
+    sort(v);
+    // Measurements come sorted by pressure from the one check that makes them.
+}
+
+/// Report order of kinds, most severe first, then the ID. The key is
+/// computed once per finding, not per comparison.
+fn sort(v: &mut Verdicts) {
     let rank = |k: Kind| Kind::all().position(|x| x == k).unwrap_or(usize::MAX);
     v.findings
         .sort_by_cached_key(|f| (rank(f.kind), std::cmp::Reverse(f.severity), f.resource_id.to_ascii_lowercase()));
-    // Measurements come sorted by pressure from the one check that makes them.
 }
 
 /// A finding on an object read from Azure Resource Graph stands only when
@@ -340,18 +354,22 @@ fn confirmed_only(snap: &Snapshot, v: &mut Verdicts) {
     if !snap.lists.iter().any(|l| l.source == ListSource::ResourceGraph) {
         return;
     }
+    let graph = crate::snapshot::GraphLists::of(snap);
+    let answers: std::collections::HashMap<String, ConfirmOutcome> =
+        snap.confirmations.iter().map(|c| (c.id.to_ascii_lowercase(), c.outcome)).collect();
     let mut notes: Vec<String> = Vec::new();
+    let mut noted: HashSet<String> = HashSet::new();
     let mut note = |n: String| {
-        if !notes.contains(&n) {
+        if noted.insert(n.clone()) {
             notes.push(n);
         }
     };
     v.findings.retain(|f| {
         let Some((kind, object)) = Snapshot::listed_object(&f.resource_id) else { return true };
-        if !snap.from_resource_graph(kind, &object) {
+        if !graph.holds(kind, &object) {
             return true;
         }
-        match snap.confirmation(&object).map(|c| c.outcome) {
+        match answers.get(&object.to_ascii_lowercase()).copied() {
             Some(ConfirmOutcome::Confirmed) => true,
             Some(ConfirmOutcome::Changed) => {
                 note(format!(

@@ -48,7 +48,7 @@ pub const CHECK: Check = Check {
 
 pub fn check(ctx: &Ctx) -> Verdicts {
     let mut v = Verdicts::default();
-    for n in &ctx.snap.cluster.nodes {
+    for n in &ctx.cluster.nodes {
         let id = node_id(ctx, n);
         if is_virtual(n) {
             if !EXCLUDE_LABELS.iter().any(|l| n.labels.contains_key(*l)) {

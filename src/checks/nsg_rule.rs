@@ -94,7 +94,7 @@ pub const UNMANAGED_NODE_LABEL: &str = crate::models::cluster::labels::UNMANAGED
 /// additional IPs, and managed nodes' internal IPs (normalised).
 fn wanted(ctx: &Ctx) -> HashMap<String, String> {
     let mut out = HashMap::new();
-    for s in &ctx.snap.cluster.services {
+    for s in &ctx.cluster.services {
         for ip in s.ingress_ips() {
             out.entry(normalize_ip(ip)).or_insert_with(|| format!("Service {} (status.loadBalancer.ingress)", s.key()));
         }
@@ -102,7 +102,7 @@ fn wanted(ctx: &Ctx) -> HashMap<String, String> {
             out.entry(normalize_ip(ip)).or_insert_with(|| format!("Service {} (azure-additional-public-ips)", s.key()));
         }
     }
-    for n in &ctx.snap.cluster.nodes {
+    for n in &ctx.cluster.nodes {
         if n.label(UNMANAGED_NODE_LABEL).is_some_and(|v| v.eq_ignore_ascii_case("false")) {
             continue;
         }
@@ -127,7 +127,7 @@ pub const CHECK: Check = Check {
 pub fn check(ctx: &Ctx) -> Verdicts {
     let mut v = Verdicts::default();
     let wanted = wanted(ctx);
-    let version = ctx.snap.cluster.server_version.as_deref().and_then(Version::parse);
+    let version = ctx.cluster.server_version.as_deref().and_then(Version::parse);
     for nsg in &ctx.snap.azure.network_security_groups {
         if !ctx.judge(ListKind::Nsgs, &nsg.id, "network security group", &nsg.name, &mut v.notes) {
             continue;

@@ -45,7 +45,7 @@ pub fn owner_gone(ctx: &Ctx, pip: &PublicIp) -> Option<Gone> {
     if cluster_tag(pip).is_some_and(|(_, name)| !name.eq_ignore_ascii_case(ctx.cluster_name)) {
         return None; // another cluster's
     }
-    if ctx.rg_owner(pip.id.resource_group().unwrap_or("")) != Owner::Ours {
+    if ctx.rg_owner(pip.id.subscription(), pip.id.resource_group().unwrap_or("")) != Owner::Ours {
         return None;
     }
     let names: Vec<String> = tag_value.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect();

@@ -114,7 +114,7 @@ fn failed(ctx: &Ctx, pip: &PublicIp) -> Option<Finding> {
     } else {
         return None;
     };
-    let version = ctx.snap.cluster.server_version.as_deref().and_then(super::known_issues::Version::parse);
+    let version = ctx.cluster.server_version.as_deref().and_then(super::known_issues::Version::parse);
     let fixed = version
         .map(|v| (v.major, v.minor, v.patch))
         .map(|v| v >= (1, 34, 0) || (v.0, v.1) == (1, 33) && v.2 >= 3 || (v.0, v.1) == (1, 32) && v.2 >= 8);
@@ -140,7 +140,7 @@ fn managed(ctx: &Ctx, usage: &Usage, pip: &PublicIp, v: &mut Verdicts) {
     if cluster_tag(pip).is_some_and(|(_, name)| !name.eq_ignore_ascii_case(ctx.cluster_name)) {
         return; // another cluster's
     }
-    match ctx.rg_owner(rg) {
+    match ctx.rg_owner(pip.id.subscription(), rg) {
         Owner::Ours => {}
         Owner::Other(why) | Owner::Unknown(why) => {
             v.notes.push(format!("public IP {} not judged: {why}", pip.name));
@@ -189,7 +189,7 @@ fn unmanaged(ctx: &Ctx, usage: &Usage, pip: &PublicIp, v: &mut Verdicts) {
         return;
     }
     let rg = pip.id.resource_group().unwrap_or("");
-    match ctx.rg_owner(rg) {
+    match ctx.rg_owner(pip.id.subscription(), rg) {
         Owner::Ours => {}
         Owner::Other(why) | Owner::Unknown(why) => {
             v.notes.push(format!("public IP {} not judged: {why}", pip.name));

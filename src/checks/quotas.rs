@@ -160,7 +160,8 @@ pub fn check(ctx: &Ctx, s: &QuotaSettings) -> Verdicts {
         let azure = ctx.limit(&lb.id, loc, "InboundRulesPerLoadBalancer", basic);
         // The cloud provider refuses to create more than its own maximum on
         // the load balancers it manages; count that where it is tighter.
-        let ours = ctx.rg_owner(lb.id.resource_group().unwrap_or("")) == super::context::Owner::Ours;
+        let ours =
+            ctx.rg_owner(lb.id.subscription(), lb.id.resource_group().unwrap_or("")) == super::context::Owner::Ours;
         let provider = ours.then(|| {
             let max = provider_max.unwrap_or(PROVIDER_MAX_RULES);
             let src = if provider_max.is_some() {

@@ -52,13 +52,14 @@ pub fn target_node(route_name: &str) -> &str {
 /// The cluster CIDRs: `--cluster-cidr`, or this cluster's AKS
 /// `networkProfile.podCidrs` (or `podCidr`), with where they came from.
 fn cluster_cidrs(ctx: &Ctx) -> Option<(Vec<IpNet>, String)> {
-    let given: Vec<IpNet> = ctx.snap.cluster.cluster_cidrs.iter().filter_map(|c| c.trim().parse().ok()).collect();
+    let given: Vec<IpNet> = ctx.cluster.cluster_cidrs.iter().filter_map(|c| c.trim().parse().ok()).collect();
     if !given.is_empty() {
         return Some((given, "--cluster-cidr".into()));
     }
-    let node_rg = ctx.snap.cluster.node_resource_group.as_ref()?;
+    let node_rg = ctx.cluster.node_resource_group.as_ref()?;
     let mc = ctx.snap.azure.managed_clusters.iter().find(|mc| {
         mc.properties.node_resource_group.as_deref().is_some_and(|rg| rg.eq_ignore_ascii_case(&node_rg.value))
+            && same_subscription(ctx, &mc.id)
     })?;
     let np = mc.properties.network_profile.as_ref()?;
     let raw: Vec<&String> =
@@ -74,15 +75,26 @@ fn tables<'a>(ctx: &Ctx<'a>) -> Vec<&'a RouteTable> {
     let rg = cfg
         .and_then(|c| c.route_table_resource_group.as_deref().or(c.resource_group.as_deref()))
         .filter(|g| !g.trim().is_empty())
-        .or(ctx.snap.cluster.node_resource_group.as_ref().map(|s| s.value.as_str()));
+        .or(ctx.cluster.node_resource_group.as_ref().map(|s| s.value.as_str()));
     let Some(rg) = rg else { return Vec::new() };
     ctx.snap
         .azure
         .route_tables
         .iter()
         .filter(|t| t.id.resource_group().is_some_and(|g| g.eq_ignore_ascii_case(rg)))
+        .filter(|t| same_subscription(ctx, &t.id))
         .filter(|t| named.is_none_or(|n| t.name.eq_ignore_ascii_case(n)))
         .collect()
+}
+
+/// Whether `id` is in this cluster's subscription (a resource group's name
+/// is unique only within one); unknown counts only with one subscription.
+fn same_subscription(ctx: &Ctx, id: &crate::models::ResourceId) -> bool {
+    match (&ctx.cluster_subscription, id.subscription()) {
+        (Some(ours), Some(sub)) => ours.eq_ignore_ascii_case(sub),
+        (None, _) => ctx.snap.scope.subscriptions.len() <= 1,
+        (Some(_), None) => false,
+    }
 }
 
 /// Whether the route controller owns a route to `dest`: its first or last
@@ -115,7 +127,7 @@ pub fn check(ctx: &Ctx) -> Verdicts {
         }
         return v;
     };
-    let nodes = &ctx.snap.cluster.nodes;
+    let nodes = &ctx.cluster.nodes;
     for t in tables {
         if !ctx.judge(ListKind::RouteTables, &t.id, "route table", &t.name, &mut v.notes) {
             continue;

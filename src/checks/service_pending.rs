@@ -25,7 +25,7 @@ pub const CHECK: Check = Check {
 
 pub fn check(ctx: &Ctx, prior: &[Box<Finding>]) -> Verdicts {
     let mut v = Verdicts::default();
-    for s in &ctx.snap.cluster.services {
+    for s in &ctx.cluster.services {
         if !s.is_load_balancer() || !s.ingress.is_empty() || s.deleting || s.load_balancer_class.is_some() {
             continue;
         }
@@ -62,7 +62,7 @@ fn causes(ctx: &Ctx, s: &Service, prior: &[Box<Finding>]) -> Vec<String> {
             Kind::QuotaFrontendIp if f.severity == Severity::Critical => {
                 let ours = crate::models::ResourceId::new(&f.resource_id)
                     .resource_group()
-                    .is_some_and(|rg| ctx.rg_owner(rg) == super::context::Owner::Ours);
+                    .is_some_and(|rg| ctx.rg_owner(None, rg) == super::context::Owner::Ours);
                 if ours {
                     out.push(format!("{} — no room for another frontend", f.reason));
                 }

@@ -61,7 +61,7 @@ pub const CHECK: Check = Check {
 fn referenced(ctx: &Ctx, driver: &str, attr: &str) -> HashSet<(String, String)> {
     let mut out = HashSet::new();
     let pair = |a: &str, b: &str| (a.trim().to_ascii_lowercase(), b.trim().to_ascii_lowercase());
-    for pv in &ctx.snap.cluster.persistent_volumes {
+    for pv in &ctx.cluster.persistent_volumes {
         if pv.csi_driver.as_deref().is_some_and(|d| d.eq_ignore_ascii_case(driver)) {
             if let Some(h) = &pv.volume_handle {
                 let f: Vec<&str> = h.split('#').collect();
@@ -83,7 +83,7 @@ fn referenced(ctx: &Ctx, driver: &str, attr: &str) -> HashSet<(String, String)> 
         }
     }
     // A snapshot's handle embeds its source volume's handle.
-    for c in &ctx.snap.cluster.volume_snapshot_contents {
+    for c in &ctx.cluster.volume_snapshot_contents {
         for h in c.handles() {
             let f: Vec<&str> = h.split('#').collect();
             if f.len() >= 3 {
@@ -108,7 +108,7 @@ pub fn check(ctx: &Ctx) -> Verdicts {
     let mut v = Verdicts::default();
     let shares_used = referenced(ctx, FILE_DRIVER, "sharename");
     let containers_used = referenced(ctx, BLOB_DRIVER, "containername");
-    let pvs = &ctx.snap.cluster.persistent_volumes;
+    let pvs = &ctx.cluster.persistent_volumes;
     let inv = &ctx.snap.azure;
     for acct in inv.storage_accounts.iter().filter(|a| StorageAccount::created_for_kubernetes(a)) {
         if !ctx.judge(ListKind::StorageAccounts, &acct.id, "storage account", &acct.name, &mut v.notes) {

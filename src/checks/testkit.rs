@@ -38,6 +38,7 @@ pub fn snap() -> Snapshot {
         .collect();
     let cluster = ClusterView {
         name: "kubernetes".into(),
+        label: None,
         source: ClusterSource::Files { paths: vec!["test".into()] },
         node_resource_group: Some(Sourced { value: RG.into(), source: "flag".into() }),
         cluster_cidrs: Vec::new(),
@@ -63,6 +64,7 @@ pub fn snap() -> Snapshot {
         graph: None,
         stats: Default::default(),
         confirmations: Vec::new(),
+        fleet: Vec::new(),
     }
 }
 

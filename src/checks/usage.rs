@@ -186,7 +186,7 @@ impl<'a> Usage<'a> {
             // list is complete and its resource group is this cluster's.
             let judged = services_read
                 && ctx.covered(ListKind::LoadBalancers, &lb.id)
-                && ctx.rg_owner(lb.id.resource_group().unwrap_or("")) == Owner::Ours;
+                && ctx.rg_owner(lb.id.subscription(), lb.id.resource_group().unwrap_or("")) == Owner::Ours;
             // A part named for a UID no live Service has.
             let dead_named = |n: &str| judged && provider_base(n).is_some_and(|b| ctx.service_by_base(b).is_none());
             let part = |kind: &'static str, n: &'a str| What::Part { kind, lb: &lb.name, name: n };

@@ -12,57 +12,77 @@ use crate::resources::{Inventoried, InventoryVisitor, ListKind};
 use crate::snapshot::{ConfirmOutcome, Confirmation, Snapshot};
 use futures::future::join_all;
 use serde_json::Value;
+use std::collections::{HashMap, HashSet};
 use tracing::info;
 
 /// Read each Resource Graph object that `ids` (the findings' resource IDs)
 /// name from ARM, once each.
 pub async fn confirm(client: &ArmClient, snap: &Snapshot, ids: Vec<String>) -> Vec<Confirmation> {
-    let mut objects: Vec<(ListKind, String)> = Vec::new();
+    let graph = crate::snapshot::GraphLists::of(snap);
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut by_kind: Vec<(ListKind, Vec<String>)> = Vec::new();
     for id in ids {
         let Some((kind, object)) = Snapshot::listed_object(&id) else { continue };
-        if snap.from_resource_graph(kind, &object) && !objects.iter().any(|(_, o)| o.eq_ignore_ascii_case(&object)) {
-            objects.push((kind, object));
+        if !graph.holds(kind, &object) || !seen.insert(object.to_ascii_lowercase()) {
+            continue;
+        }
+        match by_kind.iter_mut().find(|(k, _)| *k == kind) {
+            Some((_, v)) => v.push(object),
+            None => by_kind.push((kind, vec![object])),
         }
     }
-    info!(objects = objects.len(), "confirming Resource Graph's objects with ARM");
-    join_all(objects.iter().filter_map(|(kind, object)| kind.visit_inventoried(Confirm { client, snap, object }))).await
+    info!(objects = seen.len(), "confirming Resource Graph's objects with ARM");
+    let per_kind =
+        by_kind.iter().filter_map(|(kind, objects)| kind.visit_inventoried(Confirm { client, snap, objects }));
+    join_all(per_kind).await.into_iter().flatten().collect()
 }
 
+/// Confirms the objects of one kind: the indexed copies are found through
+/// one map, the ARM reads run at the client's pace.
 struct Confirm<'a> {
     client: &'a ArmClient,
     snap: &'a Snapshot,
-    object: &'a str,
+    objects: &'a [String],
 }
 
 impl<'a> InventoryVisitor for Confirm<'a> {
-    type Out = futures::future::BoxFuture<'a, Confirmation>;
+    type Out = futures::future::BoxFuture<'a, Vec<Confirmation>>;
     fn visit<T: Inventoried>(self) -> Self::Out {
         Box::pin(async move {
-            let id = crate::models::ResourceId::new(self.object);
-            let sub = id.subscription().unwrap_or_default().to_string();
-            let indexed = T::items(&self.snap.azure).iter().find(|t| t.id() == &id).map(canonical);
-            let at = jiff::Timestamp::now();
-            let read = match self.client.url(self.object, T::KIND.api_version()) {
-                Ok(url) => self.client.get::<T>(&sub, &url).await,
-                Err(e) => Err(e),
-            };
-            // Kept as the inventory keeps what it lists (derivable IDs
-            // dropped), so that only a difference in what Azure says counts.
-            let read = read.map(|t| {
-                let mut inv = crate::snapshot::AzureInventory::default();
-                T::items_mut(&mut inv).push(t);
-                inv.compact();
-                T::items_mut(&mut inv).pop()
-            });
-            let (outcome, error) = match read {
-                Ok(Some(t)) if Some(canonical(&t)) == indexed => (ConfirmOutcome::Confirmed, None),
-                Ok(_) => (ConfirmOutcome::Changed, None),
-                Err(e) if e.status() == Some(404) => (ConfirmOutcome::Gone, None),
-                Err(e) => (ConfirmOutcome::Failed, Some(e.to_string())),
-            };
-            Confirmation { id: self.object.to_string(), outcome, at, error }
+            let indexed: HashMap<String, &T> =
+                T::items(&self.snap.azure).iter().map(|t| (t.id().as_str().to_ascii_lowercase(), t)).collect();
+            join_all(self.objects.iter().map(|object| {
+                let indexed = indexed.get(&object.to_ascii_lowercase()).map(|t| canonical(*t));
+                confirm_one::<T>(self.client, object, indexed)
+            }))
+            .await
         })
     }
+}
+
+async fn confirm_one<T: Inventoried>(client: &ArmClient, object: &str, indexed: Option<Value>) -> Confirmation {
+    let id = crate::models::ResourceId::new(object);
+    let sub = id.subscription().unwrap_or_default().to_string();
+    let at = jiff::Timestamp::now();
+    let read = match client.url(object, T::KIND.api_version()) {
+        Ok(url) => client.get::<T>(&sub, &url).await,
+        Err(e) => Err(e),
+    };
+    // Kept as the inventory keeps what it lists (derivable IDs dropped), so
+    // that only a difference in what Azure says counts.
+    let read = read.map(|t| {
+        let mut inv = crate::snapshot::AzureInventory::default();
+        T::items_mut(&mut inv).push(t);
+        inv.compact();
+        T::items_mut(&mut inv).pop()
+    });
+    let (outcome, error) = match read {
+        Ok(Some(t)) if Some(canonical(&t)) == indexed => (ConfirmOutcome::Confirmed, None),
+        Ok(_) => (ConfirmOutcome::Changed, None),
+        Err(e) if e.status() == Some(404) => (ConfirmOutcome::Gone, None),
+        Err(e) => (ConfirmOutcome::Failed, Some(e.to_string())),
+    };
+    Confirmation { id: object.to_string(), outcome, at, error }
 }
 
 /// An object as the checks see it, spelt the same from both sources:

@@ -196,7 +196,25 @@ pub async fn collect(g: &GlobalArgs, env: HashMap<String, String>, plan: &ReadPl
             None => Default::default(),
         }
     };
-    let (cluster_result, (inventory, lists)) = tokio::join!(cluster_read, azure_read);
+    // A fleet's other views, read beside the first. One that cannot be read
+    // at all is a view with nothing in it: its verdicts are withheld, the
+    // others still judged.
+    let fleet_settings = match &cluster_settings {
+        Some(_) => settings::fleet_settings(g),
+        None => Vec::new(),
+    };
+    let fleet_read = futures::future::join_all(fleet_settings.iter().skip(1).map(|(label, s)| async move {
+        let view = match tokio::time::timeout_at(deadline, cluster::collect(s)).await {
+            Ok(Ok(v)) => v,
+            Ok(Err(e)) => cluster::unread(s, "(not reached)", &e),
+            Err(_) => cluster::cut_at_deadline(s),
+        };
+        ClusterView { label: Some(label.clone()), ..view }
+    }));
+    let (cluster_result, (inventory, lists), mut fleet) = tokio::join!(cluster_read, azure_read, fleet_read);
+    for view in &mut fleet {
+        view.node_resource_group = cluster::node_resource_group(&[], None, &view.nodes, None);
+    }
     if let Some(t) = ticker {
         t.abort();
     }
@@ -204,7 +222,7 @@ pub async fn collect(g: &GlobalArgs, env: HashMap<String, String>, plan: &ReadPl
         (None, _) | (_, None) => ClusterView::default(),
         (Some(Ok(view)), Some(_)) => view,
         (Some(Err(e)), Some(s))
-            if plan.cluster == ClusterRead::Optional && g.kubeconfig.is_none() && g.context.is_none() =>
+            if plan.cluster == ClusterRead::Optional && g.kubeconfig.is_none() && g.contexts.is_empty() =>
         {
             info!("no cluster configured; reading Azure only: {e}");
             ClusterView { name: s.name.clone(), ..Default::default() }
@@ -219,12 +237,14 @@ pub async fn collect(g: &GlobalArgs, env: HashMap<String, String>, plan: &ReadPl
             r.instance.as_ref().map(|i| i.resource_group_name.as_str()),
         );
         cluster.cluster_cidrs.clone_from(&g.cluster_cidrs);
+        cluster.label = fleet_settings.first().map(|(label, _)| label.clone());
     }
 
     let mut snap = Snapshot {
         lists,
         azure: inventory,
         cluster,
+        fleet,
         cloud_config: r.cloud_config.as_ref().map(ProviderConfig::from),
         ..Snapshot::new(r.scope())
     };

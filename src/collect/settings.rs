@@ -13,7 +13,7 @@ use crate::collect::imds;
 use crate::endpoint::parse_endpoint;
 use crate::error::Fatal;
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use url::Url;
 
@@ -73,14 +73,16 @@ impl Resolved {
     }
 }
 
-/// The cluster collector's settings from the global flags.
+/// The cluster collector's settings from the global flags: the first (or
+/// only) cluster view.
 pub fn cluster_settings(g: &GlobalArgs) -> ClusterSettings {
     let input = if g.no_cluster {
         ClusterInput::Skip
     } else if !g.cluster_files.is_empty() {
-        ClusterInput::Files(g.cluster_files.clone())
+        let views = tagged_files(&g.cluster_files);
+        ClusterInput::Files(views.into_iter().next().map(|(_, f)| f).unwrap_or_default())
     } else {
-        ClusterInput::Live { kubeconfig: g.kubeconfig.clone(), context: g.context.clone() }
+        ClusterInput::Live { kubeconfig: g.kubeconfig.clone(), context: g.contexts.first().cloned() }
     };
     ClusterSettings {
         input,
@@ -88,6 +90,53 @@ pub fn cluster_settings(g: &GlobalArgs) -> ClusterSettings {
         page_size: g.cluster_page_size,
         request_timeout: g.request_timeout,
     }
+}
+
+/// A fleet run's views: each `--context`, or each name cluster files were
+/// tagged with (`NAME=FILE`), labelled. Empty for one cluster. The first is
+/// the view [`cluster_settings`] reads.
+pub fn fleet_settings(g: &GlobalArgs) -> Vec<(String, ClusterSettings)> {
+    let base = cluster_settings(g);
+    let views: Vec<(String, ClusterInput)> = if g.no_cluster {
+        Vec::new()
+    } else if !g.cluster_files.is_empty() {
+        tagged_files(&g.cluster_files).into_iter().map(|(label, files)| (label, ClusterInput::Files(files))).collect()
+    } else {
+        g.contexts
+            .iter()
+            .map(|c| (c.clone(), ClusterInput::Live { kubeconfig: g.kubeconfig.clone(), context: Some(c.clone()) }))
+            .collect()
+    };
+    if views.len() < 2 {
+        return Vec::new();
+    }
+    views.into_iter().map(|(label, input)| (label, ClusterSettings { input, ..base.clone() })).collect()
+}
+
+/// Cluster files grouped by the name they are tagged with (`NAME=FILE`;
+/// untagged ones are `default`), in the order first given. A tag is a
+/// name of letters, digits, `-`, `_` and `.` before the first `=`, and
+/// only when no file has the whole argument as its path.
+pub fn tagged_files(files: &[PathBuf]) -> Vec<(String, Vec<PathBuf>)> {
+    let mut out: Vec<(String, Vec<PathBuf>)> = Vec::new();
+    for f in files {
+        let raw = f.to_string_lossy();
+        let tag = raw.split_once('=').filter(|(name, path)| {
+            !name.is_empty()
+                && !path.is_empty()
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+                && !f.exists()
+        });
+        let (label, path) = match tag {
+            Some((name, path)) => (name.to_string(), PathBuf::from(path)),
+            None => ("default".to_string(), f.clone()),
+        };
+        match out.iter_mut().find(|(l, _)| *l == label) {
+            Some((_, v)) => v.push(path),
+            None => out.push((label, vec![path])),
+        }
+    }
+    out
 }
 
 fn load_cloud_config(g: &GlobalArgs) -> Result<Option<CloudConfig>, Fatal> {

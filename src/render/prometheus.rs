@@ -61,7 +61,7 @@ pub fn render(r: &Report, w: &mut dyn std::io::Write) -> std::io::Result<()> {
         &mut out,
         "azaudit_finding",
         "gauge",
-        "One series per finding (1), labelled by kind, severity, subscription, resource group and name.",
+        "One series per finding (1), labelled by kind, severity, subscription, resource group, name and cluster.",
     );
     for f in &r.findings {
         let rg = f.resource_group.as_deref().unwrap_or("");
@@ -73,7 +73,8 @@ pub fn render(r: &Report, w: &mut dyn std::io::Write) -> std::io::Result<()> {
                 ("severity", f.severity.as_str()),
                 ("subscription", f.subscription.as_deref().unwrap_or("")),
                 ("resource_group", rg),
-                ("name", &f.name)
+                ("name", &f.name),
+                ("cluster", f.cluster.as_deref().unwrap_or(""))
             ])
         );
     }

@@ -51,15 +51,24 @@ pub fn render(r: &Report, w: &mut dyn std::io::Write) -> std::io::Result<()> {
         if found.is_empty() {
             continue;
         }
-        found.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.name.cmp(&b.name)));
+        // A fleet's findings of a kind come grouped by cluster.
+        let by_cluster = |a: &Finding, b: &Finding| match r.fleet.is_empty() {
+            true => std::cmp::Ordering::Equal,
+            false => a.cluster.cmp(&b.cluster),
+        };
+        found.sort_by(|a, b| by_cluster(a, b).then(b.severity.cmp(&a.severity)).then_with(|| a.name.cmp(&b.name)));
         let _ = writeln!(out, "\n{} ({}, {})", kind.title(), kind.as_str(), found.len());
         let mut t = Table::new();
         // With more than one subscription, a resource group's name alone
         // does not say where the object is.
         let many = r.scope.subscriptions.len() > 1;
+        let fleet = !r.fleet.is_empty();
         let mut header = vec!["SEVERITY", "NAME", "RESOURCE GROUP", "SERVICE", "COST/MO", "AGE", "REASON"];
         if many {
             header.insert(2, "SUBSCRIPTION");
+        }
+        if fleet {
+            header.insert(1, "CLUSTER");
         }
         t.load_style(presets::NOTHING).set_content_arrangement(ContentArrangement::Dynamic).set_header(header);
         if let Some(w) = width() {
@@ -83,6 +92,9 @@ pub fn render(r: &Report, w: &mut dyn std::io::Write) -> std::io::Result<()> {
             ];
             if many {
                 row.insert(2, Cell::new(f.subscription.as_deref().unwrap_or_default()));
+            }
+            if fleet {
+                row.insert(1, Cell::new(f.cluster.as_deref().unwrap_or("-")));
             }
             t.add_row(row);
         }

@@ -64,13 +64,19 @@ pub async fn collect(s: &ClusterSettings) -> Result<ClusterView, String> {
 /// The view of a live cluster whose read the run's deadline cut: every
 /// list incomplete, so no verdict that needs the cluster is drawn.
 pub fn cut_at_deadline(s: &ClusterSettings) -> ClusterView {
+    unread(s, "(not reached before the deadline)", "not finished before the run's deadline (--deadline)")
+}
+
+/// A view of which nothing could be read: every list incomplete with `why`,
+/// so that every verdict that needs it is withheld.
+pub fn unread(s: &ClusterSettings, server: &str, why: &str) -> ClusterView {
     let (context, via) = match &s.input {
         ClusterInput::Live { context, .. } => (context.clone(), "kubeconfig".to_string()),
         _ => (None, "kubeconfig".to_string()),
     };
     ClusterView {
         name: s.name.clone(),
-        source: ClusterSource::Live { server: "(not reached before the deadline)".into(), context, via },
+        source: ClusterSource::Live { server: server.into(), context, via },
         lists: crate::snapshot::ClusterKind::LISTS
             .iter()
             .map(|k| crate::snapshot::ClusterList {
@@ -78,7 +84,7 @@ pub fn cut_at_deadline(s: &ClusterSettings) -> ClusterView {
                 complete: false,
                 pages: 0,
                 items: 0,
-                error: Some("not finished before the run's deadline (--deadline)".into()),
+                error: Some(why.into()),
             })
             .collect(),
         ..Default::default()

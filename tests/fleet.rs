@@ -1,0 +1,164 @@
+//! A fleet run: several clusters' views in one run (cluster files tagged
+//! `NAME=FILE`), each cluster's resources judged against its own view, an
+//! AKS cluster without a view named with its verdicts withheld, and
+//! resource groups of the same name in two subscriptions told apart.
+
+use crate::common::*;
+use azure_mock::Scenario;
+use azure_mock::synth::{self, Params};
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+
+const STAGING_RG: &str = "MC_aks-staging_aks-staging_westeurope";
+const STAGING_IP: &str = "kubernetes-ab12cd34ef56ab78cd90ef12ab34cd56";
+
+fn write_list(dir: &Path, name: &str, items: Vec<Value>) -> PathBuf {
+    let path = dir.join(name);
+    let list = json!({"apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": ""}, "items": items});
+    std::fs::write(&path, serde_json::to_vec_pretty(&list).unwrap()).unwrap();
+    path
+}
+
+/// The demo's own cluster (aks-prod) as kubectl prints it.
+fn prod_file(sc: &Scenario, dir: &Path) -> PathBuf {
+    let c = sc.cluster.as_ref().unwrap();
+    let items = c
+        .services
+        .iter()
+        .chain(&c.nodes)
+        .chain(&c.persistent_volumes)
+        .chain(c.volume_snapshot_contents.iter().flatten())
+        .cloned()
+        .collect();
+    write_list(dir, "prod.json", items)
+}
+
+/// A cluster of one node in `rg`, with no Services, volumes or snapshots:
+/// the files kubectl would give for it, tagged `label`.
+fn one_node_cluster(dir: &Path, label: &str, rg: &str) -> Vec<String> {
+    let mut files = vec![write_list(dir, &format!("{label}-nodes.json"), vec![node(&format!("{label}-0"), rg)])];
+    for kind in ["ServiceList", "PersistentVolumeList", "VolumeSnapshotContentList"] {
+        let path = dir.join(format!("{label}-{kind}.json"));
+        let empty = json!({"apiVersion": "v1", "kind": kind, "metadata": {"resourceVersion": ""}, "items": []});
+        std::fs::write(&path, empty.to_string()).unwrap();
+        files.push(path);
+    }
+    files.into_iter().map(|f| format!("{label}={}", f.display())).collect()
+}
+
+/// A node of a cluster whose node resource group is `rg`.
+fn node(name: &str, rg: &str) -> Value {
+    json!({"apiVersion": "v1", "kind": "Node",
+        "metadata": {"name": name, "labels": {"kubernetes.azure.com/cluster": rg}},
+        "spec": {"providerID": format!("azure:///subscriptions/{DEMO_SUB}/resourceGroups/{}/providers/Microsoft.Compute/virtualMachineScaleSets/aks-nodepool1-99999999-vmss/virtualMachines/0", rg.to_ascii_lowercase())},
+        "status": {"conditions": [{"type": "Ready", "status": "True"}]}})
+}
+
+fn fleet(mock: &azure_mock::MockServer, files: &[String], extra: &[&str]) -> (Run, Value) {
+    let mut args = vec!["orphans", "--subscription", DEMO_SUB];
+    for f in files {
+        args.extend(["--cluster-file", f.as_str()]);
+    }
+    args.extend_from_slice(extra);
+    let run = azaudit_raw(mock, &[], &args);
+    run.assert_no_panic();
+    let report = if extra.contains(&"prometheus") || extra.contains(&"table") {
+        Value::Null
+    } else {
+        serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}\n{}", run.stdout, run.stderr))
+    };
+    (run, report)
+}
+
+#[test]
+fn each_cluster_is_judged_against_its_own_view() {
+    let sc = demo_scenario();
+    let mock = start(sc.clone());
+    let dir = tempfile::tempdir().unwrap();
+    let prod = prod_file(&sc, dir.path());
+    // aks-staging: one node, and no Service any more for web/old; the
+    // demo's third cluster, aks-legacy, has its view too.
+    let mut files = vec![format!("prod={}", prod.display())];
+    files.extend(one_node_cluster(dir.path(), "staging", STAGING_RG));
+    files.extend(one_node_cluster(dir.path(), "legacy", "MC_aks-legacy_aks-legacy_westeurope"));
+
+    // Alone, aks-prod's view cannot judge aks-staging's IP.
+    let run = azaudit_raw(
+        &mock,
+        &[],
+        &["orphans", "--subscription", DEMO_SUB, "-o", "json", "--cluster-file", prod.to_str().unwrap()],
+    );
+    let alone: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert!(!alone["findings"].to_string().contains(STAGING_IP));
+
+    let (run, report) = fleet(&mock, &files, &["-o", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(report["complete"], true, "{} {}", report["incomplete"], report["withheld"]);
+    let findings = report["findings"].as_array().unwrap();
+    let staging_ip = findings.iter().find(|f| f["name"] == STAGING_IP).expect("judged against staging's view");
+    assert_eq!(staging_ip["kind"], "public-ip-orphaned");
+    assert_eq!(staging_ip["cluster"], "staging");
+    // aks-prod's findings are the ones it has alone, labelled with its view.
+    let prod_found: Vec<&Value> = findings.iter().filter(|f| f["cluster"] == "prod").collect();
+    assert_eq!(prod_found.len(), alone["findings"].as_array().unwrap().len());
+    assert_eq!(report["summary"]["by_cluster"]["staging"], 1);
+    assert_eq!(report["fleet"][0]["label"], "staging");
+    assert_eq!(report["fleet"][1]["label"], "legacy");
+    assert_eq!(report["fleet"][0]["node_resource_group"], STAGING_RG);
+
+    // Prometheus carries the cluster; the table shows it.
+    let (run, _) = fleet(&mock, &files, &["-o", "prometheus"]);
+    assert!(run.stdout.contains(&format!("name=\"{STAGING_IP}\",cluster=\"staging\"")), "{}", run.stdout);
+    let (run, _) = fleet(&mock, &files, &["-o", "table"]);
+    assert!(run.stdout.contains("CLUSTER"), "{}", run.stdout);
+}
+
+#[test]
+fn a_cluster_without_a_view_is_named_and_its_verdicts_withheld() {
+    let sc = demo_scenario();
+    let mock = start(sc.clone());
+    let dir = tempfile::tempdir().unwrap();
+    let prod = prod_file(&sc, dir.path());
+    // A second, self-managed cluster elsewhere: aks-staging has no view.
+    let mut files = vec![format!("prod={}", prod.display())];
+    files.extend(one_node_cluster(dir.path(), "edge", "edge-rg"));
+    let (run, report) = fleet(&mock, &files, &["-o", "json"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    let withheld = report["withheld"].to_string();
+    assert!(withheld.contains("AKS cluster aks-staging") && withheld.contains(STAGING_RG), "{withheld}");
+    assert!(!report["findings"].to_string().contains(STAGING_IP));
+    assert!(report["findings"].as_array().unwrap().iter().any(|f| f["cluster"] == "prod"));
+}
+
+#[test]
+fn the_same_resource_group_name_in_another_subscription_is_not_this_clusters() {
+    // Two subscriptions generated alike: the same MC_ resource group name in
+    // each, the cluster's nodes in the first.
+    let sc = synth::generate(&Params {
+        subscriptions: 2,
+        public_ips: 6,
+        disks: 4,
+        services: 6,
+        nodes: 2,
+        orphan_every: 2,
+        ..Default::default()
+    });
+    let mock = start(sc);
+    let dir = tempfile::tempdir().unwrap();
+    let (s0, s1) = (synth::subscription_id(0), synth::subscription_id(1));
+    let subs = format!("{s0},{s1}");
+    let run = azaudit_cluster(&mock, dir.path(), &["orphans", "--subscription", &subs, "-o", "json"]);
+    run.assert_no_panic();
+    let report: Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stderr));
+    let findings = report["findings"].as_array().unwrap();
+    assert!(findings.iter().any(|f| f["subscription"] == s0.as_str()), "the cluster's own subscription is judged");
+    let other: Vec<&Value> = findings.iter().filter(|f| f["subscription"] == s1.as_str()).collect();
+    assert!(
+        other
+            .iter()
+            .all(|f| !["public-ip-orphaned", "disk-orphaned", "lb-frontend-orphaned"]
+                .contains(&f["kind"].as_str().unwrap())),
+        "no cluster verdict in another subscription: {other:?}"
+    );
+    assert!(report["notes"].to_string().contains(&format!("is in subscription {s1}")), "{}", report["notes"]);
+}
