@@ -188,18 +188,6 @@ impl ArmClient {
         mut request: serde_json::Value,
         top: usize,
     ) -> ListOutcome<T> {
-        #[derive(serde::Deserialize)]
-        #[serde(bound(deserialize = "T: DeserializeOwned"))]
-        struct QueryPage<T> {
-            #[serde(default = "Vec::new", deserialize_with = "crate::models::common::null_default")]
-            data: Vec<T>,
-            #[serde(default, rename = "$skipToken")]
-            skip_token: Option<String>,
-            /// The spec's enum is the strings `"true"` and `"false"` (and a
-            /// real recording sends `"false"`); a boolean is read too.
-            #[serde(default, rename = "resultTruncated")]
-            result_truncated: Option<serde_json::Value>,
-        }
         let path = url.path().to_string();
         let mut out = ListOutcome { items: Vec::new(), pages: 0, error: None };
         let mut seen: HashSet<String> = HashSet::new();
@@ -229,12 +217,8 @@ impl ArmClient {
             };
             out.pages += 1;
             self.stats.page();
+            let truncated = page.truncated();
             out.items.extend(page.data);
-            let truncated = match &page.result_truncated {
-                Some(serde_json::Value::String(s)) => s.eq_ignore_ascii_case("true"),
-                Some(serde_json::Value::Bool(b)) => *b,
-                _ => false,
-            };
             if truncated {
                 out.error = Some(ArmError::Partial {
                     path,
@@ -484,10 +468,58 @@ impl ArmClient {
     }
 }
 
+/// One page of a Resource Graph answer (`QueryResponse`, objectArray rows).
+#[derive(serde::Deserialize)]
+#[serde(bound(deserialize = "T: DeserializeOwned"))]
+struct QueryPage<T> {
+    #[serde(default = "Vec::new", deserialize_with = "crate::models::common::null_default")]
+    data: Vec<T>,
+    #[serde(default, rename = "$skipToken")]
+    skip_token: Option<String>,
+    /// The spec's enum is the strings `"true"` and `"false"` (and a
+    /// real recording sends `"false"`); a boolean is read too.
+    #[serde(default, rename = "resultTruncated")]
+    result_truncated: Option<serde_json::Value>,
+}
+
+impl<T> QueryPage<T> {
+    fn truncated(&self) -> bool {
+        match &self.result_truncated {
+            Some(serde_json::Value::String(s)) => s.eq_ignore_ascii_case("true"),
+            Some(serde_json::Value::Bool(b)) => *b,
+            _ => false,
+        }
+    }
+}
+
 fn host_of(url: &Url) -> String {
     match (url.host_str(), url.port()) {
         (Some(h), Some(p)) => format!("{h}:{p}"),
         (Some(h), None) => h.to_string(),
         _ => url.as_str().to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fields the paging reads, held to real Resource Graph answers
+    /// (azure-cli-extensions recordings: objectArray with a `$skipToken`,
+    /// `resultTruncated` as the string "false").
+    #[test]
+    fn recorded_resource_graph_pages_give_rows_token_and_truncation() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/recorded/resourceGraph");
+        let raw: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(dir.join("objectarray-skiptoken.json")).unwrap()).unwrap();
+        let page: QueryPage<serde_json::Value> = serde_json::from_value(raw.clone()).unwrap();
+        assert_eq!(page.data.len(), raw["data"].as_array().unwrap().len());
+        assert_eq!(page.data[0]["id"], raw["data"][0]["id"]);
+        assert_eq!(page.skip_token.as_deref(), raw["$skipToken"].as_str());
+        assert_eq!(raw["resultTruncated"], "false");
+        assert!(!page.truncated());
+        let cut: QueryPage<serde_json::Value> =
+            serde_json::from_value(serde_json::json!({"data": [], "resultTruncated": "true"})).unwrap();
+        assert!(cut.truncated());
     }
 }
