@@ -339,6 +339,10 @@ pub struct ClusterView {
     /// against it carry this as their `cluster`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
+    /// The subscription its node resource group is in, when known other
+    /// than from its nodes (an AKS cluster of a fleet run that has no view).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscription: Option<String>,
     pub source: ClusterSource,
     /// The node resource group, and where it came from. Together with the
     /// cluster-name tag it tells clusters in one resource group apart.

@@ -115,7 +115,15 @@ fn each_cluster_is_judged_against_its_own_view() {
 
 #[test]
 fn a_cluster_without_a_view_is_named_and_its_verdicts_withheld() {
-    let sc = demo_scenario();
+    // The retired load balancer, copied into aks-staging's node resource
+    // group: idle there too, which needs no cluster to tell.
+    let mut sc = demo_scenario();
+    let idle = sc.resources.iter().find(|r| r["name"] == "retired-lb").unwrap().to_string();
+    let copy: Value = serde_json::from_str(
+        &idle.replace("MC_aks-prod_aks-prod_westeurope", STAGING_RG).replace("retired-lb", "staging-idle-lb"),
+    )
+    .unwrap();
+    sc.resources.push(copy);
     let mock = start(sc.clone());
     let dir = tempfile::tempdir().unwrap();
     let prod = prod_file(&sc, dir.path());
@@ -126,8 +134,13 @@ fn a_cluster_without_a_view_is_named_and_its_verdicts_withheld() {
     assert_eq!(run.code, 3, "{}", run.stderr);
     let withheld = report["withheld"].to_string();
     assert!(withheld.contains("AKS cluster aks-staging") && withheld.contains(STAGING_RG), "{withheld}");
-    assert!(!report["findings"].to_string().contains(STAGING_IP));
+    assert!(!report["findings"].to_string().contains(STAGING_IP), "a cross-reference verdict: withheld");
     assert!(report["findings"].as_array().unwrap().iter().any(|f| f["cluster"] == "prod"));
+    // An Azure-only verdict is still made in its node resource group.
+    let idle = report["findings"].as_array().unwrap().iter().find(|f| f["name"] == "staging-idle-lb");
+    let idle = idle.unwrap_or_else(|| panic!("{}", report["findings"]));
+    assert_eq!(idle["kind"], "lb-idle");
+    assert_eq!(idle["cluster"], "aks-staging");
 }
 
 #[test]

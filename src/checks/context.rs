@@ -339,10 +339,13 @@ pub fn provider_base(name: &str) -> Option<&str> {
     (hex && (rest.is_empty() || rest.starts_with('-'))).then_some(base)
 }
 
-/// The cluster's subscription: the one its nodes' provider IDs
-/// (`azure:///subscriptions/{sub}/resourceGroups/...`) all name, else the
-/// only subscription in scope.
-fn cluster_subscription(snap: &Snapshot, c: &ClusterView) -> Option<String> {
+/// The cluster's subscription: the view's own, else the one its nodes'
+/// provider IDs (`azure:///subscriptions/{sub}/resourceGroups/...`) all
+/// name, else the only subscription in scope.
+pub(crate) fn cluster_subscription(snap: &Snapshot, c: &ClusterView) -> Option<String> {
+    if c.subscription.is_some() {
+        return c.subscription.clone();
+    }
     let mut found: Option<String> = None;
     for n in &c.nodes {
         let Some(pid) = n.provider_id.as_deref() else { continue };

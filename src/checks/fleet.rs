@@ -4,17 +4,41 @@
 //! Services name), exactly as a run with that cluster alone would; the
 //! verdicts are merged, each finding labelled with its view. An AKS
 //! cluster in scope with no view is named: the verdicts that need a
-//! cluster are withheld for it.
+//! cluster are withheld for it, and the Azure-only ones (idle load
+//! balancers, empty storage accounts, quotas) are still made in its node
+//! resource group.
 
 use super::{Settings, Verdicts, run_view, sort};
 use crate::findings::{Audit, Kind};
-use crate::snapshot::{ClusterView, Snapshot};
+use crate::snapshot::{ClusterSource, ClusterView, Snapshot, Sourced};
 use std::collections::HashSet;
 
 pub(super) fn run(audit: Audit, snap: &Snapshot, settings: &Settings) -> Verdicts {
     let views: Vec<&ClusterView> = std::iter::once(&snap.cluster).chain(&snap.fleet).collect();
     let node_rg = |v: &ClusterView| v.node_resource_group.as_ref().map(|s| s.value.to_ascii_lowercase());
     let judged: Vec<String> = views.iter().filter_map(|v| node_rg(v)).collect();
+    // Whose a finding is: the view (or, without one, the AKS cluster) whose
+    // node resource group holds the object; else the view that judged it.
+    // (subscription or "" when unknown, resource group), both lower-cased.
+    let mut owners: Vec<((String, String), String)> = Vec::new();
+    for v in &views {
+        if let Some(rg) = node_rg(v) {
+            let sub = super::context::cluster_subscription(snap, v).unwrap_or_default().to_ascii_lowercase();
+            owners.push(((sub, rg), v.label.clone().unwrap_or_else(|| v.name.clone())));
+        }
+    }
+    for mc in &snap.azure.managed_clusters {
+        let Some(rg) = mc.properties.node_resource_group.as_deref().map(str::to_ascii_lowercase) else { continue };
+        let sub = mc.id.subscription().unwrap_or_default().to_ascii_lowercase();
+        if !owners.iter().any(|((s, r), _)| *r == rg && (s.is_empty() || *s == sub)) {
+            owners.push(((sub, rg), mc.name.clone()));
+        }
+    }
+    let owner = |f: &crate::findings::Finding| {
+        let rg = f.resource_group.as_deref()?.to_ascii_lowercase();
+        let sub = f.subscription.as_deref().unwrap_or_default().to_ascii_lowercase();
+        owners.iter().find(|((s, r), _)| *r == rg && (s.is_empty() || *s == sub)).map(|(_, l)| l.clone())
+    };
     let mut all = Verdicts::default();
     let mut seen: HashSet<String> = HashSet::new();
     for (i, view) in views.iter().enumerate() {
@@ -23,7 +47,7 @@ pub(super) fn run(audit: Audit, snap: &Snapshot, settings: &Settings) -> Verdict
         let own = node_rg(view);
         for mut f in v.findings.unboxed() {
             if !f.kind.as_str().starts_with("sp-") {
-                f.cluster = Some(label.clone());
+                f.cluster = Some(owner(&f).unwrap_or_else(|| label.clone()));
             }
             // An Azure-only verdict is made by every view alike: keep one.
             if seen.insert(f.key()) {
@@ -48,7 +72,9 @@ pub(super) fn run(audit: Audit, snap: &Snapshot, settings: &Settings) -> Verdict
             all.credentials = v.credentials;
         }
     }
-    // AKS clusters with no view: named, and what needs a cluster withheld.
+    // AKS clusters with no view: named, what needs a cluster withheld, and
+    // the rest judged against a view of nothing but the cluster's node
+    // resource group (every cluster list unread).
     let needs_cluster: Vec<Kind> = super::REGISTRY
         .iter()
         .filter(|c| audit == Audit::Check || c.audit == audit)
@@ -56,16 +82,35 @@ pub(super) fn run(audit: Audit, snap: &Snapshot, settings: &Settings) -> Verdict
         .collect();
     for mc in &snap.azure.managed_clusters {
         let Some(rg) = mc.properties.node_resource_group.as_deref() else { continue };
-        if judged.iter().any(|j| j.eq_ignore_ascii_case(rg)) || needs_cluster.is_empty() {
+        if judged.iter().any(|j| j.eq_ignore_ascii_case(rg)) {
             continue;
         }
-        all.withhold(
-            &needs_cluster,
-            format!(
-                "AKS cluster {} (node resource group {rg}) has no cluster view in this fleet run (add --context or --cluster-file {}=FILE): verdicts in its node resource group that need the cluster are not made",
-                mc.name, mc.name
-            ),
-        );
+        if !needs_cluster.is_empty() {
+            all.withhold(
+                &needs_cluster,
+                format!(
+                    "AKS cluster {} (node resource group {rg}) has no cluster view in this fleet run (add --context or --cluster-file {}=FILE): verdicts in its node resource group that need the cluster are not made",
+                    mc.name, mc.name
+                ),
+            );
+        }
+        let view = ClusterView {
+            name: crate::snapshot::DEFAULT_CLUSTER_NAME.into(),
+            label: Some(mc.name.clone()),
+            subscription: mc.id.subscription().map(str::to_string),
+            source: ClusterSource::Skipped,
+            node_resource_group: Some(Sourced { value: rg.to_string(), source: "AKS managed cluster".into() }),
+            ..Default::default()
+        };
+        let v = run_view(audit, snap, &view, settings);
+        for mut f in v.findings.unboxed() {
+            f.cluster = Some(owner(&f).unwrap_or_else(|| mc.name.clone()));
+            if seen.insert(f.key()) {
+                all.findings.push(f);
+            }
+        }
+        // Its "not read" gaps are the withheld line above.
+        all.notes.extend(v.notes.into_iter().map(|n| format!("cluster {}: {n}", mc.name)));
     }
     sort(&mut all);
     all

@@ -39,6 +39,7 @@ pub fn snap() -> Snapshot {
     let cluster = ClusterView {
         name: "kubernetes".into(),
         label: None,
+        subscription: None,
         source: ClusterSource::Files { paths: vec!["test".into()] },
         node_resource_group: Some(Sourced { value: RG.into(), source: "flag".into() }),
         cluster_cidrs: Vec::new(),
