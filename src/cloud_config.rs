@@ -67,6 +67,10 @@ pub struct CloudConfig {
     pub use_federated_workload_identity_extension: Option<bool>,
     pub use_instance_metadata: Option<bool>,
     pub resource_group: Option<String>,
+    /// Where the network resources are, when not in the cluster's own
+    /// subscription (cloud-provider-azure's auth config
+    /// `NetworkResourceSubscriptionID`).
+    pub network_resource_subscription_id: Option<String>,
     pub location: Option<String>,
     pub vnet_name: Option<String>,
     pub vnet_resource_group: Option<String>,
@@ -141,6 +145,9 @@ impl CloudConfig {
             use_federated_workload_identity_extension: f.boolean("useFederatedWorkloadIdentityExtension")?,
             use_instance_metadata: f.boolean("useInstanceMetadata")?,
             resource_group: f.string("resourceGroup")?,
+            network_resource_subscription_id: f
+                .string("networkResourceSubscriptionID")?
+                .filter(|s| !s.trim().is_empty()),
             location: f.string("location")?,
             vnet_name: f.string("vnetName")?,
             vnet_resource_group: f.string("vnetResourceGroup")?,
@@ -272,6 +279,7 @@ mod tests {
     "aadClientId": "11111111-2222-3333-4444-555555555555",
     "aadClientSecret": "s3cr3t-v@lue",
     "resourceGroup": "MC_rg",
+    "networkResourceSubscriptionID": "9a8b7c6d-0000-4000-8000-000000000001",
     "location": "westeurope",
     "vmType": "vmss",
     "useManagedIdentityExtension": "false",
@@ -290,6 +298,7 @@ mod tests {
         let c = CloudConfig::parse(SAMPLE).unwrap();
         assert_eq!(c.cloud.as_deref(), Some("AzurePublicCloud"));
         assert_eq!(c.resource_group.as_deref(), Some("MC_rg"));
+        assert_eq!(c.network_resource_subscription_id.as_deref(), Some("9a8b7c6d-0000-4000-8000-000000000001"));
         assert_eq!(c.use_managed_identity_extension, Some(false));
         assert_eq!(c.use_instance_metadata, Some(true));
         assert_eq!(c.max_lb_rules(), 250);

@@ -44,6 +44,17 @@ pub fn join(base: &Url, path_and_query: &str) -> Result<Url, String> {
     Url::parse(&format!("{prefix}{path_and_query}")).map_err(|e| format!("bad URL {prefix}{path_and_query}: {e}"))
 }
 
+/// `base` with an absolute path (and query) that must stay on it: a path
+/// from data (`@evil.example/x`, `//evil.example/x`) that would change the
+/// host is refused, so a token is never sent there.
+pub fn on_base(base: &Url, path_and_query: &str) -> Result<Url, String> {
+    let url = join(base, path_and_query)?;
+    if !path_and_query.starts_with('/') || path_and_query.starts_with("//") || !same_origin(&url, base) {
+        return Err(format!("'{path_and_query}' is not a path on {}", base.origin().ascii_serialization()));
+    }
+    Ok(url)
+}
+
 /// Whether two URLs share scheme, host and port.
 pub fn same_origin(a: &Url, b: &Url) -> bool {
     a.scheme() == b.scheme()
@@ -53,6 +64,15 @@ pub fn same_origin(a: &Url, b: &Url) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_path_from_data_cannot_leave_the_endpoint() {
+        let base = Url::parse("https://management.azure.com").unwrap();
+        assert!(on_base(&base, "/subscriptions/s/resourceGroups/g?api-version=1").is_ok());
+        for bad in ["@evil.example/x", "//evil.example/x", "evil.example/x", ":8443/x"] {
+            assert!(on_base(&base, bad).is_err(), "{bad}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -164,6 +164,29 @@ impl Evidence {
         self.find(key).is_some()
     }
 
+    /// Every ARM ID the evidence names (strings that start with
+    /// `/subscriptions/`, at any depth): the other objects a verdict read.
+    pub fn arm_ids(&self) -> Vec<&str> {
+        fn walk<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
+            match v {
+                Value::String(s) if s.starts_with("/subscriptions/") => out.push(s),
+                Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
+                Value::Object(o) => o.values().for_each(|x| walk(x, out)),
+                _ => {}
+            }
+        }
+        let mut out = Vec::new();
+        for (_, ev) in &self.0 {
+            match ev {
+                Ev::Text(t) if t.starts_with("/subscriptions/") => out.push(&**t),
+                Ev::Map(m) => out.extend(m.iter().map(|(_, v)| &**v).filter(|v| v.starts_with("/subscriptions/"))),
+                Ev::Json(v) => walk(v, &mut out),
+                _ => {}
+            }
+        }
+        out
+    }
+
     /// Give back spare capacity once a finding is complete.
     pub fn shrink(&mut self) {
         self.0.shrink_to_fit();

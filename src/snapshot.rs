@@ -85,7 +85,8 @@ impl Snapshot {
     pub fn listed_object(id: &str) -> Option<(ListKind, String)> {
         let rid = ResourceId::new(id);
         rid.resource_group()?;
-        let (head, rest) = id.split_once("/providers/").or_else(|| id.split_once("/PROVIDERS/"))?;
+        let at = id.to_ascii_lowercase().find("/providers/")?;
+        let (head, rest) = (&id[..at], &id[at + "/providers/".len()..]);
         let mut parts = rest.split('/');
         let (ns, ty, name) = (parts.next()?, parts.next()?, parts.next()?);
         let kind = ListKind::SCOPED.iter().copied().find(|k| {
@@ -99,31 +100,44 @@ impl Snapshot {
 
 /// The (kind, subscription, resource group) scopes whose lists came from
 /// Resource Graph, for lookups by object.
-pub struct GraphLists(std::collections::HashSet<(ListKind, String, Option<String>)>);
+pub struct GraphLists {
+    /// (kind, subscription, resource group) of every Resource Graph list.
+    lists: std::collections::HashSet<(ListKind, String, Option<String>)>,
+    /// The lower-cased IDs of the objects those lists gave.
+    objects: std::collections::HashSet<String>,
+}
 
 impl GraphLists {
     pub fn of(snap: &Snapshot) -> GraphLists {
-        GraphLists(
-            snap.lists
-                .iter()
-                .filter(|l| l.source == ListSource::ResourceGraph)
-                .map(|l| {
-                    (
-                        l.kind,
-                        l.subscription.to_ascii_lowercase(),
-                        l.resource_group.as_ref().map(|g| g.to_ascii_lowercase()),
-                    )
-                })
-                .collect(),
-        )
+        let lists: std::collections::HashSet<_> = snap
+            .lists
+            .iter()
+            .filter(|l| l.source == ListSource::ResourceGraph)
+            .map(|l| {
+                (l.kind, l.subscription.to_ascii_lowercase(), l.resource_group.as_ref().map(|g| g.to_ascii_lowercase()))
+            })
+            .collect();
+        let mut objects = std::collections::HashSet::new();
+        if !lists.is_empty() {
+            snap.azure.each(|kind, r| {
+                let id = r.id();
+                let (Some(sub), Some(rg)) = (id.subscription(), id.resource_group()) else { return };
+                let sub = sub.to_ascii_lowercase();
+                if lists.contains(&(kind, sub.clone(), None))
+                    || lists.contains(&(kind, sub, Some(rg.to_ascii_lowercase())))
+                {
+                    objects.insert(id.as_str().to_ascii_lowercase());
+                }
+            });
+        }
+        GraphLists { lists, objects }
     }
 
-    /// Whether `object`'s list (of `kind`) came from Resource Graph.
-    pub fn holds(&self, kind: ListKind, object: &str) -> bool {
-        let id = crate::models::ResourceId::new(object);
-        let (Some(sub), Some(rg)) = (id.subscription(), id.resource_group()) else { return false };
-        let sub = sub.to_ascii_lowercase();
-        self.0.contains(&(kind, sub.clone(), None)) || self.0.contains(&(kind, sub, Some(rg.to_ascii_lowercase())))
+    /// Whether `object` is one Resource Graph's index gave. An object no
+    /// list of it holds (deleted, or never there) is not "from the index":
+    /// nothing about it can be stale.
+    pub fn holds(&self, object: &str) -> bool {
+        !self.lists.is_empty() && self.objects.contains(&object.to_ascii_lowercase())
     }
 }
 
@@ -284,6 +298,10 @@ pub struct ProviderConfig {
     pub use_managed_identity_extension: Option<bool>,
     pub use_instance_metadata: Option<bool>,
     pub resource_group: Option<String>,
+    /// `networkResourceSubscriptionID`: the subscription of the cluster's
+    /// network resources, when not its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network_resource_subscription_id: Option<String>,
     pub vnet_resource_group: Option<String>,
     pub security_group_name: Option<String>,
     pub vm_type: Option<String>,
@@ -313,6 +331,7 @@ impl From<&crate::cloud_config::CloudConfig> for ProviderConfig {
             use_managed_identity_extension: c.use_managed_identity_extension,
             use_instance_metadata: c.use_instance_metadata,
             resource_group: c.resource_group.clone(),
+            network_resource_subscription_id: c.network_resource_subscription_id.clone(),
             vnet_resource_group: c.vnet_resource_group.clone(),
             security_group_name: c.security_group_name.clone(),
             vm_type: c.vm_type.clone(),

@@ -106,6 +106,30 @@ fn each_cluster_is_judged_against_its_own_view() {
     assert_eq!(report["fleet"][1]["label"], "legacy");
     assert_eq!(report["fleet"][0]["node_resource_group"], STAGING_RG);
 
+    // -g naming both clusters' groups: each group is still judged by its
+    // own view only (a flag names one cluster's at most).
+    let (run, narrowed) =
+        fleet(&mock, &files, &["-o", "json", "-g", "MC_aks-prod_aks-prod_westeurope", "-g", STAGING_RG]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    // (-g narrows the lists to those two groups: compare what is in them.)
+    let key = |r: &Value| -> std::collections::BTreeSet<String> {
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| {
+                let g = f["resource_group"].as_str().unwrap_or("");
+                g.eq_ignore_ascii_case("MC_aks-prod_aks-prod_westeurope") || g.eq_ignore_ascii_case(STAGING_RG)
+            })
+            .map(|f| format!("{} {} {}", f["kind"], f["resource_id"], f["cluster"]))
+            .collect()
+    };
+    // Nothing more, nothing labelled otherwise (less is fine: -g also
+    // leaves out the AKS cluster's own group, whose pod CIDR route-stale needs).
+    let (a, b) = (key(&narrowed), key(&report));
+    assert!(a.is_subset(&b), "only with -g: {:?}", a.difference(&b).collect::<Vec<_>>());
+    assert!(a.iter().any(|k| k.contains(STAGING_IP) && k.ends_with("\"staging\"")));
+
     // Prometheus carries the cluster; the table shows it.
     let (run, _) = fleet(&mock, &files, &["-o", "prometheus"]);
     assert!(run.stdout.contains(&format!("name=\"{STAGING_IP}\",cluster=\"staging\"")), "{}", run.stdout);

@@ -58,10 +58,11 @@ fn both_sources_give_the_same_findings() {
         arm["findings"].to_string().to_ascii_lowercase(),
         "the same evidence"
     );
-    // One query per indexed type (the demo fits one page each), and one
-    // confirmation per object the findings name (a sub-resource's parent).
+    // Which subscriptions it can read, then one query per indexed type (the
+    // demo fits one page each), and one confirmation per object the
+    // findings name (a sub-resource's parent).
     let queries = graph_requests(&mock);
-    assert_eq!(queries.len(), 11, "{queries:?}");
+    assert_eq!(queries.len(), 1 + 11, "{queries:?}");
     assert!(queries.iter().all(|q| q.status == 200 && q.method == "POST"));
     let objects: BTreeSet<String> = graph["findings"]
         .as_array()
@@ -94,6 +95,14 @@ fn a_lagging_index_reports_nothing_from_stale_data() {
     for r in sc.resources.iter_mut().filter(|r| r["id"] == ip.as_str()) {
         r["properties"]["ipConfiguration"] = serde_json::json!({ "id": nic_ipconfig });
     }
+    // And the internal load balancer behind the orphaned private link
+    // service is retagged: the PLS itself is as indexed, but its verdict
+    // read that load balancer.
+    let internal = id_of(&sc, "kubernetes-internal");
+    for r in sc.resources.iter_mut().filter(|r| r["id"] == internal.as_str()) {
+        r["tags"] = serde_json::json!({ "team": "platform" });
+    }
+    let pls = id_of(&sc, "pls-a5d4c3b2a1f04e9d8c7b6a5f4e3d2c1b");
     let mock = start(sc);
     let dir = tempfile::tempdir().unwrap();
     let (run, report) = orphans(&mock, dir.path(), &["--source", "resource-graph"]);
@@ -103,10 +112,14 @@ fn a_lagging_index_reports_nothing_from_stale_data() {
         report["findings"].as_array().unwrap().iter().map(|f| f["name"].as_str().unwrap().to_string()).collect();
     assert!(!names.contains("pvc-0d3c6f1e-2b4a-4c8d-9e7f-6a5b4c3d2e1f"), "deleted after indexing: {names:?}");
     assert!(!names.contains("forgotten"), "attached after indexing: {names:?}");
+    assert!(!names.contains("pls-a5d4c3b2a1f04e9d8c7b6a5f4e3d2c1b"), "its load balancer changed: {names:?}");
     assert!(names.contains("old-bastion-ip"), "an unchanged orphan is still reported: {names:?}");
-    let notes = report["notes"].to_string();
-    assert!(notes.contains(&format!("{disk} not judged: ARM no longer has it")), "{notes}");
-    assert!(notes.contains(&format!("{ip} not judged: it changed after Resource Graph indexed it")), "{notes}");
+    // (Notes with one reason are grouped: "2 objects not judged (A, B): ...".)
+    let notes: Vec<&str> = report["notes"].as_array().unwrap().iter().map(|n| n.as_str().unwrap()).collect();
+    let noted = |id: &str, why: &str| notes.iter().any(|n| n.contains(id) && n.contains(why));
+    assert!(noted(&disk, "not judged: it is no longer in ARM"), "{notes:?}");
+    assert!(noted(&ip, "it changed after Resource Graph indexed it"), "{notes:?}");
+    assert!(noted(&pls, &format!("not judged: {internal}, which its verdict reads, changed")), "{notes:?}");
 }
 
 #[test]
@@ -162,6 +175,18 @@ fn a_cut_scope_or_a_failed_confirmation_is_incomplete() {
     let (run, report) = orphans(&mock, dir.path(), &["--source", "resource-graph"]);
     assert_eq!(run.code, 3, "{}", run.stderr);
     assert!(report["incomplete"].to_string().contains("subscription limit"), "{}", report["incomplete"]);
+    assert!(
+        report["findings"].as_array().unwrap().iter().all(|f| !f["kind"].as_str().unwrap().starts_with("public-ip"))
+    );
+
+    // A subscription Resource Graph does not show the caller answers with no
+    // rows and no error: its lists are incomplete, not empty.
+    let mut sc = demo_scenario();
+    sc.resource_graph.unreadable_subscriptions = vec![DEMO_SUB.into()];
+    let mock = start(sc);
+    let (run, report) = orphans(&mock, dir.path(), &["--source", "resource-graph"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(report["incomplete"].to_string().contains("does not show subscription"), "{}", report["incomplete"]);
     assert!(
         report["findings"].as_array().unwrap().iter().all(|f| !f["kind"].as_str().unwrap().starts_with("public-ip"))
     );

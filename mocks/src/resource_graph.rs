@@ -10,7 +10,8 @@
 //! Anything else is a 400 `InvalidQuery`, so a query azaudit changes
 //! without the mock fails loudly. As the real service: rows are objects
 //! (`resultFormat: objectArray`), `type` and `resourceGroup` come lower-cased,
-//! a projected column an object lacks is `null`, `$top` is at most 1,000
+//! an unset `managedBy` is `""`, another projected column an object lacks is
+//! `null`, `$top` is at most 1,000
 //! (default 100), `$skipToken` pages must repeat the same query and scope,
 //! `resultTruncated` is the string `"false"`, and each caller has a quota
 //! per window reported in `x-ms-user-quota-remaining` and
@@ -114,7 +115,25 @@ fn answer(app: &App, body: &[u8]) -> (Answer, Vec<(&'static str, String)>) {
     }
     let index = app.graph_index.as_ref().unwrap_or(&app.index);
     let mut rows: Vec<Value> = Vec::new();
-    for sub in &scope {
+    // The caller sees no row of a subscription it cannot read, and no error.
+    let hidden = &app.scenario.resource_graph.unreadable_subscriptions;
+    scope.retain(|s| !hidden.iter().any(|h| h.eq_ignore_ascii_case(s)));
+    if q.containers {
+        for sub in &scope {
+            let row: Map<String, Value> = [
+                ("id".to_string(), Value::String(format!("/subscriptions/{sub}"))),
+                ("type".to_string(), Value::String("microsoft.resources/subscriptions".into())),
+                ("subscriptionId".to_string(), Value::String(sub.clone())),
+                ("name".to_string(), Value::String(sub.clone())),
+            ]
+            .into_iter()
+            .collect();
+            if q.filters.iter().all(|f| f.matches(&row)) {
+                rows.push(q.project(row));
+            }
+        }
+    }
+    for sub in scope.iter().filter(|_| !q.containers) {
         for ty in index.types_of(sub) {
             if !q.type_may_be(&ty) {
                 continue;
@@ -177,6 +196,8 @@ fn columns(r: &Value) -> Map<String, Value> {
     if let Some(Value::String(t)) = m.get_mut("type") {
         *t = t.to_ascii_lowercase();
     }
+    // Resource Graph's `managedBy` is a string column: "" when unset.
+    m.entry("managedBy").or_insert_with(|| Value::String(String::new()));
     if let Some((sub, rg, _)) = crate::index::classify(&id) {
         m.insert("subscriptionId".into(), Value::String(sub));
         m.insert("resourceGroup".into(), rg.map(Value::String).unwrap_or(Value::Null));
@@ -208,6 +229,9 @@ impl Filter {
 
 #[derive(Debug, Default)]
 struct Query {
+    /// `resourcecontainers`: the subscriptions (the mock holds no other
+    /// containers), as the caller can read them.
+    containers: bool,
     filters: Vec<Filter>,
     project: Option<Vec<String>>,
     /// Column, descending.
@@ -276,10 +300,11 @@ fn column(s: &str) -> Result<String, String> {
 fn parse(text: &str) -> Result<Query, String> {
     let mut parts = split_outside_quotes(text, '|').into_iter();
     let table = parts.next().unwrap_or_default();
-    if !table.eq_ignore_ascii_case("resources") {
-        return Err(format!("the mock serves the `resources` table only, not `{table}`"));
+    let containers = table.eq_ignore_ascii_case("resourcecontainers");
+    if !table.eq_ignore_ascii_case("resources") && !containers {
+        return Err(format!("the mock serves the `resources` and `resourcecontainers` tables only, not `{table}`"));
     }
-    let mut q = Query::default();
+    let mut q = Query { containers, ..Default::default() };
     for op in parts {
         if let Some(rest) = op.strip_prefix("where ") {
             for cond in rest.split(" and ") {
@@ -343,14 +368,14 @@ mod tests {
 
     #[test]
     fn rows_match_filters_in_either_case_and_project_nulls() {
-        let q = parse("resources | where type =~ 'Microsoft.Compute/disks' and resourceGroup in~ ('MC_RG') | project id, managedBy").unwrap();
+        let q = parse("resources | where type =~ 'Microsoft.Compute/disks' and resourceGroup in~ ('MC_RG') | project id, managedBy, sku").unwrap();
         let row = columns(
             &json!({"id": "/subscriptions/s/resourceGroups/mc_rg/providers/Microsoft.Compute/disks/d1", "type": "Microsoft.Compute/disks"}),
         );
         assert!(q.filters.iter().all(|f| f.matches(&row)));
         assert_eq!(
             q.project(row),
-            json!({"id": "/subscriptions/s/resourceGroups/mc_rg/providers/Microsoft.Compute/disks/d1", "managedBy": null})
+            json!({"id": "/subscriptions/s/resourceGroups/mc_rg/providers/Microsoft.Compute/disks/d1", "managedBy": "", "sku": null})
         );
     }
 

@@ -61,6 +61,9 @@ pub struct ResourceGraph {
     /// The most subscriptions one query reaches; beyond it the first ones
     /// are answered with `x-ms-tenant-subscription-limit-hit: true`.
     pub subscription_limit: Option<usize>,
+    /// Subscriptions the caller cannot read: Resource Graph answers them
+    /// with no rows and no error, as the real service does.
+    pub unreadable_subscriptions: Vec<String>,
 }
 
 impl Default for ResourceGraph {
@@ -71,6 +74,7 @@ impl Default for ResourceGraph {
             index: None,
             unsupported_types: Vec::new(),
             subscription_limit: None,
+            unreadable_subscriptions: Vec::new(),
         }
     }
 }

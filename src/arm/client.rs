@@ -127,8 +127,11 @@ impl ArmClient {
 
     /// A URL for an absolute ARM path such as
     /// `/subscriptions/{s}/providers/Microsoft.Network/publicIPAddresses`.
+    /// The path must stay on the endpoint: a path built from data (an ID
+    /// from Resource Graph) that would point elsewhere is refused, so the
+    /// token never goes there.
     pub fn url(&self, path: &str, api_version: &str) -> Result<Url, ArmError> {
-        endpoint::join(&self.settings.endpoint, &format!("{path}?api-version={api_version}"))
+        endpoint::on_base(&self.settings.endpoint, &format!("{path}?api-version={api_version}"))
             .map_err(|detail| ArmError::InvalidBody { path: path.to_string(), detail })
     }
 
@@ -192,6 +195,7 @@ impl ArmClient {
         let mut out = ListOutcome { items: Vec::new(), pages: 0, error: None };
         let mut seen: HashSet<String> = HashSet::new();
         let mut skip: Option<String> = None;
+        let mut total: Option<u64> = None;
         loop {
             let options = serde_json::json!({ "$top": top, "resultFormat": "objectArray" });
             request["options"] = options;
@@ -218,6 +222,7 @@ impl ArmClient {
             out.pages += 1;
             self.stats.page();
             let truncated = page.truncated();
+            total = total.or(page.total_records);
             out.items.extend(page.data);
             if truncated {
                 out.error = Some(ArmError::Partial {
@@ -240,6 +245,17 @@ impl ArmClient {
                 return out;
             }
             let Some(token) = page.skip_token.filter(|t| !t.trim().is_empty()) else {
+                // Pages go by offset: rows that came or went while they were
+                // read shift the rest, so the count must still add up.
+                if let Some(t) = total.filter(|t| *t != out.items.len() as u64) {
+                    out.error = Some(ArmError::Partial {
+                        path,
+                        detail: format!(
+                            "Resource Graph said {t} rows and its pages gave {} (the index changed while it was read)",
+                            out.items.len()
+                        ),
+                    });
+                }
                 return out;
             };
             if !seen.insert(token.clone()) || out.pages >= MAX_PAGES {
@@ -480,6 +496,9 @@ struct QueryPage<T> {
     /// real recording sends `"false"`); a boolean is read too.
     #[serde(default, rename = "resultTruncated")]
     result_truncated: Option<serde_json::Value>,
+    /// Rows the whole query has: what the pages must add up to.
+    #[serde(default, rename = "totalRecords")]
+    total_records: Option<u64>,
 }
 
 impl<T> QueryPage<T> {

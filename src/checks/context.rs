@@ -58,6 +58,10 @@ pub struct Ctx<'a> {
     /// The subscription this cluster's node resource group is in: where its
     /// nodes' provider IDs say, else the one subscription in scope.
     pub cluster_subscription: Option<String>,
+    /// In a fleet run, the other views' node resource groups (with their
+    /// subscriptions, lower-cased) and names: theirs to judge, never ours,
+    /// whatever `-g` or a Service says.
+    others: Vec<(Option<String>, String, String)>,
 }
 
 impl<'a> Ctx<'a> {
@@ -83,6 +87,15 @@ impl<'a> Ctx<'a> {
             other_aks: HashMap::new(),
             scope_rgs: snap.scope.resource_groups.iter().map(|g| g.to_ascii_lowercase()).collect(),
             cluster_subscription: cluster_subscription(snap, c),
+            others: std::iter::once(&snap.cluster)
+                .chain(&snap.fleet)
+                .filter(|v| !std::ptr::eq(*v, c))
+                .filter_map(|v| {
+                    let rg = v.node_resource_group.as_ref()?.value.to_ascii_lowercase();
+                    let sub = cluster_subscription(snap, v).map(|s| s.to_ascii_lowercase());
+                    Some((sub, rg, v.label.clone().unwrap_or_else(|| v.name.clone())))
+                })
+                .collect(),
         };
         for s in &c.services {
             ctx.by_key.insert(s.key(), s);
@@ -231,7 +244,11 @@ impl<'a> Ctx<'a> {
     pub fn rg_owner(&self, sub: Option<&str>, rg: &str) -> Owner {
         // A resource group name is unique only within its subscription:
         // MC_rg_aks_westeurope in another subscription is another cluster's.
-        if let Some(sub) = sub {
+        // Unless the cloud-config puts the network resources in another
+        // subscription (networkResourceSubscriptionID): that one is the
+        // cluster's too.
+        let network_sub = self.snap.cloud_config.as_ref().and_then(|c| c.network_resource_subscription_id.as_deref());
+        if let Some(sub) = sub.filter(|s| !network_sub.is_some_and(|n| n.eq_ignore_ascii_case(s))) {
             match &self.cluster_subscription {
                 Some(ours) if !ours.eq_ignore_ascii_case(sub) => {
                     return Owner::Other(format!(
@@ -247,6 +264,14 @@ impl<'a> Ctx<'a> {
             }
         }
         let lower = rg.to_ascii_lowercase();
+        let sub_lower = sub.map(str::to_ascii_lowercase);
+        if let Some((_, _, name)) =
+            self.others.iter().find(|(s, r, _)| *r == lower && (s.is_none() || sub_lower.is_none() || *s == sub_lower))
+        {
+            return Owner::Other(format!(
+                "resource group {rg} is the node resource group of cluster {name}, judged against its own view"
+            ));
+        }
         if self.node_rg.is_some_and(|ours| ours.eq_ignore_ascii_case(rg))
             || self.service_rgs.contains(&lower)
             || self.scope_rgs.contains(&lower)
@@ -367,6 +392,28 @@ pub(crate) fn cluster_subscription(snap: &Snapshot, c: &ClusterView) -> Option<S
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A resource group's name is unique only within its subscription; the
+    /// cloud-config's networkResourceSubscriptionID makes a second one the
+    /// cluster's.
+    #[test]
+    fn a_resource_group_is_ours_only_in_the_clusters_subscription() {
+        use crate::checks::testkit::{RG, SUB, snap};
+        let other = "99999999-0000-4000-8000-000000000009";
+        let mut s = snap();
+        s.scope.subscriptions.push(other.into());
+        // Two subscriptions in scope and no provider IDs: cannot tell.
+        assert!(matches!(Ctx::new(&s).rg_owner(Some(SUB), RG), Owner::Unknown(_)));
+        s.cluster.subscription = Some(SUB.into());
+        let ctx = Ctx::new(&s);
+        assert_eq!(ctx.rg_owner(Some(SUB), RG), Owner::Ours);
+        assert!(matches!(ctx.rg_owner(Some(other), RG), Owner::Other(_)));
+        s.cloud_config = Some(crate::snapshot::ProviderConfig {
+            network_resource_subscription_id: Some(other.into()),
+            ..Default::default()
+        });
+        assert_eq!(Ctx::new(&s).rg_owner(Some(other), RG), Owner::Ours);
+    }
 
     #[test]
     fn provider_base_names() {

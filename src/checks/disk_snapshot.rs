@@ -53,7 +53,6 @@ fn anything_to_judge(snap: &Snapshot) -> bool {
 pub fn check(ctx: &Ctx) -> Verdicts {
     let mut v = Verdicts::default();
     let handles: HashSet<String> = ctx
-        .snap
         .cluster
         .volume_snapshot_contents
         .iter()

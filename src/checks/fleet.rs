@@ -16,7 +16,19 @@ use std::collections::HashSet;
 pub(super) fn run(audit: Audit, snap: &Snapshot, settings: &Settings) -> Verdicts {
     let views: Vec<&ClusterView> = std::iter::once(&snap.cluster).chain(&snap.fleet).collect();
     let node_rg = |v: &ClusterView| v.node_resource_group.as_ref().map(|s| s.value.to_ascii_lowercase());
-    let judged: Vec<String> = views.iter().filter_map(|v| node_rg(v)).collect();
+    // The views' node resource groups: (subscription, or "" when unknown;
+    // resource group), lower-cased.
+    let judged: Vec<(String, String)> = views
+        .iter()
+        .filter_map(|v| {
+            let sub = super::context::cluster_subscription(snap, v).unwrap_or_default().to_ascii_lowercase();
+            node_rg(v).map(|rg| (sub, rg))
+        })
+        .collect();
+    let is_judged = |sub: &str, rg: &str| {
+        let (sub, rg) = (sub.to_ascii_lowercase(), rg.to_ascii_lowercase());
+        judged.iter().any(|(s, r)| *r == rg && (s.is_empty() || *s == sub))
+    };
     // Whose a finding is: the view (or, without one, the AKS cluster) whose
     // node resource group holds the object; else the view that judged it.
     // (subscription or "" when unknown, resource group), both lower-cased.
@@ -44,24 +56,24 @@ pub(super) fn run(audit: Audit, snap: &Snapshot, settings: &Settings) -> Verdict
     for (i, view) in views.iter().enumerate() {
         let label = view.label.clone().unwrap_or_else(|| view.name.clone());
         let v = run_view(audit, snap, view, settings);
-        let own = node_rg(view);
         for mut f in v.findings.unboxed() {
             if !f.kind.as_str().starts_with("sp-") {
                 f.cluster = Some(owner(&f).unwrap_or_else(|| label.clone()));
             }
             // An Azure-only verdict is made by every view alike: keep one.
-            if seen.insert(f.key()) {
+            // (A finding on a Kubernetes object is each view's own: every
+            // AKS cluster is called `kubernetes`, so its IDs repeat.)
+            if !f.resource_id.starts_with("/subscriptions/") || seen.insert(f.key()) {
                 all.findings.push(f);
             }
         }
         for w in v.withheld {
             all.withhold(&w.kinds, format!("cluster {label}: {}", w.reason));
         }
-        // What another view judges is not "not judged".
-        let others: Vec<&String> = judged.iter().filter(|r| Some(*r) != own.as_ref()).collect();
+        // What another view judges is not "not judged" (`Ctx::rg_owner`
+        // says so in these words).
         for n in v.notes {
-            let lower = n.to_ascii_lowercase();
-            if others.iter().any(|r| lower.contains(&format!("resource group {r} is"))) {
+            if n.contains("judged against its own view") {
                 continue;
             }
             all.notes.push(format!("cluster {label}: {n}"));
@@ -82,7 +94,7 @@ pub(super) fn run(audit: Audit, snap: &Snapshot, settings: &Settings) -> Verdict
         .collect();
     for mc in &snap.azure.managed_clusters {
         let Some(rg) = mc.properties.node_resource_group.as_deref() else { continue };
-        if judged.iter().any(|j| j.eq_ignore_ascii_case(rg)) {
+        if is_judged(mc.id.subscription().unwrap_or_default(), rg) {
             continue;
         }
         if !needs_cluster.is_empty() {

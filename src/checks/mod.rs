@@ -364,32 +364,49 @@ fn confirmed_only(snap: &Snapshot, v: &mut Verdicts) {
             notes.push(n);
         }
     };
+    // The finding's own object, and every object its evidence names (the
+    // verdict read those too), must be as indexed.
     v.findings.retain(|f| {
-        let Some((kind, object)) = Snapshot::listed_object(&f.resource_id) else { return true };
-        if !graph.holds(kind, &object) {
-            return true;
+        let ids = std::iter::once(f.resource_id.as_str()).chain(f.evidence.arm_ids());
+        let mut objects: Vec<String> = Vec::new();
+        for id in ids {
+            if let Some((_, object)) = Snapshot::listed_object(id)
+                && graph.holds(&object)
+                && !objects.iter().any(|o| o.eq_ignore_ascii_case(&object))
+            {
+                objects.push(object);
+            }
         }
-        match answers.get(&object.to_ascii_lowercase()).copied() {
+        let own = Snapshot::listed_object(&f.resource_id).map(|(_, o)| o).unwrap_or_else(|| f.resource_id.clone());
+        // "X not judged: it ..." for the object itself, "X not judged: Y,
+        // which its verdict reads, ..." for another.
+        let what = |object: &str| match object.eq_ignore_ascii_case(&own) {
+            true => format!("{own} not judged: it"),
+            false => format!("{own} not judged: {object}, which its verdict reads,"),
+        };
+        objects.into_iter().all(|object| match answers.get(&object.to_ascii_lowercase()).copied() {
             Some(ConfirmOutcome::Confirmed) => true,
             Some(ConfirmOutcome::Changed) => {
                 note(format!(
-                    "{object} not judged: it changed after Resource Graph indexed it (ARM's copy differs); the next run judges it"
+                    "{} changed after Resource Graph indexed it (ARM's copy differs); the next run judges it",
+                    what(&object)
                 ));
                 false
             }
             Some(ConfirmOutcome::Gone) => {
-                note(format!("{object} not judged: ARM no longer has it (Resource Graph's index still did)"));
+                note(format!("{} is no longer in ARM (Resource Graph's index still had it)", what(&object)));
                 false
             }
             // The snapshot's incomplete list names it.
             Some(ConfirmOutcome::Failed) => false,
             None => {
                 note(format!(
-                    "{object} not judged: it was read from Resource Graph and not confirmed by ARM (a snapshot confirms what its own checks would report; run this audit live)"
+                    "{} was read from Resource Graph and not confirmed by ARM (a snapshot confirms what its own checks would report; run this audit live)",
+                    what(&object)
                 ));
                 false
             }
-        }
+        })
     });
     v.notes.extend(notes);
 }

@@ -54,7 +54,14 @@ pub async fn collect(
     // the rest.
     let children: Vec<ListKind> = kinds.iter().copied().filter(|k| k.parent().is_some()).collect();
     let is_parent = |k: &ListKind| children.iter().any(|c| c.parent() == Some(*k));
-    let lister = |k: &ListKind| k.visit_inventoried(Lister { client, targets: &targets, scope, source });
+    // Under Resource Graph, which subscriptions it cannot show (their lists
+    // would be empty, not complete).
+    let unreadable = match source {
+        ListSource::ResourceGraph => resource_graph::unreadable(client, &scope.subscriptions).await,
+        ListSource::Arm => Default::default(),
+    };
+    let unreadable = &unreadable;
+    let lister = |k: &ListKind| k.visit_inventoried(Lister { client, targets: &targets, scope, source, unreadable });
     let others = join_all(kinds.iter().filter(|k| ListKind::SCOPED.contains(k) && !is_parent(k)).filter_map(lister));
     let parented = async {
         let mut part = AzureInventory::default();
@@ -135,6 +142,7 @@ struct Lister<'a> {
     targets: &'a [(String, Option<String>)],
     scope: &'a CollectScope,
     source: ListSource,
+    unreadable: &'a std::collections::HashMap<String, String>,
 }
 
 impl<'a> InventoryVisitor for Lister<'a> {
@@ -145,7 +153,7 @@ impl<'a> InventoryVisitor for Lister<'a> {
             let graph = match from_graph {
                 true => {
                     let (subs, rgs) = (&self.scope.subscriptions, &self.scope.resource_groups);
-                    resource_graph::read::<T>(self.client, T::KIND, subs, rgs).await
+                    resource_graph::read::<T>(self.client, T::KIND, subs, rgs, self.unreadable).await
                 }
                 false => resource_graph::Read::FromArm,
             };

@@ -23,7 +23,7 @@ pub async fn confirm(client: &ArmClient, snap: &Snapshot, ids: Vec<String>) -> V
     let mut by_kind: Vec<(ListKind, Vec<String>)> = Vec::new();
     for id in ids {
         let Some((kind, object)) = Snapshot::listed_object(&id) else { continue };
-        if !graph.holds(kind, &object) || !seen.insert(object.to_ascii_lowercase()) {
+        if !graph.holds(&object) || !seen.insert(object.to_ascii_lowercase()) {
             continue;
         }
         match by_kind.iter_mut().find(|(k, _)| *k == kind) {

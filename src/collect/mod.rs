@@ -230,12 +230,17 @@ pub async fn collect(g: &GlobalArgs, env: HashMap<String, String>, plan: &ReadPl
         (Some(Err(e)), Some(_)) => return Err(Fatal(e)),
     };
     if cluster_settings.is_some() {
-        cluster.node_resource_group = cluster::node_resource_group(
-            if r.resource_groups.1 == settings::Source::Flag { &r.resource_groups.0 } else { &[] },
-            r.cloud_config.as_ref().and_then(|c| c.resource_group.as_deref()),
-            &cluster.nodes,
-            r.instance.as_ref().map(|i| i.resource_group_name.as_str()),
-        );
+        // In a fleet, each view's node resource group is its nodes' own: a
+        // flag, the cloud-config or this VM's group names one cluster's at most.
+        cluster.node_resource_group = match fleet_settings.is_empty() {
+            true => cluster::node_resource_group(
+                if r.resource_groups.1 == settings::Source::Flag { &r.resource_groups.0 } else { &[] },
+                r.cloud_config.as_ref().and_then(|c| c.resource_group.as_deref()),
+                &cluster.nodes,
+                r.instance.as_ref().map(|i| i.resource_group_name.as_str()),
+            ),
+            false => cluster::node_resource_group(&[], None, &cluster.nodes, None),
+        };
         cluster.cluster_cidrs.clone_from(&g.cluster_cidrs);
         cluster.label = fleet_settings.first().map(|(label, _)| label.clone());
     }
@@ -248,6 +253,7 @@ pub async fn collect(g: &GlobalArgs, env: HashMap<String, String>, plan: &ReadPl
         cloud_config: r.cloud_config.as_ref().map(ProviderConfig::from),
         ..Snapshot::new(r.scope())
     };
+    snap.scope.subscriptions.clone_from(&scope.subscriptions);
     // What came from Resource Graph's index is confirmed by ARM before any
     // verdict: the objects the findings would name are read again.
     if let (Some(arm), Some(c)) = (&arm, &plan.candidates)

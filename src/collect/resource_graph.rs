@@ -21,6 +21,7 @@ use crate::resources::ListKind;
 use crate::snapshot::{ListRecord, ListSource};
 use serde::de::DeserializeOwned;
 use serde_json::json;
+use std::collections::{HashMap, HashSet};
 use tracing::info;
 
 pub const API: &str = "2024-04-01";
@@ -55,8 +56,53 @@ pub fn query(kind: ListKind, resource_groups: &[String]) -> String {
         let rgs: Vec<String> = resource_groups.iter().map(|g| format!("'{}'", g.to_ascii_lowercase())).collect();
         q.push_str(&format!(" | where resourceGroup in~ ({})", rgs.join(", ")));
     }
-    q.push_str(&format!(" | project {COLUMNS}"));
+    // A stable order: `$skipToken` pages by offset.
+    q.push_str(&format!(" | project {COLUMNS} | order by id asc"));
     q
+}
+
+/// Subscriptions in `subscriptions` that Resource Graph does not show the
+/// caller, each with why (lower-cased IDs). Resource Graph answers a
+/// subscription the caller cannot read with no rows and no error, so a
+/// list of it would look complete and empty: it is asked first which
+/// subscriptions it can see (`resourcecontainers`).
+pub async fn unreadable(client: &ArmClient, subscriptions: &[String]) -> HashMap<String, String> {
+    #[derive(serde::Deserialize)]
+    struct Row {
+        #[serde(default, rename = "subscriptionId")]
+        subscription_id: String,
+    }
+    let mut out = HashMap::new();
+    let url = match client.url(PATH, API) {
+        Ok(u) => u,
+        Err(e) => {
+            for s in subscriptions {
+                out.insert(s.to_ascii_lowercase(), e.to_string());
+            }
+            return out;
+        }
+    };
+    for batch in subscriptions.chunks(BATCH) {
+        let request = json!({
+            "subscriptions": batch,
+            "query": "resourcecontainers | where type =~ 'microsoft.resources/subscriptions' | project id, subscriptionId | order by id asc",
+        });
+        let seen = client.query::<Row>(LIMITER_KEY, &url, request, PAGE).await;
+        let visible: HashSet<String> = seen.items.iter().map(|r| r.subscription_id.to_ascii_lowercase()).collect();
+        for s in batch {
+            let why = match &seen.error {
+                Some(e) => Some(format!("Resource Graph could not say which subscriptions it can read: {e}")),
+                None if !visible.contains(&s.to_ascii_lowercase()) => Some(format!(
+                    "Resource Graph does not show subscription {s} to this identity (no Reader role there, or no such subscription): its lists would be empty, not complete"
+                )),
+                None => None,
+            };
+            if let Some(why) = why {
+                out.insert(s.to_ascii_lowercase(), why);
+            }
+        }
+    }
+    out
 }
 
 /// What reading one type over some subscriptions produced.
@@ -73,13 +119,21 @@ pub async fn read<T: DeserializeOwned + crate::resources::Located>(
     kind: ListKind,
     subscriptions: &[String],
     resource_groups: &[String],
+    unreadable: &HashMap<String, String>,
 ) -> Read<T> {
     let mut out = Vec::new();
     let url = match client.url(PATH, API) {
         Ok(u) => u,
         Err(e) => {
             let failed = ListOutcome { items: Vec::new(), pages: 0, error: Some(e) };
-            return Read::Lists(records(kind, subscriptions, resource_groups, failed, jiff::Timestamp::now()));
+            return Read::Lists(records(
+                kind,
+                subscriptions,
+                resource_groups,
+                failed,
+                jiff::Timestamp::now(),
+                unreadable,
+            ));
         }
     };
     for batch in subscriptions.chunks(BATCH) {
@@ -98,7 +152,7 @@ pub async fn read<T: DeserializeOwned + crate::resources::Located>(
             complete = outcome.error.is_none(),
             "Resource Graph query read"
         );
-        out.extend(records(kind, batch, resource_groups, outcome, read_at));
+        out.extend(records(kind, batch, resource_groups, outcome, read_at, unreadable));
     }
     Read::Lists(out)
 }
@@ -112,6 +166,7 @@ fn records<T: crate::resources::Located>(
     resource_groups: &[String],
     outcome: ListOutcome<T>,
     read_at: jiff::Timestamp,
+    unreadable: &HashMap<String, String>,
 ) -> Vec<(ListRecord, Vec<T>)> {
     let scopes: Vec<(&String, Option<&String>)> = batch
         .iter()
@@ -137,17 +192,18 @@ fn records<T: crate::resources::Located>(
         .into_iter()
         .zip(buckets)
         .map(|((s, g), items)| {
+            let hidden = unreadable.get(&s.to_ascii_lowercase());
             let rec = ListRecord {
                 kind,
                 subscription: s.clone(),
                 resource_group: g.cloned(),
                 location: None,
                 parent: None,
-                complete: outcome.error.is_none(),
+                complete: outcome.error.is_none() && hidden.is_none(),
                 pages: outcome.pages,
                 items: items.len(),
                 error_code: outcome.error.as_ref().and_then(|e| e.code()).map(str::to_string),
-                error: outcome.error.as_ref().map(ToString::to_string),
+                error: outcome.error.as_ref().map(ToString::to_string).or_else(|| hidden.cloned()),
                 source: ListSource::ResourceGraph,
                 read_at: Some(read_at),
             };
@@ -164,7 +220,7 @@ mod tests {
     fn queries_name_the_type_and_project_what_the_models_read() {
         assert_eq!(
             query(ListKind::PublicIps, &[]),
-            "resources | where type =~ 'microsoft.network/publicipaddresses' | project id, name, type, location, tags, sku, zones, managedBy, properties"
+            "resources | where type =~ 'microsoft.network/publicipaddresses' | project id, name, type, location, tags, sku, zones, managedBy, properties | order by id asc"
         );
         let q = query(ListKind::Disks, &["MC_rg".into(), "rg2".into()]);
         assert!(q.contains("| where resourceGroup in~ ('mc_rg', 'rg2') |"), "{q}");

@@ -51,6 +51,14 @@ pub fn candidates(
     crate::collect::Candidates::new(move |snap| {
         let settings =
             crate::checks::Settings { sp: Some(Err("not an ARM object")), quota: quota.as_ref(), candidates: true };
-        crate::checks::run(audit, snap, &settings).findings.iter().map(|f| f.resource_id.clone()).collect()
+        // The objects the findings name, and those their evidence names:
+        // a verdict read those too.
+        let v = crate::checks::run(audit, snap, &settings);
+        let mut ids: Vec<String> = Vec::new();
+        for f in v.findings.iter() {
+            ids.push(f.resource_id.clone());
+            ids.extend(f.evidence.arm_ids().into_iter().map(str::to_string));
+        }
+        ids
     })
 }

@@ -178,6 +178,12 @@ pub fn shared(s: &str) -> Arc<str> {
     a
 }
 
+/// An ID that may arrive as `null`, `""` or whitespace for "none".
+pub fn empty_is_none<'de, D: Deserializer<'de>>(d: D) -> Result<Option<ResourceId>, D::Error> {
+    let s: Option<String> = Option::deserialize(d)?;
+    Ok(s.filter(|s| !s.trim().is_empty()).map(ResourceId::new))
+}
+
 /// A location as ARM spells it in paths: `West Europe` -> `westeurope`.
 pub fn normalize_location(l: &str) -> String {
     l.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase()
@@ -272,7 +278,13 @@ pub struct Resource<P> {
     #[serde(default, deserialize_with = "null_default", skip_serializing_if = "Vec::is_empty")]
     pub zones: Vec<String>,
     /// The VM a disk is attached to (top-level on disks, absent elsewhere).
-    #[serde(default, rename = "managedBy", skip_serializing_if = "Option::is_none")]
+    /// Resource Graph sends `""` for "none" where ARM leaves it out.
+    #[serde(
+        default,
+        rename = "managedBy",
+        deserialize_with = "empty_is_none",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub managed_by: Option<ResourceId>,
     #[serde(default, deserialize_with = "null_default")]
     pub properties: P,
@@ -433,6 +445,24 @@ impl<'de> Deserialize<'de> for Num {
 
 #[cfg(test)]
 mod tests {
+
+    /// Resource Graph sends `"managedBy": ""` for an unattached disk (its
+    /// documented orphaned-disk query is `where managedBy == ""`): that is
+    /// "none", never an attachment to nothing.
+    #[test]
+    fn an_empty_managed_by_is_none() {
+        let d: crate::models::Disk = serde_json::from_value(serde_json::json!({
+            "id": "/subscriptions/s/resourceGroups/g/providers/Microsoft.Compute/disks/d", "managedBy": ""
+        }))
+        .unwrap();
+        assert!(d.managed_by.is_none());
+        let d: crate::models::Disk = serde_json::from_value(serde_json::json!({
+            "id": "/subscriptions/s/resourceGroups/g/providers/Microsoft.Compute/disks/d", "managedBy": "/subscriptions/s/resourceGroups/g/providers/Microsoft.Compute/virtualMachines/vm"
+        }))
+        .unwrap();
+        assert!(d.managed_by.is_some());
+    }
+
     use super::*;
 
     /// Only an ID that is exactly `{parent}/{collection}/{name}` is
