@@ -199,3 +199,48 @@ fn the_same_resource_group_name_in_another_subscription_is_not_this_clusters() {
     );
     assert!(report["notes"].to_string().contains(&format!("is in subscription {s1}")), "{}", report["notes"]);
 }
+
+#[test]
+fn each_objects_quota_is_measured_by_the_view_that_owns_it() {
+    // A load balancer in aks-staging's group: the cloud provider there
+    // caps its rules at its own maximum (250 by default), which only
+    // staging's view knows applies.
+    let mut sc = demo_scenario();
+    let idle = sc.resources.iter().find(|r| r["name"] == "retired-lb").unwrap().to_string();
+    let copy: Value = serde_json::from_str(
+        &idle.replace("MC_aks-prod_aks-prod_westeurope", STAGING_RG).replace("retired-lb", "staging-lb"),
+    )
+    .unwrap();
+    sc.resources.push(copy);
+    // Azure's own limit looser than the provider's.
+    sc.subscriptions[0].usage_limits.insert("InboundRulesPerLoadBalancer".into(), 1000);
+    let mock = start(sc.clone());
+    let dir = tempfile::tempdir().unwrap();
+    let prod = prod_file(&sc, dir.path());
+    let mut files = vec![format!("prod={}", prod.display())];
+    files.extend(one_node_cluster(dir.path(), "staging", STAGING_RG));
+    files.extend(one_node_cluster(dir.path(), "legacy", "MC_aks-legacy_aks-legacy_westeurope"));
+    let mut args = vec!["quotas", "--subscription", DEMO_SUB, "-o", "json"];
+    for f in &files {
+        args.extend(["--cluster-file", f.as_str()]);
+    }
+    let run = azaudit_raw(&mock, &[], &args);
+    run.assert_no_panic();
+    let report: Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stderr));
+    let rules = report["measurements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["object"].as_str().unwrap_or("").contains("staging-lb") && m["kind"] == "quota-lb-rules")
+        .unwrap_or_else(|| panic!("{}", report["measurements"]));
+    assert_eq!(rules["limit"], 250, "{rules}");
+    assert_eq!(
+        report["measurements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["resource_id"] == rules["resource_id"] && m["kind"] == "quota-lb-rules")
+            .count(),
+        1
+    );
+}

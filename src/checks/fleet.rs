@@ -11,7 +11,6 @@
 use super::{Settings, Verdicts, run_view, sort};
 use crate::findings::{Audit, Kind};
 use crate::snapshot::{ClusterSource, ClusterView, Snapshot, Sourced};
-use std::collections::HashSet;
 
 pub(super) fn run(audit: Audit, snap: &Snapshot, settings: &Settings) -> Verdicts {
     let views: Vec<&ClusterView> = std::iter::once(&snap.cluster).chain(&snap.fleet).collect();
@@ -46,13 +45,19 @@ pub(super) fn run(audit: Audit, snap: &Snapshot, settings: &Settings) -> Verdict
             owners.push(((sub, rg), mc.name.clone()));
         }
     }
-    let owner = |f: &crate::findings::Finding| {
-        let rg = f.resource_group.as_deref()?.to_ascii_lowercase();
-        let sub = f.subscription.as_deref().unwrap_or_default().to_ascii_lowercase();
+    let owner_of = |id: &str| {
+        let id = crate::models::ResourceId::new(id);
+        let rg = id.resource_group()?.to_ascii_lowercase();
+        let sub = id.subscription().unwrap_or_default().to_ascii_lowercase();
         owners.iter().find(|((s, r), _)| *r == rg && (s.is_empty() || *s == sub)).map(|(_, l)| l.clone())
     };
+    let owner = |f: &crate::findings::Finding| owner_of(&f.resource_id);
     let mut all = Verdicts::default();
-    let mut seen: HashSet<String> = HashSet::new();
+    // Each key's finding, and whether the view that made it owns the
+    // object: the owner's verdict wins (it knows, say, the provider's own
+    // maximum for its load balancers).
+    let mut seen: std::collections::HashMap<String, (usize, bool)> = std::collections::HashMap::new();
+    let mut measured: std::collections::HashMap<String, (usize, bool)> = std::collections::HashMap::new();
     for (i, view) in views.iter().enumerate() {
         let label = view.label.clone().unwrap_or_else(|| view.name.clone());
         let v = run_view(audit, snap, view, settings);
@@ -60,11 +65,24 @@ pub(super) fn run(audit: Audit, snap: &Snapshot, settings: &Settings) -> Verdict
             if !f.kind.as_str().starts_with("sp-") {
                 f.cluster = Some(owner(&f).unwrap_or_else(|| label.clone()));
             }
-            // An Azure-only verdict is made by every view alike: keep one.
-            // (A finding on a Kubernetes object is each view's own: every
-            // AKS cluster is called `kubernetes`, so its IDs repeat.)
-            if !f.resource_id.starts_with("/subscriptions/") || seen.insert(f.key()) {
+            // An Azure-only verdict is made by every view alike: keep one,
+            // the owner's. (A finding on a Kubernetes object is each view's
+            // own: every AKS cluster is called `kubernetes`, so IDs repeat.)
+            if !f.resource_id.starts_with("/subscriptions/") {
                 all.findings.push(f);
+                continue;
+            }
+            let own = owner(&f).as_deref() == Some(label.as_str());
+            match seen.get(&f.key()).copied() {
+                None => {
+                    seen.insert(f.key(), (all.findings.len(), own));
+                    all.findings.push(f);
+                }
+                Some((at, false)) if own => {
+                    seen.insert(f.key(), (at, true));
+                    *all.findings[at] = f;
+                }
+                Some(_) => {}
             }
         }
         for w in v.withheld {
@@ -78,10 +96,25 @@ pub(super) fn run(audit: Audit, snap: &Snapshot, settings: &Settings) -> Verdict
             }
             all.notes.push(format!("cluster {label}: {n}"));
         }
-        // Quotas and credentials do not depend on the cluster.
+        // Credentials do not depend on the cluster; each object's quota
+        // measurement is its owner's, else the first view's.
         if i == 0 {
-            all.measurements = v.measurements;
             all.credentials = v.credentials;
+        }
+        for m in v.measurements {
+            let key = format!("{}|{}", m.kind.as_str(), m.resource_id.to_ascii_lowercase());
+            let own = owner_of(&m.resource_id).as_deref() == Some(label.as_str());
+            match measured.get(&key).copied() {
+                None => {
+                    measured.insert(key, (all.measurements.len(), own));
+                    all.measurements.push(m);
+                }
+                Some((at, false)) if own => {
+                    measured.insert(key, (at, true));
+                    all.measurements[at] = m;
+                }
+                Some(_) => {}
+            }
         }
     }
     // AKS clusters with no view: named, what needs a cluster withheld, and
@@ -117,7 +150,8 @@ pub(super) fn run(audit: Audit, snap: &Snapshot, settings: &Settings) -> Verdict
         let v = run_view(audit, snap, &view, settings);
         for mut f in v.findings.unboxed() {
             f.cluster = Some(owner(&f).unwrap_or_else(|| mc.name.clone()));
-            if seen.insert(f.key()) {
+            if !f.resource_id.starts_with("/subscriptions/") || !seen.contains_key(&f.key()) {
+                seen.insert(f.key(), (all.findings.len(), true));
                 all.findings.push(f);
             }
         }
@@ -125,5 +159,7 @@ pub(super) fn run(audit: Audit, snap: &Snapshot, settings: &Settings) -> Verdict
         all.notes.extend(v.notes.into_iter().map(|n| format!("cluster {}: {n}", mc.name)));
     }
     sort(&mut all);
+    // By pressure, as the quota check orders one view's.
+    all.measurements.sort_by(|a, b| b.percent.total_cmp(&a.percent).then_with(|| a.object.cmp(&b.object)));
     all
 }
