@@ -46,6 +46,16 @@ fn one_node_cluster(dir: &Path, label: &str, rg: &str) -> Vec<String> {
     files.into_iter().map(|f| format!("{label}={}", f.display())).collect()
 }
 
+/// The demo, with its retired (idle) load balancer copied into aks-staging's
+/// node resource group as `name`.
+fn demo_with_staging_lb(name: &str) -> Scenario {
+    let mut sc = demo_scenario();
+    let idle = sc.resources.iter().find(|r| r["name"] == "retired-lb").unwrap().to_string();
+    let copy = idle.replace("MC_aks-prod_aks-prod_westeurope", STAGING_RG).replace("retired-lb", name);
+    sc.resources.push(serde_json::from_str(&copy).unwrap());
+    sc
+}
+
 /// A node of a cluster whose node resource group is `rg`.
 fn node(name: &str, rg: &str) -> Value {
     json!({"apiVersion": "v1", "kind": "Node",
@@ -141,13 +151,7 @@ fn each_cluster_is_judged_against_its_own_view() {
 fn a_cluster_without_a_view_is_named_and_its_verdicts_withheld() {
     // The retired load balancer, copied into aks-staging's node resource
     // group: idle there too, which needs no cluster to tell.
-    let mut sc = demo_scenario();
-    let idle = sc.resources.iter().find(|r| r["name"] == "retired-lb").unwrap().to_string();
-    let copy: Value = serde_json::from_str(
-        &idle.replace("MC_aks-prod_aks-prod_westeurope", STAGING_RG).replace("retired-lb", "staging-idle-lb"),
-    )
-    .unwrap();
-    sc.resources.push(copy);
+    let sc = demo_with_staging_lb("staging-idle-lb");
     let mock = start(sc.clone());
     let dir = tempfile::tempdir().unwrap();
     let prod = prod_file(&sc, dir.path());
@@ -205,13 +209,7 @@ fn each_objects_quota_is_measured_by_the_view_that_owns_it() {
     // A load balancer in aks-staging's group: the cloud provider there
     // caps its rules at its own maximum (250 by default), which only
     // staging's view knows applies.
-    let mut sc = demo_scenario();
-    let idle = sc.resources.iter().find(|r| r["name"] == "retired-lb").unwrap().to_string();
-    let copy: Value = serde_json::from_str(
-        &idle.replace("MC_aks-prod_aks-prod_westeurope", STAGING_RG).replace("retired-lb", "staging-lb"),
-    )
-    .unwrap();
-    sc.resources.push(copy);
+    let mut sc = demo_with_staging_lb("staging-lb");
     // Azure's own limit looser than the provider's.
     sc.subscriptions[0].usage_limits.insert("InboundRulesPerLoadBalancer".into(), 1000);
     let mock = start(sc.clone());
