@@ -218,7 +218,11 @@ fn each_objects_quota_is_measured_by_the_view_that_owns_it() {
     let mut files = vec![format!("prod={}", prod.display())];
     files.extend(one_node_cluster(dir.path(), "staging", STAGING_RG));
     files.extend(one_node_cluster(dir.path(), "legacy", "MC_aks-legacy_aks-legacy_westeurope"));
-    let mut args = vec!["quotas", "--subscription", DEMO_SUB, "-o", "json"];
+    // The cloud-config is the first view's (prod's): its lower maximum says
+    // nothing of staging's provider.
+    let cfg = dir.path().join("azure.json");
+    std::fs::write(&cfg, r#"{"maximumLoadBalancerRuleCount": 100}"#).unwrap();
+    let mut args = vec!["quotas", "--subscription", DEMO_SUB, "-o", "json", "--cloud-config", cfg.to_str().unwrap()];
     for f in &files {
         args.extend(["--cluster-file", f.as_str()]);
     }
@@ -232,6 +236,14 @@ fn each_objects_quota_is_measured_by_the_view_that_owns_it() {
         .find(|m| m["object"].as_str().unwrap_or("").contains("staging-lb") && m["kind"] == "quota-lb-rules")
         .unwrap_or_else(|| panic!("{}", report["measurements"]));
     assert_eq!(rules["limit"], 250, "{rules}");
+    // And prod's own load balancer is held to the cloud-config's maximum.
+    let prod_rules = report["measurements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["object"] == "rules of load balancer kubernetes" && m["kind"] == "quota-lb-rules")
+        .unwrap_or_else(|| panic!("{}", report["measurements"]));
+    assert_eq!(prod_rules["limit"], 100, "{prod_rules}");
     assert_eq!(
         report["measurements"]
             .as_array()

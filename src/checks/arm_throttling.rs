@@ -47,7 +47,7 @@ pub fn check(ctx: &Ctx) -> Verdicts {
             );
         }
     }
-    if let Some(cfg) = &ctx.snap.cloud_config
+    if let Some(cfg) = ctx.cloud_config()
         && cfg.use_instance_metadata != Some(true)
     {
         v.findings.push(Finding::new(

@@ -34,7 +34,7 @@ pub const CHECK: Check = Check {
 
 pub fn check(ctx: &Ctx) -> Verdicts {
     let mut v = Verdicts::default();
-    let Some(cfg) = &ctx.snap.cloud_config else { return v };
+    let Some(cfg) = ctx.cloud_config() else { return v };
     let id = |field: &str| format!("file://{}#{field}", cfg.path);
     let path = if cfg.path.is_empty() { "azure.json".to_string() } else { cfg.path.clone() };
     if cfg.use_instance_metadata != Some(true) {

@@ -140,6 +140,13 @@ impl<'a> Ctx<'a> {
         ctx
     }
 
+    /// The cloud-config (azure.json), when this view is the cluster it
+    /// belongs to: in a fleet run it is the first view's, and its route
+    /// table, rule maximum and other settings say nothing of the others.
+    pub fn cloud_config(&self) -> Option<&'a crate::snapshot::ProviderConfig> {
+        self.snap.cloud_config.as_ref().filter(|_| std::ptr::eq(self.cluster, &self.snap.cluster))
+    }
+
     /// Why verdicts that need cluster list `kind` cannot be made, if so.
     pub fn cluster_gap(&self, kind: ClusterKind) -> Option<String> {
         let c = &self.cluster;
@@ -247,7 +254,7 @@ impl<'a> Ctx<'a> {
         // Unless the cloud-config puts the network resources in another
         // subscription (networkResourceSubscriptionID): that one is the
         // cluster's too.
-        let network_sub = self.snap.cloud_config.as_ref().and_then(|c| c.network_resource_subscription_id.as_deref());
+        let network_sub = self.cloud_config().and_then(|c| c.network_resource_subscription_id.as_deref());
         if let Some(sub) = sub.filter(|s| !network_sub.is_some_and(|n| n.eq_ignore_ascii_case(s))) {
             match &self.cluster_subscription {
                 Some(ours) if !ours.eq_ignore_ascii_case(sub) => {

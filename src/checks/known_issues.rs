@@ -129,13 +129,11 @@ pub fn check(ctx: &Ctx) -> Verdicts {
     let sku = |want: &str| {
         lbs.iter().any(|lb| lb.sku_name().unwrap_or("Basic").eq_ignore_ascii_case(want))
             || ctx
-                .snap
-                .cloud_config
-                .as_ref()
+                .cloud_config()
                 .and_then(|c| c.load_balancer_sku.as_deref())
                 .is_some_and(|s| s.eq_ignore_ascii_case(want))
     };
-    let msi = ctx.snap.cloud_config.as_ref().and_then(|c| c.use_managed_identity_extension) == Some(true);
+    let msi = ctx.cloud_config().and_then(|c| c.use_managed_identity_extension) == Some(true);
     let virtual_nodes = c.nodes.iter().any(is_virtual);
     for issue in issues {
         let applies = issue.requires.iter().all(|r| match r.as_str() {

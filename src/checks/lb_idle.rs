@@ -26,7 +26,7 @@ pub fn check(ctx: &Ctx) -> Verdicts {
         // A load balancer azure.json configures for multiple standard load
         // balancers is where the provider places the next Service (it
         // prefers an existing one with no rules): kept by design.
-        let configured = ctx.snap.cloud_config.as_ref().is_some_and(|c| {
+        let configured = ctx.cloud_config().is_some_and(|c| {
             let base = lb.name.strip_suffix("-internal").unwrap_or(&lb.name);
             c.multiple_standard_load_balancers.iter().any(|n| n.eq_ignore_ascii_case(base))
         });

@@ -143,8 +143,7 @@ type RegionUsage<'a> = (&'a [LocationUsages], &'a str, &'a str, &'a str, Kind, &
 pub fn check(ctx: &Ctx, s: &QuotaSettings) -> Verdicts {
     let mut v = Verdicts::default();
     let mut ms: Vec<Measurement> = Vec::new();
-    let provider_max =
-        ctx.snap.cloud_config.as_ref().and_then(|c| c.maximum_load_balancer_rule_count).filter(|m| *m > 0);
+    let provider_max = ctx.cloud_config().and_then(|c| c.maximum_load_balancer_rule_count).filter(|m| *m > 0);
     for lb in &ctx.snap.azure.load_balancers {
         if !ctx.covered(ListKind::LoadBalancers, &lb.id) {
             continue;

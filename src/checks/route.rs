@@ -70,7 +70,7 @@ fn cluster_cidrs(ctx: &Ctx) -> Option<(Vec<IpNet>, String)> {
 
 /// The route tables that are this cluster's.
 fn tables<'a>(ctx: &Ctx<'a>) -> Vec<&'a RouteTable> {
-    let cfg = ctx.snap.cloud_config.as_ref();
+    let cfg = ctx.cloud_config();
     let named = cfg.and_then(|c| c.route_table_name.as_deref()).filter(|n| !n.trim().is_empty());
     let rg = cfg
         .and_then(|c| c.route_table_resource_group.as_deref().or(c.resource_group.as_deref()))
