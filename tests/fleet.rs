@@ -56,6 +56,17 @@ fn demo_with_staging_lb(name: &str) -> Scenario {
     sc
 }
 
+/// A view of each of the demo's three AKS clusters: aks-prod's own cluster
+/// (`prod`), and one node each for aks-staging (`staging`) and aks-legacy
+/// (`legacy`), with no Services, volumes or snapshots.
+fn three_views(sc: &Scenario, dir: &Path) -> Vec<String> {
+    let prod = prod_file(sc, dir);
+    let mut files = vec![format!("prod={}", prod.display())];
+    files.extend(one_node_cluster(dir, "staging", STAGING_RG));
+    files.extend(one_node_cluster(dir, "legacy", "MC_aks-legacy_aks-legacy_westeurope"));
+    files
+}
+
 /// A node of a cluster whose node resource group is `rg`.
 fn node(name: &str, rg: &str) -> Value {
     json!({"apiVersion": "v1", "kind": "Node",
@@ -88,9 +99,7 @@ fn each_cluster_is_judged_against_its_own_view() {
     let prod = prod_file(&sc, dir.path());
     // aks-staging: one node, and no Service any more for web/old; the
     // demo's third cluster, aks-legacy, has its view too.
-    let mut files = vec![format!("prod={}", prod.display())];
-    files.extend(one_node_cluster(dir.path(), "staging", STAGING_RG));
-    files.extend(one_node_cluster(dir.path(), "legacy", "MC_aks-legacy_aks-legacy_westeurope"));
+    let files = three_views(&sc, dir.path());
 
     // Alone, aks-prod's view cannot judge aks-staging's IP.
     let run = azaudit_raw(
@@ -214,10 +223,7 @@ fn each_objects_quota_is_measured_by_the_view_that_owns_it() {
     sc.subscriptions[0].usage_limits.insert("InboundRulesPerLoadBalancer".into(), 1000);
     let mock = start(sc.clone());
     let dir = tempfile::tempdir().unwrap();
-    let prod = prod_file(&sc, dir.path());
-    let mut files = vec![format!("prod={}", prod.display())];
-    files.extend(one_node_cluster(dir.path(), "staging", STAGING_RG));
-    files.extend(one_node_cluster(dir.path(), "legacy", "MC_aks-legacy_aks-legacy_westeurope"));
+    let files = three_views(&sc, dir.path());
     // The cloud-config is the first view's (prod's): its lower maximum says
     // nothing of staging's provider.
     let cfg = dir.path().join("azure.json");

@@ -96,20 +96,7 @@ async fn arm_request(app: &App, method: &str, path: &str, query: &str, headers: 
         Ok(r) => r,
         Err(wait) => {
             finish(429, Some("bucket".into()));
-            let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
-            let a = Answer::error(
-                429,
-                "SubscriptionRequestsThrottled",
-                format!(
-                    "Number of 'read' requests for subscription '{}' actor '00000000-0000-0000-0000-000000000000' exceeded. Please try again after '{secs}' seconds after additional tokens are available.",
-                    p.subscription
-                ),
-            );
-            return json_response(
-                429,
-                &a.body,
-                &[("retry-after", secs.to_string()), ("x-ms-ratelimit-remaining-subscription-reads", "0".into())],
-            );
+            return bucket_empty(&p.subscription, wait);
         }
     };
     if app.scenario.latency_ms > 0 {
@@ -249,15 +236,7 @@ async fn resource_request(app: &App, path: &str, query: &str, headers: &HeaderMa
         Ok(r) => r,
         Err(wait) => {
             finish(429, Some("bucket".into()));
-            let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
-            let a = Answer::error(
-                429,
-                "SubscriptionRequestsThrottled",
-                format!(
-                    "Number of 'read' requests for subscription '{sub}' exceeded. Please try again after '{secs}' seconds."
-                ),
-            );
-            return json_response(429, &a.body, &[("retry-after", secs.to_string())]);
+            return bucket_empty(sub, wait);
         }
     };
     if app.scenario.latency_ms > 0 {
@@ -280,6 +259,23 @@ async fn resource_request(app: &App, path: &str, query: &str, headers: &HeaderMa
     let status = answer.status.as_u16();
     finish(status, fault_name);
     json_response(status, &answer.body, &budget)
+}
+
+/// ARM's answer when the subscription's emulated read bucket is empty.
+fn bucket_empty(subscription: &str, wait: Duration) -> Response {
+    let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
+    let a = Answer::error(
+        429,
+        "SubscriptionRequestsThrottled",
+        format!(
+            "Number of 'read' requests for subscription '{subscription}' actor '00000000-0000-0000-0000-000000000000' exceeded. Please try again after '{secs}' seconds after additional tokens are available."
+        ),
+    );
+    json_response(
+        429,
+        &a.body,
+        &[("retry-after", secs.to_string()), ("x-ms-ratelimit-remaining-subscription-reads", "0".into())],
+    )
 }
 
 /// ARM's answer to a request without a bearer token, logged.
