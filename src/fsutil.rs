@@ -24,7 +24,10 @@ pub enum Access {
 }
 
 pub fn write_output(path: &Path, bytes: &[u8], access: Access) -> Result<(), String> {
-    write_with(path, access, |w| w.write_all(bytes))
+    write_with(path, access, |w| {
+        w.write_all(bytes)?;
+        w.write_all(b"\n")
+    })
 }
 
 /// The most a small input file (azure.json, suppressions) may hold.
@@ -58,7 +61,6 @@ fn is_broken_pipe(e: &std::io::Error) -> bool {
 /// The document, a final newline, and a flush.
 fn finish<W: Write>(w: &mut W, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> std::io::Result<()> {
     write(w)?;
-    w.write_all(b"\n")?;
     w.flush()
 }
 
@@ -83,7 +85,8 @@ fn resolve(path: &Path) -> Result<PathBuf, String> {
 }
 
 /// Like [`write_output`], streaming: `write` writes into a buffered writer,
-/// so a large document is never held in memory twice.
+/// so a large document is never held in memory twice. `write` writes the
+/// whole document, its last line end included.
 pub fn write_with(
     path: &Path,
     access: Access,

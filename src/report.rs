@@ -50,7 +50,53 @@ pub struct Report {
     /// Quota measurements (`quotas`, `check`): every object, by pressure.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub measurements: Vec<crate::checks::quotas::Measurement>,
+    /// The thresholds the verdicts were drawn with (the charts draw them).
+    #[serde(default, skip_serializing_if = "Thresholds::is_empty")]
+    pub thresholds: Thresholds,
     pub stats: StatsSummary,
+}
+
+/// The thresholds a run used, where its audit has any: quota shares for
+/// `quotas` and `check`, days left for `sp-expiry` and `check`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Thresholds {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quota_warn_pct: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quota_critical_pct: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sp_warn_days: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sp_critical_days: Option<i64>,
+}
+
+impl Thresholds {
+    pub fn is_empty(&self) -> bool {
+        *self == Thresholds::default()
+    }
+
+    pub fn quota(&mut self, q: &crate::checks::quotas::QuotaSettings) {
+        self.quota_warn_pct = Some(q.warn_pct);
+        self.quota_critical_pct = Some(q.critical_pct);
+    }
+
+    pub fn sp(&mut self, s: &crate::checks::sp_credentials::SpSettings) {
+        self.sp_warn_days = Some(s.warn_days);
+        self.sp_critical_days = Some(s.critical_days);
+    }
+
+    /// Warning and critical quota shares, in percent (the flags' defaults
+    /// when the report does not say).
+    pub fn quota_pct(&self) -> (f64, f64) {
+        let d = crate::checks::quotas::QuotaSettings::default();
+        (self.quota_warn_pct.unwrap_or(d.warn_pct), self.quota_critical_pct.unwrap_or(d.critical_pct))
+    }
+
+    /// Warning and critical days left (the flags' defaults when the report
+    /// does not say).
+    pub fn sp_days(&self) -> (i64, i64) {
+        (self.sp_warn_days.unwrap_or(30), self.sp_critical_days.unwrap_or(7))
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -122,6 +168,7 @@ impl Report {
             suppressed: Vec::new(),
             credentials: verdicts.credentials,
             measurements: verdicts.measurements,
+            thresholds: Thresholds::default(),
             stats: snap.stats.clone(),
         };
         r.summarize();

@@ -657,7 +657,8 @@ impl Snapshot {
     /// and every byte is read back by `--from`; `jq .` shows it indented.
     pub fn write(&self, path: &Path) -> Result<(), String> {
         crate::fsutil::write_with(path, crate::fsutil::Access::Private, |w| {
-            serde_json::to_writer(w, self).map_err(std::io::Error::other)
+            serde_json::to_writer(&mut *w, self).map_err(std::io::Error::other)?;
+            std::io::Write::write_all(w, b"\n")
         })
     }
 }

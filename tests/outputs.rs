@@ -12,14 +12,7 @@ const SUB: &str = "3f2c1d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f";
 
 /// A snapshot of the demo with Graph data, for fast offline runs.
 fn demo_snapshot(dir: &Path) -> PathBuf {
-    let mock = start(demo_scenario());
-    let out = dir.join("snap.json");
-    let mut args = demo_flags(&mock, dir);
-    args.extend(["snapshot", "--graph", "-o", out.to_str().unwrap()].map(String::from));
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let r = azaudit_raw(&mock, &[], &args);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    out
+    edited_demo_snapshot(dir, |t| t)
 }
 
 fn offline(envs: &[(&str, &str)], args: &[&str]) -> Run {

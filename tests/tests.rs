@@ -12,6 +12,7 @@ mod imds_netns;
 mod memory;
 mod orphans;
 mod outputs;
+mod reports;
 mod resource_graph;
 mod scope;
 mod snapshot;

@@ -21,7 +21,8 @@ pub async fn quotas(g: &GlobalArgs, args: &QuotasArgs) -> Result<Outcome, Fatal>
             collect::collect(g, auth::env_snapshot(), &plan).await?
         }
     };
-    let report = Report::new(crate::report::Audit::Quotas, &snap, checks::quotas(&snap, &settings), false, now()?);
+    let mut report = Report::new(crate::report::Audit::Quotas, &snap, checks::quotas(&snap, &settings), false, now()?);
+    report.thresholds.quota(&settings);
     output::emit(report, snap, &args.report, g.quiet)
 }
 
@@ -51,6 +52,10 @@ pub async fn check(g: &GlobalArgs, args: &CheckArgs) -> Result<Outcome, Fatal> {
         (Some(_), Some(why)) => Err(why.as_str()),
         (Some(s), None) => Ok(s),
     };
-    let report = Report::new(crate::report::Audit::Check, &snap, checks::check(&snap, sp, &quota), true, now()?);
+    let mut report = Report::new(crate::report::Audit::Check, &snap, checks::check(&snap, sp, &quota), true, now()?);
+    report.thresholds.quota(&quota);
+    if let Ok(sp) = sp {
+        report.thresholds.sp(sp);
+    }
     output::emit(report, snap, &args.report, g.quiet)
 }

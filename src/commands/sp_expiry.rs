@@ -25,7 +25,8 @@ pub async fn run(g: &GlobalArgs, args: &SpExpiryArgs) -> Result<Outcome, Fatal> 
         }
         None => collect::collect(g, auth::env_snapshot(), &ReadPlan::sp_expiry(&args.apps)).await?,
     };
-    let report =
+    let mut report =
         Report::new(crate::report::Audit::SpExpiry, &snap, checks::sp_expiry(&snap, &settings), false, settings.now);
+    report.thresholds.sp(&settings);
     output::emit(report, snap, &args.report, g.quiet)
 }

@@ -1,9 +1,11 @@
 //! RENDERERS: a [`Report`](crate::report::Report) to text, written
 //! straight into a `Write` (a file, stdout), never built as one string
 //! first. They never decide anything; the same report renders the same way
-//! every time. The document's last newline is the writer's
-//! ([`crate::fsutil::write_with`]).
+//! every time. Each writes its whole document: the text formats end with
+//! a newline, CSV with its CRLF record end (no empty record after it).
 
+pub mod csv;
+pub mod html;
 pub mod json;
 pub mod junit;
 pub mod prometheus;
@@ -23,6 +25,10 @@ pub enum Format {
     Prometheus,
     /// JUnit XML: a suite per check, a failing case per finding.
     Junit,
+    /// One self-contained HTML page: summary, charts, filterable findings.
+    Html,
+    /// One row per finding (RFC 4180), for spreadsheets.
+    Csv,
 }
 
 impl Format {
@@ -32,18 +38,23 @@ impl Format {
             Format::Json => "json",
             Format::Prometheus => "prometheus",
             Format::Junit => "junit",
+            Format::Html => "html",
+            Format::Csv => "csv",
         }
     }
 }
 
 /// Write the report in `format` into `w`.
 pub fn render(report: &Report, format: Format, w: &mut dyn io::Write) -> io::Result<()> {
-    match format {
-        Format::Table => table::render(report, w),
-        Format::Json => json::render(report, w),
-        Format::Prometheus => prometheus::render(report, w),
-        Format::Junit => junit::render(report, w),
-    }
+    let ends_itself = match format {
+        Format::Table => table::render(report, w).map(|_| false),
+        Format::Json => json::render(report, w).map(|_| false),
+        Format::Prometheus => prometheus::render(report, w).map(|_| false),
+        Format::Junit => junit::render(report, w).map(|_| false),
+        Format::Html => html::render(report, w).map(|_| true),
+        Format::Csv => csv::render(report, w).map(|_| true),
+    }?;
+    if ends_itself { Ok(()) } else { w.write_all(b"\n") }
 }
 
 /// `fmt::Write` over an `io::Write` that keeps the first I/O error: the

@@ -159,3 +159,18 @@ pub fn demo_flags(mock: &MockServer, dir: &Path) -> Vec<String> {
     .map(|s| s.to_string())
     .collect()
 }
+
+/// A snapshot (with Graph data) of the demo scenario after `edit` changed
+/// its JSON text, written into `dir`.
+pub fn edited_demo_snapshot(dir: &Path, edit: impl Fn(String) -> String) -> std::path::PathBuf {
+    let text = serde_json::to_string(&demo_scenario()).expect("scenario serializes");
+    let scenario = serde_json::from_str(&edit(text)).expect("edited scenario parses");
+    let mock = start(scenario);
+    let out = dir.join("snap.json");
+    let mut args = demo_flags(&mock, dir);
+    args.extend(["snapshot", "--graph", "-o", out.to_str().expect("utf-8")].map(String::from));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let r = azaudit_raw(&mock, &[], &args);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    out
+}
