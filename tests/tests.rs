@@ -5,6 +5,7 @@ mod common;
 
 mod check;
 mod cluster;
+mod deploy;
 mod fleet;
 mod golden;
 mod identity;
