@@ -58,7 +58,7 @@ fn is_broken_pipe(e: &std::io::Error) -> bool {
             == Some(std::io::ErrorKind::BrokenPipe)
 }
 
-/// The document, a final newline, and a flush.
+/// The document (which ends itself) and a flush.
 fn finish<W: Write>(w: &mut W, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> std::io::Result<()> {
     write(w)?;
     w.flush()

@@ -227,7 +227,7 @@ fn python_csv(dir: &Path, text: &str) -> Result<Vec<Vec<String>>, String> {
     let out = Command::new("python3")
         .args([
             "-c",
-            "import csv, json, sys\nwith open(sys.argv[1], newline='', encoding='utf-8') as f:\n    print(json.dumps(list(csv.reader(f, strict=True))))",
+            "import csv, json, sys\nwith open(sys.argv[1], newline='', encoding='utf-8-sig') as f:\n    print(json.dumps(list(csv.reader(f, strict=True))))",
         ])
         .arg(&file)
         .output()
@@ -252,6 +252,7 @@ fn csv_round_trips_through_python() {
     assert_eq!(rows.len() - 1, findings.len());
     // RFC 4180: every record ends with CRLF.
     assert!(csv.ends_with("\r\n"));
+    assert!(csv.starts_with('\u{feff}'), "a UTF-8 byte-order mark first, for spreadsheets");
     assert_eq!(csv.matches("\r\n").count(), rows.len(), "one CRLF per record (no line breaks in the demo's cells)");
     let text = |v: &Value| v.as_str().map(str::to_string).unwrap_or_default();
     let mut quoted = 0;
@@ -354,6 +355,14 @@ fn the_html_report_renders_in_headless_chromium() {
     let hidden_other = dom.matches("data-severity=\"warning\"").count() + dom.matches("data-severity=\"info\"").count();
     assert_eq!(visible as u64, critical);
     assert_eq!(dom.matches(" hidden=\"\"><td>").count(), hidden_other, "every non-critical row is hidden");
+    assert!(
+        dom.contains(&format!("Filtered (severity critical): {critical} of {total} findings shown.")),
+        "the filter says so outside the form, for print"
+    );
+    // A malformed escape in the fragment is read as text, not a script error.
+    let (dom, console) = headless(&browser, &profile, &["--dump-dom"], &format!("{url}#q=100%"));
+    assert!(console.is_empty(), "console messages: {console:#?}");
+    assert!(dom.contains("data-ready=\"1\""), "the page's script did not finish");
     // A text search and a kind.
     let (dom, _) = headless(&browser, &profile, &["--dump-dom"], &format!("{url}#kind=disk-orphaned&q=onerror"));
     assert!(dom.contains("data-count=\"1\""), "one disk has the hostile claim");
@@ -382,4 +391,26 @@ fn png_ink(path: &Path) -> (u32, u32, f64, usize) {
     let ink = pixels.iter().filter(|p| p[..3.min(channels)].iter().any(|c| *c < 240)).count();
     let colours: std::collections::HashSet<&[u8]> = pixels.iter().copied().collect();
     (info.width, info.height, ink as f64 / pixels.len() as f64, colours.len())
+}
+
+/// `azaudit demo -o html` and `-o csv`, as the README shows them.
+#[test]
+fn the_demo_writes_html_and_csv() {
+    let json = azaudit_env(&[], &["demo", "check", "-o", "json", "-q"]);
+    assert_eq!(json.code, 0, "{}", json.stderr);
+    let json: Value = serde_json::from_str(&json.stdout).unwrap();
+    let total = json["summary"]["findings"].as_u64().unwrap();
+
+    let html = azaudit_env(&[], &["demo", "-o", "html", "-q"]);
+    html.assert_no_panic();
+    assert_eq!(html.code, 0, "{}", html.stderr);
+    assert!(html.stdout.starts_with("<!DOCTYPE html>"));
+    assert!(html.stdout.contains(&format!("id=\"count-findings\">{total}<")));
+
+    let csv = azaudit_env(&[], &["demo", "-o", "csv", "-q"]);
+    assert_eq!(csv.code, 0, "{}", csv.stderr);
+    let body = csv.stdout.strip_prefix('\u{feff}').expect("a UTF-8 byte-order mark first, for spreadsheets");
+    let mut lines = body.split("\r\n");
+    assert_eq!(lines.next(), Some(azaudit::render::csv::COLUMNS.join(",").as_str()));
+    assert!(csv.stdout.ends_with("\r\n"));
 }

@@ -13,6 +13,11 @@
 //! spreadsheets show as text (OWASP's advice for CSV injection). The
 //! numbers are azaudit's own and are never changed.
 //!
+//! The file starts with a UTF-8 byte-order mark: without it, a spreadsheet
+//! opened by double-click reads the text in the system's legacy code page
+//! and garbles every non-ASCII character (reasons carry "—" and the source
+//! guide's Chinese headings). Python reads it with `encoding="utf-8-sig"`.
+//!
 //! Suppressed findings are not rows: they are in the JSON and HTML reports.
 
 use crate::report::Report;
@@ -40,7 +45,11 @@ pub fn neutralise(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// The UTF-8 byte-order mark the file starts with.
+pub const BOM: &str = "\u{feff}";
+
 pub fn render(r: &Report, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    w.write_all(BOM.as_bytes())?;
     let mut out = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(w);
     out.write_record(COLUMNS)?;
     for f in &r.findings {

@@ -3,7 +3,8 @@
 //!
 //! - Nothing is fetched: no fonts, scripts, styles or images from anywhere.
 //!   The page's Content-Security-Policy says so to the browser too
-//!   (`default-src 'none'`), and lets only this page's own style and script
+//!   (`default-src 'none'`: no images, fonts or connections either), and
+//!   lets only this page's own style and script
 //!   run, by their SHA-256 hashes: even a string that escaped escaping
 //!   could not run.
 //! - Every text from the cloud or the cluster (names, tags, reasons,
@@ -67,7 +68,7 @@ fn page(r: &Report, o: &mut dyn Write) -> fmt::Result {
     writeln!(o, "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")?;
     writeln!(
         o,
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src {}; script-src {}; img-src data:; base-uri 'none'; form-action 'none'\">",
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src {}; script-src {}; base-uri 'none'; form-action 'none'\">",
         csp_hash(STYLE),
         csp_hash(SCRIPT)
     )?;
@@ -196,6 +197,8 @@ fn kinds_text(kinds: &[Kind]) -> String {
 
 fn usd(v: f64) -> String {
     let cents = (v * 100.0).round() as i64;
+    let sign = if cents < 0 { "-" } else { "" };
+    let cents = cents.unsigned_abs();
     let (whole, frac) = (cents / 100, cents % 100);
     let digits = whole.to_string();
     let mut grouped = String::new();
@@ -205,7 +208,7 @@ fn usd(v: f64) -> String {
         }
         grouped.push(c);
     }
-    format!("${grouped}.{frac:02}")
+    format!("{sign}${grouped}.{frac:02}")
 }
 
 fn summary(r: &Report, o: &mut dyn Write) -> fmt::Result {
@@ -276,9 +279,19 @@ fn svg_open(o: &mut dyn Write, id: &str, rows: usize, label: &str, extra_top: f6
     let h = extra_top + rows as f64 * (BAR_H + GAP) + 24.0;
     writeln!(
         o,
-        "<svg id=\"{id}\" class=\"chart\" role=\"img\" aria-labelledby=\"{id}-t\" viewBox=\"0 0 {CHART_W} {h}\" width=\"{CHART_W}\" height=\"{h}\"><title id=\"{id}-t\">{}</title>",
+        "<svg id=\"{id}\" class=\"chart\" role=\"img\" aria-labelledby=\"{id}-t\" aria-describedby=\"{id}-d\" viewBox=\"0 0 {CHART_W} {h}\" width=\"{CHART_W}\" height=\"{h}\"><title id=\"{id}-t\">{}</title>",
         Esc(label)
     )
+}
+
+/// A chart's values as text, for screen readers (a `role="img"` hides the
+/// bars' own titles): the list the chart's `aria-describedby` names.
+fn values_list(o: &mut dyn Write, id: &str, lines: &[String]) -> fmt::Result {
+    write!(o, "<ul class=\"sr-only\" id=\"{id}-d\">")?;
+    for l in lines {
+        write!(o, "<li>{}</li>", Esc(l))?;
+    }
+    writeln!(o, "</ul>")
 }
 
 fn waste_chart(r: &Report, o: &mut dyn Write) -> fmt::Result {
@@ -297,7 +310,9 @@ fn waste_chart(r: &Report, o: &mut dyn Write) -> fmt::Result {
     let max = rows.iter().map(|r| r.1).fold(0.0, f64::max).max(0.01);
     svg_open(o, "chart-waste", rows.len(), "Estimated monthly waste by kind, USD", 0.0)?;
     let span = CHART_W - LABEL_W - 110.0;
+    let mut lines = Vec::new();
     for (i, (kind, v)) in rows.iter().enumerate() {
+        lines.push(format!("{}: {} a month", kind.as_str(), usd(*v)));
         let y = i as f64 * (BAR_H + GAP);
         let w = (v / max * span).max(1.0);
         writeln!(
@@ -313,7 +328,9 @@ fn waste_chart(r: &Report, o: &mut dyn Write) -> fmt::Result {
             usd(*v)
         )?;
     }
-    writeln!(o, "</svg>\n</figure>")
+    writeln!(o, "</svg>")?;
+    values_list(o, "chart-waste", &lines)?;
+    writeln!(o, "</figure>")
 }
 
 fn quota_chart(r: &Report, o: &mut dyn Write) -> fmt::Result {
@@ -341,7 +358,9 @@ fn quota_chart(r: &Report, o: &mut dyn Write) -> fmt::Result {
             top + shown as f64 * (BAR_H + GAP)
         )?;
     }
+    let mut lines = Vec::new();
     for (i, m) in ms.iter().take(shown).enumerate() {
+        lines.push(format!("{}: {} of {} ({:.1}%)", m.object, m.used, m.limit, m.percent));
         let y = top + i as f64 * (BAR_H + GAP);
         let class = if m.percent >= crit {
             "crit"
@@ -367,6 +386,7 @@ fn quota_chart(r: &Report, o: &mut dyn Write) -> fmt::Result {
         )?;
     }
     writeln!(o, "</svg>")?;
+    values_list(o, "chart-quota", &lines)?;
     if ms.len() > shown {
         writeln!(
             o,
@@ -420,6 +440,7 @@ fn credential_chart(r: &Report, o: &mut dyn Write) -> fmt::Result {
             "<line class=\"mark {class}\" x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"12\" y2=\"{bottom:.1}\"/><text class=\"mark-label\" x=\"{x:.1}\" y=\"10\" text-anchor=\"{anchor}\">{name}</text>"
         )?;
     }
+    let mut lines = Vec::new();
     for (i, c) in cs.iter().take(shown).enumerate() {
         let y = top + i as f64 * (BAR_H + GAP);
         let label = format!("{} · {} {}", c.app_name, c.credential_type, clip(&c.key_id, 8));
@@ -457,8 +478,10 @@ fn credential_chart(r: &Report, o: &mut dyn Write) -> fmt::Result {
             y + 15.0,
             Esc(&text)
         )?;
+        lines.push(format!("{label}: {text}"));
     }
     writeln!(o, "</svg>")?;
+    values_list(o, "chart-credentials", &lines)?;
     if cs.len() > shown {
         writeln!(
             o,
@@ -513,7 +536,7 @@ fn findings(r: &Report, o: &mut dyn Write) -> fmt::Result {
     }
     writeln!(
         o,
-        "</select></label>\n<label>Search <input type=\"search\" name=\"q\" placeholder=\"name, group, Service, reason…\"></label>\n<output id=\"shown\" aria-live=\"polite\">{} shown</output>\n</form>",
+        "</select></label>\n<label>Search <input type=\"search\" name=\"q\" placeholder=\"name, group, Service, reason…\"></label>\n<output id=\"shown\" aria-live=\"polite\">{} shown</output>\n</form>\n<p id=\"filtered\" class=\"filtered\" hidden></p>",
         r.findings.len()
     )?;
     let cols = Columns::of(r);
@@ -750,6 +773,7 @@ mod tests {
         assert_eq!(usd(3.65), "$3.65");
         assert_eq!(usd(1234567.891), "$1,234,567.89");
         assert_eq!(usd(999.999), "$1,000.00");
+        assert_eq!(usd(-123456.5), "-$123,456.50");
     }
 
     #[test]
