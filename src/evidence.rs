@@ -19,10 +19,14 @@ use std::collections::BTreeMap;
 pub enum Ev {
     /// A fixed text (what was checked, which naming form).
     Static(&'static str),
-    Text(Box<str>),
+    /// Texts of up to 24 bytes (SKUs, addresses, ports) are held inline.
+    Text(compact_str::CompactString),
+    /// A text many findings share (their load balancer's or NSG's ID):
+    /// one copy, counted.
+    Shared(std::sync::Arc<str>),
     Int(i64),
     /// A string-to-string map, such as tags: a JSON object on the wire.
-    Map(Box<[(Box<str>, Box<str>)]>),
+    Map(Box<[(compact_str::CompactString, compact_str::CompactString)]>),
     Json(Value),
 }
 
@@ -35,7 +39,7 @@ impl Ev {
 
     /// A map of the given pairs, sorted by key.
     pub fn map<K: AsRef<str>, V: AsRef<str>>(pairs: impl IntoIterator<Item = (K, V)>) -> Ev {
-        let mut v: Vec<(Box<str>, Box<str>)> =
+        let mut v: Vec<(compact_str::CompactString, compact_str::CompactString)> =
             pairs.into_iter().map(|(k, v)| (k.as_ref().into(), v.as_ref().into())).collect();
         v.sort_by(|a, b| a.0.cmp(&b.0));
         v.dedup_by(|a, b| a.0 == b.0);
@@ -54,6 +58,7 @@ impl Serialize for Ev {
         match self {
             Ev::Static(t) => s.serialize_str(t),
             Ev::Text(t) => s.serialize_str(t),
+            Ev::Shared(t) => s.serialize_str(t),
             Ev::Int(i) => s.serialize_i64(*i),
             Ev::Map(m) => {
                 let mut map = s.serialize_map(Some(m.len()))?;
@@ -74,7 +79,12 @@ impl From<&str> for Ev {
 }
 impl From<String> for Ev {
     fn from(s: String) -> Ev {
-        Ev::Text(s.into_boxed_str())
+        Ev::Text(s.into())
+    }
+}
+impl From<std::sync::Arc<str>> for Ev {
+    fn from(s: std::sync::Arc<str>) -> Ev {
+        Ev::Shared(s)
     }
 }
 impl From<&String> for Ev {
@@ -105,7 +115,7 @@ impl From<bool> for Ev {
 impl From<Value> for Ev {
     fn from(v: Value) -> Ev {
         match v {
-            Value::String(s) => Ev::Text(s.into_boxed_str()),
+            Value::String(s) => Ev::Text(s.into()),
             other => Ev::Json(other),
         }
     }
@@ -178,8 +188,11 @@ impl Evidence {
         let mut out = Vec::new();
         for (_, ev) in &self.0 {
             match ev {
-                Ev::Text(t) if t.starts_with("/subscriptions/") => out.push(&**t),
-                Ev::Map(m) => out.extend(m.iter().map(|(_, v)| &**v).filter(|v| v.starts_with("/subscriptions/"))),
+                Ev::Text(t) if t.starts_with("/subscriptions/") => out.push(t.as_str()),
+                Ev::Shared(t) if t.starts_with("/subscriptions/") => out.push(t),
+                Ev::Map(m) => {
+                    out.extend(m.iter().map(|(_, v)| v.as_str()).filter(|v| v.starts_with("/subscriptions/")))
+                }
                 Ev::Json(v) => walk(v, &mut out),
                 _ => {}
             }
@@ -236,6 +249,23 @@ mod tests {
         assert_eq!(back.value("tags")["a"], "b");
         assert_eq!(e.value("missing"), Value::Null);
         assert!(e.contains_key("rules") && !e.contains_key("rule"));
+    }
+
+    /// A shared text (a load balancer's ID for all its parts' findings) is
+    /// one copy, written as the plain string, and its IDs are found.
+    #[test]
+    fn shared_texts_are_one_copy_and_plain_strings() {
+        let lb: std::sync::Arc<str> =
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/kubernetes".into();
+        let mut a = Evidence::default();
+        a.insert("load_balancer", lb.clone().into());
+        let mut b = Evidence::default();
+        b.insert("load_balancer", lb.clone().into());
+        assert_eq!(std::sync::Arc::strong_count(&lb), 3, "the findings hold the one copy");
+        assert_eq!(serde_json::to_string(&a).unwrap(), format!("{{\"load_balancer\":\"{lb}\"}}"));
+        assert_eq!(a.arm_ids(), vec![&*lb]);
+        let back: Evidence = serde_json::from_str(&serde_json::to_string(&a).unwrap()).unwrap();
+        assert_eq!(back, a);
     }
 
     /// Small is the point: an entry is a key pointer and a value, not a

@@ -188,9 +188,10 @@ pub struct Finding {
     /// The owning Service (`namespace/name`), where one is known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<String>,
-    /// The cluster name the verdict was made for.
+    /// The cluster name the verdict was made for (one shared copy per
+    /// cluster, not one per finding).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cluster: Option<String>,
+    pub cluster: Option<Arc<str>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost: Option<Cost>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

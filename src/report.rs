@@ -187,7 +187,7 @@ impl Report {
         summary.monthly_waste_usd = (summary.monthly_waste_usd * 100.0).round() / 100.0;
         if !self.fleet.is_empty() {
             for f in &self.findings {
-                *summary.by_cluster.entry(f.cluster.clone().unwrap_or_else(|| "-".into())).or_default() += 1;
+                *summary.by_cluster.entry(f.cluster.as_deref().unwrap_or("-").to_string()).or_default() += 1;
             }
         }
         self.summary = summary;

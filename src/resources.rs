@@ -226,10 +226,23 @@ resource_types! {
 impl AzureInventory {
     /// Forget what the models can derive again (sub-resource IDs that are
     /// `{parent}/{collection}/{name}`), once the lists are read or a
-    /// snapshot loaded. A type with sub-resources adds its line here.
+    /// snapshot loaded, and give back the room the lists grew into (a list
+    /// parsed item by item doubles its capacity as it goes: up to half of
+    /// it unused). A type with sub-resources adds its line here.
     pub fn compact(&mut self) {
-        fn forget<P>(parent: &ResourceId, children: &mut [crate::models::Child<P>], collection: &str) {
+        fn forget<P>(parent: &ResourceId, children: &mut Vec<crate::models::Child<P>>, collection: &str) {
             children.iter_mut().for_each(|c| c.forget_derivable_id(parent, collection));
+            children.shrink_to_fit();
+        }
+        struct Shrink<'a>(&'a mut AzureInventory);
+        impl InventoryVisitor for Shrink<'_> {
+            type Out = ();
+            fn visit<T: Inventoried>(self) {
+                T::items_mut(self.0).shrink_to_fit();
+            }
+        }
+        for k in ListKind::SCOPED.iter().chain(ListKind::PER_PARENT) {
+            k.visit_inventoried(Shrink(self));
         }
         for lb in &mut self.load_balancers {
             let (id, p) = (&lb.id, &mut lb.properties);

@@ -31,18 +31,18 @@ pub(super) fn run(audit: Audit, snap: &Snapshot, settings: &Settings) -> Verdict
     // Whose a finding is: the view (or, without one, the AKS cluster) whose
     // node resource group holds the object; else the view that judged it.
     // (subscription or "" when unknown, resource group), both lower-cased.
-    let mut owners: Vec<((String, String), String)> = Vec::new();
+    let mut owners: Vec<((String, String), std::sync::Arc<str>)> = Vec::new();
     for v in &views {
         if let Some(rg) = node_rg(v) {
             let sub = super::context::cluster_subscription(snap, v).unwrap_or_default().to_ascii_lowercase();
-            owners.push(((sub, rg), v.label.clone().unwrap_or_else(|| v.name.clone())));
+            owners.push(((sub, rg), v.label.as_deref().unwrap_or(&v.name).into()));
         }
     }
     for mc in &snap.azure.managed_clusters {
         let Some(rg) = mc.properties.node_resource_group.as_deref().map(str::to_ascii_lowercase) else { continue };
         let sub = mc.id.subscription().unwrap_or_default().to_ascii_lowercase();
         if !owners.iter().any(|((s, r), _)| *r == rg && (s.is_empty() || *s == sub)) {
-            owners.push(((sub, rg), mc.name.clone()));
+            owners.push(((sub, rg), mc.name.as_str().into()));
         }
     }
     let owner_of = |id: &str| {
@@ -59,7 +59,7 @@ pub(super) fn run(audit: Audit, snap: &Snapshot, settings: &Settings) -> Verdict
     let mut seen: std::collections::HashMap<String, (usize, bool)> = std::collections::HashMap::new();
     let mut measured: std::collections::HashMap<String, (usize, bool)> = std::collections::HashMap::new();
     for (i, view) in views.iter().enumerate() {
-        let label = view.label.clone().unwrap_or_else(|| view.name.clone());
+        let label: std::sync::Arc<str> = view.label.as_deref().unwrap_or(&view.name).into();
         let v = run_view(audit, snap, view, settings);
         for mut f in v.findings.unboxed() {
             if !f.kind.as_str().starts_with("sp-") {
@@ -72,7 +72,7 @@ pub(super) fn run(audit: Audit, snap: &Snapshot, settings: &Settings) -> Verdict
                 all.findings.push(f);
                 continue;
             }
-            let own = owner(&f).as_deref() == Some(label.as_str());
+            let own = owner(&f).as_deref() == Some(&*label);
             match seen.get(&f.key()).copied() {
                 None => {
                     seen.insert(f.key(), (all.findings.len(), own));
@@ -103,7 +103,7 @@ pub(super) fn run(audit: Audit, snap: &Snapshot, settings: &Settings) -> Verdict
         }
         for m in v.measurements {
             let key = format!("{}|{}", m.kind.as_str(), m.resource_id.to_ascii_lowercase());
-            let own = owner_of(&m.resource_id).as_deref() == Some(label.as_str());
+            let own = owner_of(&m.resource_id).as_deref() == Some(&*label);
             match measured.get(&key).copied() {
                 None => {
                     measured.insert(key, (all.measurements.len(), own));
@@ -149,7 +149,7 @@ pub(super) fn run(audit: Audit, snap: &Snapshot, settings: &Settings) -> Verdict
         };
         let v = run_view(audit, snap, &view, settings);
         for mut f in v.findings.unboxed() {
-            f.cluster = Some(owner(&f).unwrap_or_else(|| mc.name.clone()));
+            f.cluster = Some(owner(&f).unwrap_or_else(|| mc.name.as_str().into()));
             if !f.resource_id.starts_with("/subscriptions/") || !seen.contains_key(&f.key()) {
                 seen.insert(f.key(), (all.findings.len(), true));
                 all.findings.push(f);

@@ -53,10 +53,11 @@ pub fn check(ctx: &Ctx, usage: &Usage) -> Verdicts {
             continue;
         }
         let p = &lb.properties;
+        let at = Lb { lb, id: lb.id.as_str().into() };
         for fe in &p.frontends {
             if let Some(f) = orphan(
                 usage,
-                lb,
+                &at,
                 fe,
                 "frontendIPConfigurations",
                 Kind::LbFrontendOrphaned,
@@ -83,7 +84,7 @@ pub fn check(ctx: &Ctx, usage: &Usage) -> Verdicts {
         let standard = lb.sku_name().is_some_and(|s| s.eq_ignore_ascii_case("Standard"));
         for rule in &p.load_balancing_rules {
             if let Some(f) =
-                orphan(usage, lb, rule, "loadBalancingRules", Kind::LbRuleOrphaned, Severity::Warning, &mut v.notes)
+                orphan(usage, &at, rule, "loadBalancingRules", Kind::LbRuleOrphaned, Severity::Warning, &mut v.notes)
             {
                 let r = &rule.properties;
                 let mut f = f.cost(if standard { cost::lb_rule() } else { None });
@@ -100,7 +101,7 @@ pub fn check(ctx: &Ctx, usage: &Usage) -> Verdicts {
             if probe.name.eq_ignore_ascii_case(SHARED_PROBE) {
                 continue;
             }
-            if let Some(f) = orphan(usage, lb, probe, "probes", Kind::LbProbeOrphaned, Severity::Info, &mut v.notes) {
+            if let Some(f) = orphan(usage, &at, probe, "probes", Kind::LbProbeOrphaned, Severity::Info, &mut v.notes) {
                 let rules = p.load_balancing_rules.iter().filter(|r| {
                     r.properties.probe.as_ref().is_some_and(|x| x.id.name().eq_ignore_ascii_case(&probe.name))
                 });
@@ -114,15 +115,23 @@ pub fn check(ctx: &Ctx, usage: &Usage) -> Verdicts {
 /// A finding when `child` follows the provider's naming, no live Service
 /// has the UID it names, and nothing live references it (the usage index);
 /// a note when something live still does.
+/// A load balancer, with one copy of its ID that the findings on its parts
+/// share as evidence (thousands of them on a large subscription).
+struct Lb<'a> {
+    lb: &'a LoadBalancer,
+    id: std::sync::Arc<str>,
+}
+
 fn orphan<P>(
     usage: &Usage,
-    lb: &LoadBalancer,
+    at: &Lb,
     child: &Child<P>,
     collection: &str,
     kind: Kind,
     severity: Severity,
     notes: &mut Vec<String>,
 ) -> Option<Finding> {
+    let lb = at.lb;
     let base = provider_base(&child.name)?;
     let id = child.id_in(&lb.id, collection);
     let what = match kind {
@@ -155,7 +164,7 @@ fn orphan<P>(
     );
     Some(
         Finding::new(kind, severity, &id, &child.name, reason)
-            .with("load_balancer", lb.id.as_str())
+            .with("load_balancer", at.id.clone())
             .with("base_name", base)
             .with_text("checked", checked),
     )

@@ -326,12 +326,13 @@ fn finish(ctx: &Ctx, v: &mut Verdicts, settings: &Settings) {
         confirmed_only(ctx.snap, v);
     }
     group_not_judged(&mut v.notes);
+    let cluster: std::sync::Arc<str> = ctx.cluster_name.into();
     for f in &mut v.findings {
         if f.resource_id.starts_with("/subscriptions/") {
             f.locks = ctx.locks_for(&f.resource_id);
         }
         if f.cluster.is_none() && !f.kind.as_str().starts_with("sp-") {
-            f.cluster = Some(ctx.cluster_name.to_string());
+            f.cluster = Some(cluster.clone());
         }
     }
     sort(v);

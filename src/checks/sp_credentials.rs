@@ -281,8 +281,8 @@ fn check_object(found: &GraphFound, sources: &[String], s: &SpSettings, v: &mut 
 }
 
 /// "AKS cluster aks-prod" -> Some("aks-prod").
-fn cluster_of(sources: &[String]) -> Option<String> {
-    sources.iter().find_map(|s| s.strip_prefix("AKS cluster ").map(str::to_string))
+fn cluster_of(sources: &[String]) -> Option<std::sync::Arc<str>> {
+    sources.iter().find_map(|s| s.strip_prefix("AKS cluster ").map(Into::into))
 }
 
 #[cfg(test)]
