@@ -99,7 +99,32 @@ fn canonical<T: Inventoried>(t: &T) -> Value {
     }
     let mut v = serde_json::to_value(t).unwrap_or(Value::Null);
     walk(&mut v, None);
+    forget_derivable_child_ids(&mut v);
     v
+}
+
+/// A sub-resource's ID is dropped when it is exactly
+/// `{parent}/{collection}/{name}` (`AzureInventory::compact`), compared
+/// with case: a source that spells the parent's resource group in another
+/// case keeps the child's ID, and the other drops it. For the comparison
+/// (IDs already lower-cased) every derivable child ID goes, from both.
+fn forget_derivable_child_ids(v: &mut Value) {
+    let Some(parent) = v.get("id").and_then(Value::as_str).map(str::to_string) else { return };
+    let Some(props) = v.get_mut("properties").and_then(Value::as_object_mut) else { return };
+    for (collection, children) in props.iter_mut() {
+        let Some(children) = children.as_array_mut() else { continue };
+        let prefix = format!("{parent}/{}/", collection.to_ascii_lowercase());
+        for child in children.iter_mut().filter_map(Value::as_object_mut) {
+            let name = child.get("name").and_then(Value::as_str).map(str::to_ascii_lowercase);
+            let derivable = child
+                .get("id")
+                .and_then(Value::as_str)
+                .is_some_and(|id| name.is_some_and(|n| id.strip_prefix(&prefix) == Some(n.as_str())));
+            if derivable {
+                child.remove("id");
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -124,5 +149,44 @@ mod tests {
         let mut detached = arm.clone();
         detached.properties.ip_configuration = None;
         assert_ne!(canonical(&arm), canonical(&detached), "a change the checks read is a change");
+    }
+
+    /// One source spells the node resource group in another case: its
+    /// frontends keep their IDs (not exactly derivable), the other's were
+    /// dropped. Still the same load balancer; a different frontend is not.
+    #[test]
+    fn a_child_id_spelt_in_another_case_is_no_change() {
+        use crate::models::LoadBalancer;
+        let lb = |rg: &str, frontend_id: Option<&str>, name: &str| -> LoadBalancer {
+            let mut fe = serde_json::json!({"name": name, "properties": {"privateIPAddress": "10.0.0.4"}});
+            if let Some(id) = frontend_id {
+                fe["id"] = id.into();
+            }
+            let mut inv = crate::snapshot::AzureInventory::default();
+            inv.load_balancers.push(
+                serde_json::from_value(serde_json::json!({
+                    "id": format!("/subscriptions/S/resourceGroups/{rg}/providers/Microsoft.Network/loadBalancers/kubernetes"),
+                    "name": "kubernetes", "type": "Microsoft.Network/loadBalancers", "location": "westeurope",
+                    "properties": {"frontendIPConfigurations": [fe]}
+                }))
+                .unwrap(),
+            );
+            inv.compact();
+            inv.load_balancers.pop().unwrap()
+        };
+        let exact = "/subscriptions/S/resourceGroups/MC_rg/providers/Microsoft.Network/loadBalancers/kubernetes/frontendIPConfigurations/a1";
+        let arm = lb("MC_rg", Some(exact), "a1");
+        assert!(arm.properties.frontends[0].id.is_none(), "the exact ID is dropped");
+        let lower = "/subscriptions/s/resourcegroups/mc_rg/providers/microsoft.network/loadbalancers/kubernetes/frontendipconfigurations/a1";
+        let graph = lb("MC_rg", Some(lower), "a1");
+        assert!(graph.properties.frontends[0].id.is_some(), "another spelling is kept");
+        assert_eq!(canonical(&arm), canonical(&graph));
+        assert_ne!(canonical(&arm), canonical(&lb("MC_rg", Some(exact), "b2")), "another frontend is a change");
+        let elsewhere = "/subscriptions/s/resourcegroups/other/providers/microsoft.network/loadbalancers/kubernetes/frontendipconfigurations/a1";
+        assert_ne!(
+            canonical(&arm),
+            canonical(&lb("MC_rg", Some(elsewhere), "a1")),
+            "a child ID that is not derivable stays"
+        );
     }
 }
