@@ -265,6 +265,23 @@ fn charts(r: &Report, o: &mut dyn Write) -> fmt::Result {
     writeln!(o, "</div>\n</section>")
 }
 
+/// The baseline of each threshold label, given its line's x, its text and
+/// its anchor: a label that would overlap the one before it (equal
+/// thresholds, say) goes on the other of two rows. Labels anchored on
+/// opposite sides of their lines never meet.
+fn label_rows<const N: usize>(labels: [(f64, &str, &str); N]) -> [f64; N] {
+    // About 6.5 px a character at the labels' 11 px.
+    let width = |t: &str| t.chars().count() as f64 * 6.5 + 4.0;
+    let mut rows = [10.0; N];
+    for i in 1..N {
+        let ((x0, t0, a0), (x1, _, a1)) = (labels[i - 1], labels[i]);
+        if a0 == a1 && (x1 - x0).abs() < width(t0) {
+            rows[i] = if rows[i - 1] == 10.0 { 23.0 } else { 10.0 };
+        }
+    }
+    rows
+}
+
 /// Keep chart labels short; the full text is in the `<title>` tooltip.
 fn clip(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
@@ -345,16 +362,18 @@ fn quota_chart(r: &Report, o: &mut dyn Write) -> fmt::Result {
     let mut ms: Vec<_> = r.measurements.iter().collect();
     ms.sort_by(|a, b| b.percent.total_cmp(&a.percent).then(a.object.cmp(&b.object)));
     let shown = ms.len().min(QUOTA_BARS);
-    let top = 18.0;
+    let top = 30.0;
     svg_open(o, "chart-quota", shown, &format!("Used share of each limit; lines at {warn}% and {crit}%"), top)?;
     let span = CHART_W - LABEL_W - 70.0;
     let x_of = |pct: f64| LABEL_W + pct.clamp(0.0, 100.0) / 100.0 * span;
     // The warning label left of its line, the critical one right of its.
-    for (pct, class, name, anchor) in [(warn, "warn", "warn", "end"), (crit, "crit", "critical", "start")] {
+    let marks = [(warn, "warn", format!("warn {warn}%"), "end"), (crit, "crit", format!("critical {crit}%"), "start")];
+    let rows = label_rows(marks.each_ref().map(|m| (x_of(m.0), m.2.as_str(), m.3)));
+    for ((pct, class, name, anchor), y) in marks.into_iter().zip(rows) {
         let x = x_of(pct);
         writeln!(
             o,
-            "<line class=\"mark {class}\" x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"12\" y2=\"{:.1}\"/><text class=\"mark-label\" x=\"{x:.1}\" y=\"10\" text-anchor=\"{anchor}\">{name} {pct}%</text>",
+            "<line class=\"mark {class}\" x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"12\" y2=\"{:.1}\"/><text class=\"mark-label\" x=\"{x:.1}\" y=\"{y}\" text-anchor=\"{anchor}\">{name}</text>",
             top + shown as f64 * (BAR_H + GAP)
         )?;
     }
@@ -417,7 +436,7 @@ fn credential_chart(r: &Report, o: &mut dyn Write) -> fmt::Result {
     let period = warn.max(crit).max(7);
     let lo = days.iter().copied().min().unwrap_or(0).clamp(-period, 0) as f64;
     let hi = (days.iter().copied().max().unwrap_or(0).clamp(period, period.saturating_mul(3))) as f64;
-    let top = 18.0;
+    let top = 30.0;
     svg_open(
         o,
         "chart-credentials",
@@ -433,11 +452,12 @@ fn credential_chart(r: &Report, o: &mut dyn Write) -> fmt::Result {
         (crit as f64, "crit", format!("{crit} d"), "start"),
         (warn as f64, "warn", format!("{warn} d"), "start"),
     ];
-    for (d, class, name, anchor) in marks {
+    let rows = label_rows(marks.each_ref().map(|m| (x_of(m.0), m.2.as_str(), m.3)));
+    for ((d, class, name, anchor), y) in marks.into_iter().zip(rows) {
         let x = x_of(d);
         writeln!(
             o,
-            "<line class=\"mark {class}\" x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"12\" y2=\"{bottom:.1}\"/><text class=\"mark-label\" x=\"{x:.1}\" y=\"10\" text-anchor=\"{anchor}\">{name}</text>"
+            "<line class=\"mark {class}\" x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"12\" y2=\"{bottom:.1}\"/><text class=\"mark-label\" x=\"{x:.1}\" y=\"{y}\" text-anchor=\"{anchor}\">{name}</text>"
         )?;
     }
     let mut lines = Vec::new();
@@ -774,6 +794,16 @@ mod tests {
         assert_eq!(usd(1234567.891), "$1,234,567.89");
         assert_eq!(usd(999.999), "$1,000.00");
         assert_eq!(usd(-123456.5), "-$123,456.50");
+    }
+
+    #[test]
+    fn close_threshold_labels_take_turns_on_two_rows() {
+        let s = "start";
+        assert_eq!(label_rows([(100.0, "7 d", s), (160.0, "30 d", s)]), [10.0, 10.0], "apart");
+        assert_eq!(label_rows([(100.0, "0 d", s), (100.0, "0 d", s)]), [10.0, 23.0], "equal");
+        assert_eq!(label_rows([(100.0, "warn 0%", "end"), (100.0, "critical 0%", s)]), [10.0, 10.0], "opposite sides");
+        let three = [(100.0, "today", "end"), (100.0, "0 d", s), (101.0, "0 d", s)];
+        assert_eq!(label_rows(three), [10.0, 10.0, 23.0]);
     }
 
     #[test]
