@@ -50,7 +50,7 @@ const STYLE: &str = include_str!("html/report.css");
 const SCRIPT: &str = include_str!("html/report.js");
 
 /// `'sha256-…'` of an inline block, as the Content-Security-Policy wants it.
-fn csp_hash(text: &str) -> String {
+pub fn csp_hash(text: &str) -> String {
     let digest = ring::digest::digest(&ring::digest::SHA256, text.as_bytes());
     format!("'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(digest.as_ref()))
 }
@@ -265,6 +265,25 @@ fn charts(r: &Report, o: &mut dyn Write) -> fmt::Result {
     writeln!(o, "</div>\n</section>")
 }
 
+/// A chart's threshold lines, from the top to `bottom`, each labelled
+/// above the bars: `(x, class, label, anchor)`, the anchor saying which side
+/// of its line a label sits on.
+fn threshold_marks<const N: usize>(
+    o: &mut dyn Write,
+    marks: [(f64, &str, String, &str); N],
+    bottom: f64,
+) -> fmt::Result {
+    let rows = label_rows(marks.each_ref().map(|(x, _, label, anchor)| (*x, label.as_str(), *anchor)));
+    for ((x, class, label, anchor), y) in marks.into_iter().zip(rows) {
+        writeln!(
+            o,
+            "<line class=\"mark {class}\" x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"12\" y2=\"{bottom:.1}\"/><text class=\"mark-label\" x=\"{x:.1}\" y=\"{y}\" text-anchor=\"{anchor}\">{}</text>",
+            Esc(&label)
+        )?;
+    }
+    Ok(())
+}
+
 /// The baseline of each threshold label, given its line's x, its text and
 /// its anchor: a label that would overlap the one before it (equal
 /// thresholds, say) goes on the other of two rows. Labels anchored on
@@ -367,16 +386,14 @@ fn quota_chart(r: &Report, o: &mut dyn Write) -> fmt::Result {
     let span = CHART_W - LABEL_W - 70.0;
     let x_of = |pct: f64| LABEL_W + pct.clamp(0.0, 100.0) / 100.0 * span;
     // The warning label left of its line, the critical one right of its.
-    let marks = [(warn, "warn", format!("warn {warn}%"), "end"), (crit, "crit", format!("critical {crit}%"), "start")];
-    let rows = label_rows(marks.each_ref().map(|m| (x_of(m.0), m.2.as_str(), m.3)));
-    for ((pct, class, name, anchor), y) in marks.into_iter().zip(rows) {
-        let x = x_of(pct);
-        writeln!(
-            o,
-            "<line class=\"mark {class}\" x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"12\" y2=\"{:.1}\"/><text class=\"mark-label\" x=\"{x:.1}\" y=\"{y}\" text-anchor=\"{anchor}\">{name}</text>",
-            top + shown as f64 * (BAR_H + GAP)
-        )?;
-    }
+    threshold_marks(
+        o,
+        [
+            (x_of(warn), "warn", format!("warn {warn}%"), "end"),
+            (x_of(crit), "crit", format!("critical {crit}%"), "start"),
+        ],
+        top + shown as f64 * (BAR_H + GAP),
+    )?;
     let mut lines = Vec::new();
     for (i, m) in ms.iter().take(shown).enumerate() {
         lines.push(format!("{}: {} of {} ({:.1}%)", m.object, m.used, m.limit, m.percent));
@@ -447,19 +464,15 @@ fn credential_chart(r: &Report, o: &mut dyn Write) -> fmt::Result {
     let span = CHART_W - LABEL_W - 130.0;
     let x_of = |d: f64| LABEL_W + (d.clamp(lo, hi) - lo) / (hi - lo) * span;
     let bottom = top + shown as f64 * (BAR_H + GAP);
-    let marks = [
-        (0.0, "today", "today".to_string(), "end"),
-        (crit as f64, "crit", format!("{crit} d"), "start"),
-        (warn as f64, "warn", format!("{warn} d"), "start"),
-    ];
-    let rows = label_rows(marks.each_ref().map(|m| (x_of(m.0), m.2.as_str(), m.3)));
-    for ((d, class, name, anchor), y) in marks.into_iter().zip(rows) {
-        let x = x_of(d);
-        writeln!(
-            o,
-            "<line class=\"mark {class}\" x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"12\" y2=\"{bottom:.1}\"/><text class=\"mark-label\" x=\"{x:.1}\" y=\"{y}\" text-anchor=\"{anchor}\">{name}</text>"
-        )?;
-    }
+    threshold_marks(
+        o,
+        [
+            (x_of(0.0), "today", "today".to_string(), "end"),
+            (x_of(crit as f64), "crit", format!("{crit} d"), "start"),
+            (x_of(warn as f64), "warn", format!("{warn} d"), "start"),
+        ],
+        bottom,
+    )?;
     let mut lines = Vec::new();
     for (i, c) in cs.iter().take(shown).enumerate() {
         let y = top + i as f64 * (BAR_H + GAP);
