@@ -107,19 +107,20 @@ fn canonical<T: Inventoried>(t: &T) -> Value {
 /// `{parent}/{collection}/{name}` (`AzureInventory::compact`), compared
 /// with case: a source that spells the parent's resource group in another
 /// case keeps the child's ID, and the other drops it. For the comparison
-/// (IDs already lower-cased) every derivable child ID goes, from both.
+/// every derivable child ID goes, from both, by the same rule spelt in
+/// lower case (the IDs already are).
 fn forget_derivable_child_ids(v: &mut Value) {
     let Some(parent) = v.get("id").and_then(Value::as_str).map(str::to_string) else { return };
     let Some(props) = v.get_mut("properties").and_then(Value::as_object_mut) else { return };
     for (collection, children) in props.iter_mut() {
         let Some(children) = children.as_array_mut() else { continue };
-        let prefix = format!("{parent}/{}/", collection.to_ascii_lowercase());
+        let collection = collection.to_ascii_lowercase();
         for child in children.iter_mut().filter_map(Value::as_object_mut) {
-            let name = child.get("name").and_then(Value::as_str).map(str::to_ascii_lowercase);
+            let name = child.get("name").and_then(Value::as_str).unwrap_or_default().to_ascii_lowercase();
             let derivable = child
                 .get("id")
                 .and_then(Value::as_str)
-                .is_some_and(|id| name.is_some_and(|n| id.strip_prefix(&prefix) == Some(n.as_str())));
+                .is_some_and(|id| crate::models::common::is_child_id(id, &parent, &collection, &name));
             if derivable {
                 child.remove("id");
             }

@@ -377,7 +377,7 @@ impl<P> Child<P> {
 }
 
 /// Whether `id` is exactly `{parent}/{collection}/{name}`.
-fn is_child_id(id: &str, parent: &str, collection: &str, name: &str) -> bool {
+pub(crate) fn is_child_id(id: &str, parent: &str, collection: &str, name: &str) -> bool {
     let parent = parent.trim_end_matches('/');
     !name.is_empty()
         && id.len() == parent.len() + collection.len() + name.len() + 2
