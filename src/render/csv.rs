@@ -55,19 +55,19 @@ pub fn render(r: &Report, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     for f in &r.findings {
         let cost = f.cost.as_ref().map(|c| format!("{:.2}", c.monthly_usd)).unwrap_or_default();
         let age = f.age_days.map(|d| d.to_string()).unwrap_or_default();
-        let text = |s: Option<&str>| neutralise(s.unwrap_or("")).into_owned();
+        // Text cells are borrowed, copied only when neutralised.
         out.write_record([
             f.kind.as_str(),
             f.severity.as_str(),
-            &text(f.subscription.as_deref()),
-            &text(f.resource_group.as_deref()),
-            &text(Some(&f.name)),
-            &text(Some(&f.resource_id)),
-            &text(f.service.as_deref()),
-            &text(f.cluster.as_deref()),
+            &neutralise(f.subscription.as_deref().unwrap_or("")),
+            &neutralise(f.resource_group.as_deref().unwrap_or("")),
+            &neutralise(&f.name),
+            &neutralise(&f.resource_id),
+            &neutralise(f.service.as_deref().unwrap_or("")),
+            &neutralise(f.cluster.as_deref().unwrap_or("")),
             &cost,
             &age,
-            &text(Some(&f.reason)),
+            &neutralise(&f.reason),
         ])?;
     }
     out.flush()

@@ -46,15 +46,16 @@ impl Format {
 
 /// Write the report in `format` into `w`.
 pub fn render(report: &Report, format: Format, w: &mut dyn io::Write) -> io::Result<()> {
-    let ends_itself = match format {
-        Format::Table => table::render(report, w).map(|_| false),
-        Format::Json => json::render(report, w).map(|_| false),
-        Format::Prometheus => prometheus::render(report, w).map(|_| false),
-        Format::Junit => junit::render(report, w).map(|_| false),
-        Format::Html => html::render(report, w).map(|_| true),
-        Format::Csv => csv::render(report, w).map(|_| true),
-    }?;
-    if ends_itself { Ok(()) } else { w.write_all(b"\n") }
+    match format {
+        Format::Table => table::render(report, w)?,
+        Format::Json => json::render(report, w)?,
+        Format::Prometheus => prometheus::render(report, w)?,
+        Format::Junit => junit::render(report, w)?,
+        // These end their documents themselves (CSV with its CRLF).
+        Format::Html => return html::render(report, w),
+        Format::Csv => return csv::render(report, w),
+    }
+    w.write_all(b"\n")
 }
 
 /// `fmt::Write` over an `io::Write` that keeps the first I/O error: the
