@@ -155,11 +155,11 @@ pub struct SpApps {
 #[derive(Clone, Debug, Args)]
 pub struct SpThresholds {
     /// Warn when a credential has fewer than this many days left.
-    #[arg(long, value_name = "DAYS", default_value_t = 30, value_parser = clap::value_parser!(i64).range(0..=3650))]
+    #[arg(long, value_name = "DAYS", default_value_t = crate::checks::sp_credentials::DEFAULT_WARN_DAYS, value_parser = clap::value_parser!(i64).range(0..=3650))]
     pub warn_days: i64,
 
     /// Critical when a credential has fewer than this many days left.
-    #[arg(long, value_name = "DAYS", default_value_t = 7, value_parser = clap::value_parser!(i64).range(0..=3650))]
+    #[arg(long, value_name = "DAYS", default_value_t = crate::checks::sp_credentials::DEFAULT_CRITICAL_DAYS, value_parser = clap::value_parser!(i64).range(0..=3650))]
     pub critical_days: i64,
 }
 
@@ -167,11 +167,11 @@ pub struct SpThresholds {
 #[derive(Clone, Debug, Args)]
 pub struct QuotaThresholds {
     /// Warn at this share of a limit.
-    #[arg(long, value_name = "PERCENT", default_value_t = 80.0, value_parser = parse_percent)]
+    #[arg(long, value_name = "PERCENT", default_value_t = crate::checks::quotas::DEFAULT_WARN_PCT, value_parser = parse_percent)]
     pub quota_warn: f64,
 
     /// Critical at this share of a limit.
-    #[arg(long, value_name = "PERCENT", default_value_t = 95.0, value_parser = parse_percent)]
+    #[arg(long, value_name = "PERCENT", default_value_t = crate::checks::quotas::DEFAULT_CRITICAL_PCT, value_parser = parse_percent)]
     pub quota_critical: f64,
 }
 

@@ -88,14 +88,15 @@ impl Thresholds {
     /// Warning and critical quota shares, in percent (the flags' defaults
     /// when the report does not say).
     pub fn quota_pct(&self) -> (f64, f64) {
-        let d = crate::checks::quotas::QuotaSettings::default();
-        (self.quota_warn_pct.unwrap_or(d.warn_pct), self.quota_critical_pct.unwrap_or(d.critical_pct))
+        use crate::checks::quotas::{DEFAULT_CRITICAL_PCT, DEFAULT_WARN_PCT};
+        (self.quota_warn_pct.unwrap_or(DEFAULT_WARN_PCT), self.quota_critical_pct.unwrap_or(DEFAULT_CRITICAL_PCT))
     }
 
     /// Warning and critical days left (the flags' defaults when the report
     /// does not say).
     pub fn sp_days(&self) -> (i64, i64) {
-        (self.sp_warn_days.unwrap_or(30), self.sp_critical_days.unwrap_or(7))
+        use crate::checks::sp_credentials::{DEFAULT_CRITICAL_DAYS, DEFAULT_WARN_DAYS};
+        (self.sp_warn_days.unwrap_or(DEFAULT_WARN_DAYS), self.sp_critical_days.unwrap_or(DEFAULT_CRITICAL_DAYS))
     }
 }
 

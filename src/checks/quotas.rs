@@ -23,9 +23,13 @@ pub struct QuotaSettings {
     pub critical_pct: f64,
 }
 
+/// `--quota-warn` and `--quota-critical` when not given.
+pub const DEFAULT_WARN_PCT: f64 = 80.0;
+pub const DEFAULT_CRITICAL_PCT: f64 = 95.0;
+
 impl Default for QuotaSettings {
     fn default() -> Self {
-        QuotaSettings { warn_pct: 80.0, critical_pct: 95.0 }
+        QuotaSettings { warn_pct: DEFAULT_WARN_PCT, critical_pct: DEFAULT_CRITICAL_PCT }
     }
 }
 

@@ -36,6 +36,10 @@ pub struct CredentialExpiry {
     pub days_left: Option<i64>,
 }
 
+/// `--warn-days` and `--critical-days` when not given.
+pub const DEFAULT_WARN_DAYS: i64 = 30;
+pub const DEFAULT_CRITICAL_DAYS: i64 = 7;
+
 /// Thresholds and the clock.
 #[derive(Clone, Debug)]
 pub struct SpSettings {
