@@ -19,24 +19,22 @@ fn yaml(path: &str) -> Value {
 }
 
 /// The metric families azaudit writes for the demo (`check`, Graph data
-/// included, so credentials and quotas are there).
-fn metric_families() -> BTreeSet<String> {
-    let dir = tempfile::tempdir().unwrap();
-    let snap = edited_demo_snapshot(dir.path(), |t| t);
-    let r = azaudit_env(
-        &[("AZAUDIT_NOW", azaudit::commands::demo::NOW)],
-        &["check", "--from", snap.to_str().unwrap(), "--fail-on", "never", "-o", "prometheus"],
-    );
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let families: BTreeSet<String> = r
-        .stdout
-        .lines()
-        .filter_map(|l| l.strip_prefix("# TYPE "))
-        .filter_map(|l| l.split_whitespace().next())
-        .map(str::to_string)
-        .collect();
-    assert!(families.len() > 10, "{families:?}");
-    families
+/// included, so credentials and quotas are there): read once, for both
+/// tests.
+fn metric_families() -> &'static BTreeSet<String> {
+    static FAMILIES: std::sync::OnceLock<BTreeSet<String>> = std::sync::OnceLock::new();
+    FAMILIES.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let snap = edited_demo_snapshot(dir.path(), |t| t);
+        let families: BTreeSet<String> = demo_check_from(dir.path(), &snap, "prometheus")
+            .lines()
+            .filter_map(|l| l.strip_prefix("# TYPE "))
+            .filter_map(|l| l.split_whitespace().next())
+            .map(str::to_string)
+            .collect();
+        assert!(families.len() > 10, "{families:?}");
+        families
+    })
 }
 
 /// The `azaudit_…` metric names a PromQL expression uses.

@@ -3,7 +3,6 @@
 //! Python's `csv` module.
 
 use crate::common::*;
-use base64::Engine;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -13,41 +12,11 @@ const HOSTILE_HTML: &str = "</td><img src=x onerror=\"document.title='pwned'\"><
 /// Hostile text in a Service tag: it must not become a spreadsheet formula.
 const HOSTILE_FORMULA: &str = "=HYPERLINK(\"http://evil.example\",\"x\")";
 
-/// `azaudit check --from SNAP -o FORMAT` with the demo's suppressions and
-/// fixed clock; the report's text.
-fn report(dir: &Path, snap: &Path, format: &str) -> String {
-    let sup = dir.join("suppressions.yaml");
-    std::fs::write(&sup, azaudit::commands::demo::SUPPRESSIONS).unwrap();
-    let r = azaudit_env(
-        &[("AZAUDIT_NOW", azaudit::commands::demo::NOW)],
-        &[
-            "check",
-            "--from",
-            snap.to_str().unwrap(),
-            "--suppressions",
-            sup.to_str().unwrap(),
-            "--fail-on",
-            "never",
-            "-o",
-            format,
-        ],
-    );
-    r.assert_no_panic();
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    r.stdout
-}
-
 fn hostile(text: String) -> String {
     let html = serde_json::to_string(HOSTILE_HTML).unwrap();
     let formula = serde_json::to_string(&format!("{HOSTILE_FORMULA}/old-api")).unwrap();
     assert!(text.contains("\"data-old-db-0\"") && text.contains("\"shop/old-api\""), "the demo changed");
     text.replace("\"data-old-db-0\"", &html).replace("\"shop/old-api\"", &formula)
-}
-
-/// `'sha256-…'` of a text, as a Content-Security-Policy names it.
-fn csp_hash(text: &str) -> String {
-    let digest = ring::digest::digest(&ring::digest::SHA256, text.as_bytes());
-    format!("'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(digest.as_ref()))
 }
 
 /// The text between `open` and the next `close` after it.
@@ -63,8 +32,8 @@ fn between<'a>(s: &'a str, open: &str, close: &str) -> &'a str {
 fn the_html_report_is_self_contained_and_says_what_the_json_says() {
     let dir = tempfile::tempdir().unwrap();
     let snap = edited_demo_snapshot(dir.path(), |t| t);
-    let html = report(dir.path(), &snap, "html");
-    let json: Value = serde_json::from_str(&report(dir.path(), &snap, "json")).unwrap();
+    let html = demo_check_from(dir.path(), &snap, "html");
+    let json: Value = serde_json::from_str(&demo_check_from(dir.path(), &snap, "json")).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"), "{}", &html[..80]);
     assert!(html.trim_end().ends_with("</html>"));
 
@@ -78,8 +47,20 @@ fn the_html_report_is_self_contained_and_says_what_the_json_says() {
     assert_eq!(html.matches("<script>").count(), 1);
     let policy = between(&html, "http-equiv=\"Content-Security-Policy\" content=\"", "\"");
     assert!(policy.starts_with("default-src 'none';"), "{policy}");
-    assert!(policy.contains(&format!("style-src {};", csp_hash(between(&html, "<style>", "</style>")))), "{policy}");
-    assert!(policy.contains(&format!("script-src {};", csp_hash(between(&html, "<script>", "</script>")))), "{policy}");
+    assert!(
+        policy.contains(&format!(
+            "style-src {};",
+            azaudit::render::html::csp_hash(between(&html, "<style>", "</style>"))
+        )),
+        "{policy}"
+    );
+    assert!(
+        policy.contains(&format!(
+            "script-src {};",
+            azaudit::render::html::csp_hash(between(&html, "<script>", "</script>"))
+        )),
+        "{policy}"
+    );
 
     // The cards say what the JSON's summary says.
     let s = &json["summary"];
@@ -164,13 +145,13 @@ fn an_incomplete_html_report_has_a_banner_naming_what_is_missing() {
 fn hostile_tag_values_never_become_markup_or_formulas() {
     let dir = tempfile::tempdir().unwrap();
     let snap = edited_demo_snapshot(dir.path(), hostile);
-    let html = report(dir.path(), &snap, "html");
+    let html = demo_check_from(dir.path(), &snap, "html");
     assert!(!html.contains(HOSTILE_HTML), "the tag value was written raw");
     assert!(!html.contains("<img"), "markup from a tag became an element");
     assert_eq!(html.matches("<script").count(), 1, "only the page's own script");
     assert!(html.contains("&lt;/td&gt;&lt;img src=x onerror=&quot;document.title=&#39;pwned&#39;&quot;&gt;"));
     // The disk is still reported, under its hostile claim.
-    let json: Value = serde_json::from_str(&report(dir.path(), &snap, "json")).unwrap();
+    let json: Value = serde_json::from_str(&demo_check_from(dir.path(), &snap, "json")).unwrap();
     let disk = json["findings"]
         .as_array()
         .unwrap()
@@ -179,7 +160,7 @@ fn hostile_tag_values_never_become_markup_or_formulas() {
         .expect("the disk with the hostile claim is reported");
     assert_eq!(disk["kind"], "disk-orphaned");
 
-    let csv = report(dir.path(), &snap, "csv");
+    let csv = demo_check_from(dir.path(), &snap, "csv");
     let Some(rows) =
         python_csv(dir.path(), &csv).expect_or_skip("hostile_tag_values_never_become_markup_or_formulas (CSV)")
     else {
@@ -242,8 +223,8 @@ fn python_csv(dir: &Path, text: &str) -> Result<Vec<Vec<String>>, String> {
 fn csv_round_trips_through_python() {
     let dir = tempfile::tempdir().unwrap();
     let snap = edited_demo_snapshot(dir.path(), |t| t);
-    let csv = report(dir.path(), &snap, "csv");
-    let json: Value = serde_json::from_str(&report(dir.path(), &snap, "json")).unwrap();
+    let csv = demo_check_from(dir.path(), &snap, "csv");
+    let json: Value = serde_json::from_str(&demo_check_from(dir.path(), &snap, "json")).unwrap();
     let Some(rows) = python_csv(dir.path(), &csv).expect_or_skip("csv_round_trips_through_python") else {
         return;
     };
@@ -328,8 +309,8 @@ fn the_html_report_renders_in_headless_chromium() {
     let dir = tempfile::tempdir().unwrap();
     let snap = edited_demo_snapshot(dir.path(), hostile);
     let page = dir.path().join("report.html");
-    std::fs::write(&page, report(dir.path(), &snap, "html")).unwrap();
-    let json: Value = serde_json::from_str(&report(dir.path(), &snap, "json")).unwrap();
+    std::fs::write(&page, demo_check_from(dir.path(), &snap, "html")).unwrap();
+    let json: Value = serde_json::from_str(&demo_check_from(dir.path(), &snap, "json")).unwrap();
     let url = format!("file://{}", page.display());
     let profile = dir.path().join("profile");
 

@@ -160,6 +160,21 @@ pub fn demo_flags(mock: &MockServer, dir: &Path) -> Vec<String> {
     .collect()
 }
 
+/// `azaudit check --from SNAP -o FORMAT` with the demo's suppressions and
+/// fixed clock: the report's text (the run must exit 0).
+pub fn demo_check_from(dir: &Path, snap: &Path, format: &str) -> String {
+    let sup = dir.join("suppressions.yaml");
+    std::fs::write(&sup, azaudit::commands::demo::SUPPRESSIONS).expect("suppressions written");
+    let (snap, sup) = (snap.to_str().expect("utf-8"), sup.to_str().expect("utf-8"));
+    let r = azaudit_env(
+        &[("AZAUDIT_NOW", azaudit::commands::demo::NOW)],
+        &["check", "--from", snap, "--suppressions", sup, "--fail-on", "never", "-o", format],
+    );
+    r.assert_no_panic();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    r.stdout
+}
+
 /// A snapshot (with Graph data) of the demo scenario after `edit` changed
 /// its JSON text, written into `dir`.
 pub fn edited_demo_snapshot(dir: &Path, edit: impl Fn(String) -> String) -> std::path::PathBuf {
