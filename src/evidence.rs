@@ -8,6 +8,7 @@
 //! boxed slice of pairs. On the wire it is the same JSON object, keys in
 //! sorted order, as before.
 
+use crate::models::ResourceId;
 use serde::de::{Deserialize, Deserializer};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::Value;
@@ -24,6 +25,9 @@ pub enum Ev {
     /// A text many findings share (their load balancer's or NSG's ID):
     /// one copy, counted.
     Shared(std::sync::Arc<str>),
+    /// An ARM ID: its head is the one interned copy the inventory's IDs
+    /// share.
+    Id(ResourceId),
     Int(i64),
     /// A string-to-string map, such as tags: a JSON object on the wire.
     Map(Box<[(compact_str::CompactString, compact_str::CompactString)]>),
@@ -59,6 +63,7 @@ impl Serialize for Ev {
             Ev::Static(t) => s.serialize_str(t),
             Ev::Text(t) => s.serialize_str(t),
             Ev::Shared(t) => s.serialize_str(t),
+            Ev::Id(id) => id.serialize(s),
             Ev::Int(i) => s.serialize_i64(*i),
             Ev::Map(m) => {
                 let mut map = s.serialize_map(Some(m.len()))?;
@@ -85,6 +90,16 @@ impl From<String> for Ev {
 impl From<std::sync::Arc<str>> for Ev {
     fn from(s: std::sync::Arc<str>) -> Ev {
         Ev::Shared(s)
+    }
+}
+impl From<&ResourceId> for Ev {
+    fn from(id: &ResourceId) -> Ev {
+        Ev::Id(id.clone())
+    }
+}
+impl From<ResourceId> for Ev {
+    fn from(id: ResourceId) -> Ev {
+        Ev::Id(id)
     }
 }
 impl From<&String> for Ev {
@@ -176,10 +191,10 @@ impl Evidence {
 
     /// Every ARM ID the evidence names (strings that start with
     /// `/subscriptions/`, at any depth): the other objects a verdict read.
-    pub fn arm_ids(&self) -> Vec<&str> {
-        fn walk<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
+    pub fn arm_ids(&self) -> Vec<Cow<'_, str>> {
+        fn walk<'a>(v: &'a Value, out: &mut Vec<Cow<'a, str>>) {
             match v {
-                Value::String(s) if s.starts_with("/subscriptions/") => out.push(s),
+                Value::String(s) if s.starts_with("/subscriptions/") => out.push(Cow::Borrowed(s)),
                 Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
                 Value::Object(o) => o.values().for_each(|x| walk(x, out)),
                 _ => {}
@@ -188,11 +203,12 @@ impl Evidence {
         let mut out = Vec::new();
         for (_, ev) in &self.0 {
             match ev {
-                Ev::Text(t) if t.starts_with("/subscriptions/") => out.push(t.as_str()),
-                Ev::Shared(t) if t.starts_with("/subscriptions/") => out.push(t),
-                Ev::Map(m) => {
-                    out.extend(m.iter().map(|(_, v)| v.as_str()).filter(|v| v.starts_with("/subscriptions/")))
-                }
+                Ev::Text(t) if t.starts_with("/subscriptions/") => out.push(Cow::Borrowed(t.as_str())),
+                Ev::Shared(t) if t.starts_with("/subscriptions/") => out.push(Cow::Borrowed(&**t)),
+                Ev::Id(id) if id.starts_with_ci("/subscriptions/") => out.push(Cow::Owned(id.to_string())),
+                Ev::Map(m) => out.extend(
+                    m.iter().map(|(_, v)| v.as_str()).filter(|v| v.starts_with("/subscriptions/")).map(Cow::Borrowed),
+                ),
                 Ev::Json(v) => walk(v, &mut out),
                 _ => {}
             }
@@ -264,6 +280,10 @@ mod tests {
         assert_eq!(std::sync::Arc::strong_count(&lb), 3, "the findings hold the one copy");
         assert_eq!(serde_json::to_string(&a).unwrap(), format!("{{\"load_balancer\":\"{lb}\"}}"));
         assert_eq!(a.arm_ids(), vec![&*lb]);
+        let mut c = Evidence::default();
+        c.insert("load_balancer", (&crate::models::ResourceId::new(&*lb)).into());
+        assert_eq!(serde_json::to_string(&c).unwrap(), serde_json::to_string(&a).unwrap());
+        assert_eq!(c.arm_ids(), vec![&*lb]);
         let back: Evidence = serde_json::from_str(&serde_json::to_string(&a).unwrap()).unwrap();
         assert_eq!(back, a);
     }

@@ -4,6 +4,7 @@
 //! led to the verdict.
 
 pub use crate::evidence::{Ev, Evidence};
+use crate::models::ResourceId;
 use crate::models::common::shared;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -172,7 +173,7 @@ pub struct Finding {
     pub severity: Severity,
     /// The ARM ID of the exact object (a frontend, rule, probe, pool or NSG
     /// rule has its own sub-resource ID).
-    pub resource_id: String,
+    pub resource_id: ResourceId,
     /// The object's own name.
     pub name: String,
     /// The subscription the object is in (from its ID). With many
@@ -205,15 +206,21 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn new(kind: Kind, severity: Severity, resource_id: &str, name: &str, reason: impl Into<String>) -> Finding {
-        let id = crate::models::ResourceId::new(resource_id);
+    pub fn new(
+        kind: Kind,
+        severity: Severity,
+        resource_id: impl Into<ResourceId>,
+        name: &str,
+        reason: impl Into<String>,
+    ) -> Finding {
+        let id: ResourceId = resource_id.into();
         Finding {
             kind,
             severity,
-            resource_id: resource_id.to_string(),
             name: name.to_string(),
             subscription: id.subscription().map(shared),
             resource_group: id.resource_group().map(shared),
+            resource_id: id,
             reason: reason.into(),
             evidence: Evidence::default(),
             service: None,
@@ -249,7 +256,7 @@ impl Finding {
 
     /// The key that identifies "the same finding" across runs.
     pub fn key(&self) -> String {
-        format!("{}|{}", self.kind.as_str(), self.resource_id.to_ascii_lowercase())
+        format!("{}|{}", self.kind.as_str(), self.resource_id.key())
     }
 }
 

@@ -77,6 +77,50 @@ proptest! {
         prop_assert_eq!(id.key(), s.to_ascii_lowercase());
     }
 
+    /// An ID held as a shared head and an inline name is the text it was
+    /// made from, in every way a caller sees it: spelling, JSON, length,
+    /// order, hash and equality are those of the whole text without case,
+    /// and the segments split across the head and the name are found.
+    #[test]
+    fn a_split_id_behaves_as_its_whole_text(a in "[/a-zA-Z0-9_-]{0,60}", b in "[/a-zA-Z0-9_-]{0,60}") {
+        use std::hash::BuildHasher;
+        let h = std::collections::hash_map::RandomState::new();
+        let (x, y) = (crate::models::ResourceId::new(&a), crate::models::ResourceId::new(&b));
+        prop_assert_eq!(x.to_string(), a.clone());
+        prop_assert_eq!(x.as_cow(), a.as_str());
+        prop_assert_eq!(x.len(), a.len());
+        prop_assert_eq!(serde_json::to_string(&x).unwrap(), serde_json::to_string(&a).unwrap());
+        let back: crate::models::ResourceId = serde_json::from_str(&serde_json::to_string(&a).unwrap()).unwrap();
+        prop_assert_eq!(back.to_string(), a.clone());
+        let (la, lb) = (a.to_ascii_lowercase(), b.to_ascii_lowercase());
+        prop_assert_eq!(x.cmp(&y), la.cmp(&lb));
+        prop_assert_eq!(x == y, la == lb);
+        prop_assert_eq!(x.eq_str(&b), la == lb);
+        prop_assert_eq!(x.starts_with_ci(&b), la.starts_with(&lb));
+        let text = |s: &str| {
+            let mut st = std::collections::hash_map::DefaultHasher::new();
+            crate::models::common::hash_lowercase([s.as_bytes()], &mut st);
+            std::hash::Hasher::finish(&st)
+        };
+        let mut st = std::collections::hash_map::DefaultHasher::new();
+        std::hash::Hash::hash(&x, &mut st);
+        prop_assert_eq!(std::hash::Hasher::finish(&st), text(&a));
+        prop_assert_eq!(h.hash_one(&x), h.hash_one(crate::models::ResourceId::new(a.to_ascii_uppercase())));
+        let name = a.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+        prop_assert_eq!(x.name(), name);
+        let mut parts = a.split('/');
+        let mut want = None;
+        while let Some(p) = parts.next() {
+            if p.eq_ignore_ascii_case("resourceGroups") {
+                want = parts.next().filter(|v| !v.is_empty());
+                break;
+            }
+        }
+        prop_assert_eq!(x.resource_group(), want);
+        let within = la == lb.trim_end_matches('/') || la.starts_with(&format!("{}/", lb.trim_end_matches('/')));
+        prop_assert_eq!(x.is_within(&b), within);
+    }
+
     #[test]
     fn well_formed_ids_give_back_their_parts(sub in "[0-9a-f]{8}", rg in "[A-Za-z0-9_.-]{1,20}", name in "[a-z0-9-]{1,20}", child in "[a-z0-9-]{1,20}") {
         let lb = format!("/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/loadBalancers/{name}");
@@ -85,7 +129,7 @@ proptest! {
         prop_assert_eq!(id.resource_group(), Some(rg.as_str()));
         prop_assert_eq!(id.name(), child.as_str());
         let parent = id.parent();
-        prop_assert_eq!(parent.as_str(), lb.as_str());
+        prop_assert_eq!(parent.to_string(), lb);
         let rg_scope = format!("/subscriptions/{sub}/resourceGroups/{rg}");
         prop_assert!(id.is_within(&rg_scope));
     }

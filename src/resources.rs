@@ -365,7 +365,7 @@ mod tests {
         assert_eq!(inv.resource_count(), inventoried.len());
         let mut seen = Vec::new();
         inv.each(|k, r| {
-            assert!(r.id().as_str().contains(k.provider_path()));
+            assert!(r.id().to_string().contains(k.provider_path()));
             seen.push(k);
         });
         assert_eq!(seen, inventoried);

@@ -126,7 +126,7 @@ impl GraphLists {
                 if lists.contains(&(kind, sub.clone(), None))
                     || lists.contains(&(kind, sub, Some(rg.to_ascii_lowercase())))
                 {
-                    objects.insert(id.as_str().to_ascii_lowercase());
+                    objects.insert(id.key());
                 }
             });
         }

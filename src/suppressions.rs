@@ -141,14 +141,14 @@ impl TagIndex {
     }
 
     /// The tags of the resource, or of the resource a sub-resource belongs to.
-    pub fn get(&self, id: &str) -> Option<&Tags> {
-        let mut cur = ResourceId::new(id);
+    pub fn get(&self, id: &ResourceId) -> Option<&Tags> {
+        let mut cur = id.clone();
         for _ in 0..4 {
-            if let Some(t) = self.0.get(&cur.as_str().to_ascii_lowercase()) {
+            if let Some(t) = self.0.get(&cur.key()) {
                 return Some(t);
             }
             cur = cur.parent();
-            if cur.as_str().is_empty() {
+            if cur.is_empty() {
                 break;
             }
         }
@@ -159,7 +159,7 @@ impl TagIndex {
 impl Rule {
     pub fn matches(&self, f: &Finding, tags: Option<&Tags>) -> bool {
         if let Some((_, g)) = &self.resource
-            && !g.is_match(f.resource_id.to_ascii_lowercase())
+            && !g.is_match(f.resource_id.key())
         {
             return false;
         }
@@ -217,7 +217,7 @@ pub fn apply(findings: Vec<Finding>, rules: &[Rule], tags: &TagIndex, today: Dat
             Finding::new(
                 Kind::SuppressionExpired,
                 Severity::Warning,
-                &format!("file://{file}#L{}", r.line),
+                format!("file://{file}#L{}", r.line),
                 &format!("{file}:{}", r.line),
                 format!(
                     "the suppression at {file}:{} ({}; reason: {}) expired on {d}; it no longer hides findings: renew it with a new date, or fix what it covered",

@@ -35,7 +35,7 @@ pub fn check(ctx: &Ctx) -> Verdicts {
                 Finding::new(
                     Kind::ArmThrottlingRisk,
                     Severity::Warning,
-                    &format!("/subscriptions/{sub}"),
+                    format!("/subscriptions/{sub}"),
                     sub,
                     format!(
                         "subscription {sub} had only {min} ARM reads left during this run{}: the cloud controller shares this budget, and once throttled it leaves Services pending; {ADVICE}",
@@ -53,7 +53,7 @@ pub fn check(ctx: &Ctx) -> Verdicts {
         v.findings.push(Finding::new(
             Kind::ArmThrottlingRisk,
             Severity::Warning,
-            &format!("file://{}#useInstanceMetadata", cfg.path),
+            format!("file://{}#useInstanceMetadata", cfg.path),
             "useInstanceMetadata",
             format!("azure.json lacks \"useInstanceMetadata\": true, so nodes read from ARM what the metadata service would answer; {ADVICE}"),
         ));

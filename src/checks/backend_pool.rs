@@ -148,7 +148,7 @@ pub fn check(ctx: &Ctx) -> Verdicts {
                         pool.name, lb.name
                     ),
                 )
-                .with("load_balancer", lb.id.as_str())
+                .with("load_balancer", &lb.id)
                 .with("rules", json!(rules))
                 .with("nodes", evidence),
             );

@@ -32,7 +32,7 @@ pub fn check(ctx: &Ctx) -> Verdicts {
                 Finding::new(
                     Kind::LbBasicSku,
                     Severity::Warning,
-                    lb.id.as_str(),
+                    &lb.id,
                     &lb.name,
                     format!(
                         "load balancer {} is Basic SKU, which Azure retired on 30 September 2025: backend pools of at most 100 instances of one availability set (Standard: 1,000 across the virtual network), no HA ports, no zone redundancy, limited diagnostics; migrate to Standard",
@@ -49,7 +49,7 @@ pub fn check(ctx: &Ctx) -> Verdicts {
                 Finding::new(
                     Kind::LbBasicSku,
                     Severity::Warning,
-                    pip.id.as_str(),
+                    &pip.id,
                     &pip.name,
                     format!(
                         "public IP {} is Basic SKU, which Azure retired on 30 September 2025 (zonal only, no availability guarantees, NSG optional); upgrade it to Standard (the address can be kept)",

@@ -42,7 +42,7 @@ pub fn check(ctx: &Ctx) -> Verdicts {
         v.findings.push(Finding::new(
             Kind::CloudConfigInstanceMetadataOff,
             Severity::Warning,
-            &id("useInstanceMetadata"),
+            id("useInstanceMetadata"),
             "useInstanceMetadata",
             format!("useInstanceMetadata {how} in {path}: every node asks ARM for what the instance metadata service answers locally, spending the subscription's read budget; set \"useInstanceMetadata\": true on all nodes and restart kubelet (source guide: Azure ARM API 调用请求过多)"),
         ));
@@ -51,7 +51,7 @@ pub fn check(ctx: &Ctx) -> Verdicts {
         v.findings.push(Finding::new(
             Kind::CloudConfigSecretWithMsi,
             Severity::Warning,
-            &id("aadClientSecret"),
+            id("aadClientSecret"),
             "aadClientSecret",
             format!("{path} sets useManagedIdentityExtension and also holds aadClientSecret{}: the provider signs in with the managed identity, so the secret is unused yet still expires and leaks with the file; remove it", cfg.aad_client_id.as_deref().map(|a| format!(" for application {a}")).unwrap_or_default()),
         ));
@@ -68,7 +68,7 @@ pub fn check(ctx: &Ctx) -> Verdicts {
             v.findings.push(Finding::new(
                 Kind::CloudConfigRateLimitDisabled,
                 Severity::Warning,
-                &id("cloudProviderRateLimit"),
+                id("cloudProviderRateLimit"),
                 "cloudProviderRateLimit",
                 format!("cloudProviderRateLimit is false in {path} and {why}: nothing stops the cloud provider from exhausting ARM's limits, after which Services stay pending and disks stop attaching; enable it (cloudProviderRateLimitQPS/Bucket)"),
             ));
@@ -81,7 +81,7 @@ pub fn check(ctx: &Ctx) -> Verdicts {
         v.findings.push(Finding::new(
             Kind::CloudConfigUnknownCloud,
             Severity::Warning,
-            &id("cloud"),
+            id("cloud"),
             "cloud",
             format!("cloud '{cloud}' in {path} is not AzurePublicCloud, AzureChinaCloud, AzureUSGovernmentCloud or AzureStackCloud (case-insensitive): the cloud provider cannot pick its endpoints"),
         ));

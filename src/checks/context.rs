@@ -320,20 +320,19 @@ impl<'a> Ctx<'a> {
 
     /// The locks whose scope covers `resource_id` (its own, its parent's for
     /// a sub-resource, its group's or its subscription's).
-    pub fn locks_for(&self, resource_id: &str) -> Vec<LockRef> {
-        let id = ResourceId::new(resource_id);
+    pub fn locks_for(&self, id: &ResourceId) -> Vec<LockRef> {
         self.snap
             .azure
             .locks
             .iter()
             .filter(|l| {
                 let scope = l.scope();
-                id.is_within(scope.as_str())
+                id.is_within(&scope.to_string())
             })
             .map(|l| LockRef {
                 name: l.name.clone(),
                 level: l.properties.level.clone(),
-                scope: l.scope().as_str().to_string(),
+                scope: l.scope().to_string(),
                 notes: l.properties.notes.clone(),
             })
             .collect()

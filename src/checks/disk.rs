@@ -43,7 +43,7 @@ pub fn check(ctx: &Ctx) -> Verdicts {
         if !unattached || disk.managed_by.is_some() {
             continue;
         }
-        if pv_names.contains(pv) || pv_disks.contains(&disk.id.as_str().to_ascii_lowercase()) {
+        if pv_names.contains(pv) || pv_disks.contains(&disk.id.key()) {
             continue;
         }
         if !ctx.judge(ListKind::Disks, &disk.id, "disk", &disk.name, &mut v.notes) {
@@ -68,7 +68,7 @@ pub fn check(ctx: &Ctx) -> Verdicts {
         if let (Some(sz), Some(sku)) = (size, sku) {
             reason.push_str(&format!("; {sz} GiB {sku}, still billed"));
         }
-        let mut f = Finding::new(Kind::DiskOrphaned, Severity::Warning, disk.id.as_str(), &disk.name, reason)
+        let mut f = Finding::new(Kind::DiskOrphaned, Severity::Warning, &disk.id, &disk.name, reason)
             .with("pv", pv)
             .with("disk_state", p.disk_state.as_deref().unwrap_or(""))
             .cost(cost::disk(sku, size));

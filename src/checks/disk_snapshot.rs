@@ -74,7 +74,7 @@ pub fn check(ctx: &Ctx) -> Verdicts {
             .map(str::to_string)
             .or_else(|| p.creation_data.as_ref().and_then(|c| c.source_resource_id.clone()));
         let source_gone = source.as_deref().is_some_and(|d| {
-            ctx.snap.azure.disks.iter().all(|disk| !disk.id.as_str().eq_ignore_ascii_case(d))
+            ctx.snap.azure.disks.iter().all(|disk| !disk.id.eq_str(d))
                 && ctx.covered(ListKind::Disks, &crate::models::ResourceId::new(d))
         });
         let mut reason = format!(
@@ -84,7 +84,7 @@ pub fn check(ctx: &Ctx) -> Verdicts {
         if source_gone {
             reason.push_str("; its source disk is gone too");
         }
-        let mut f = Finding::new(Kind::SnapshotOrphaned, Severity::Warning, s.id.as_str(), &s.name, reason)
+        let mut f = Finding::new(Kind::SnapshotOrphaned, Severity::Warning, &s.id, &s.name, reason)
             .with("tags", serde_json::json!({CREATED_BY_TAG: CREATED_BY, SOURCE_TAG: source}))
             .cost(cost::snapshot(s.sku_name(), size));
         if let Some(gb) = size {

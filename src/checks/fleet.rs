@@ -45,8 +45,7 @@ pub(super) fn run(audit: Audit, snap: &Snapshot, settings: &Settings) -> Verdict
             owners.push(((sub, rg), mc.name.as_str().into()));
         }
     }
-    let owner_of = |id: &str| {
-        let id = crate::models::ResourceId::new(id);
+    let owner_of = |id: &crate::models::ResourceId| {
         let rg = id.resource_group()?.to_ascii_lowercase();
         let sub = id.subscription().unwrap_or_default().to_ascii_lowercase();
         owners.iter().find(|((s, r), _)| *r == rg && (s.is_empty() || *s == sub)).map(|(_, l)| l.clone())
@@ -68,7 +67,7 @@ pub(super) fn run(audit: Audit, snap: &Snapshot, settings: &Settings) -> Verdict
             // An Azure-only verdict is made by every view alike: keep one,
             // the owner's. (A finding on a Kubernetes object is each view's
             // own: every AKS cluster is called `kubernetes`, so IDs repeat.)
-            if !f.resource_id.starts_with("/subscriptions/") {
+            if !f.resource_id.starts_with_ci("/subscriptions/") {
                 all.findings.push(f);
                 continue;
             }
@@ -103,7 +102,7 @@ pub(super) fn run(audit: Audit, snap: &Snapshot, settings: &Settings) -> Verdict
         }
         for m in v.measurements {
             let key = format!("{}|{}", m.kind.as_str(), m.resource_id.to_ascii_lowercase());
-            let own = owner_of(&m.resource_id).as_deref() == Some(&*label);
+            let own = owner_of(&crate::models::ResourceId::new(&m.resource_id)).as_deref() == Some(&*label);
             match measured.get(&key).copied() {
                 None => {
                     measured.insert(key, (all.measurements.len(), own));
@@ -150,7 +149,7 @@ pub(super) fn run(audit: Audit, snap: &Snapshot, settings: &Settings) -> Verdict
         let v = run_view(audit, snap, &view, settings);
         for mut f in v.findings.unboxed() {
             f.cluster = Some(owner(&f).unwrap_or_else(|| mc.name.as_str().into()));
-            if !f.resource_id.starts_with("/subscriptions/") || !seen.contains_key(&f.key()) {
+            if !f.resource_id.starts_with_ci("/subscriptions/") || !seen.contains_key(&f.key()) {
                 seen.insert(f.key(), (all.findings.len(), true));
                 all.findings.push(f);
             }

@@ -157,7 +157,7 @@ pub fn check(ctx: &Ctx) -> Verdicts {
             Finding::new(
                 Kind::KnownIssue,
                 Severity::Warning,
-                &format!("kubernetes://{}/version/{}", ctx.cluster_name, issue.id),
+                format!("kubernetes://{}/version/{}", ctx.cluster_name, issue.id),
                 &issue.id,
                 format!("Kubernetes {raw} is affected: {}{fix}{links}", issue.title),
             )

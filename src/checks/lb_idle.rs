@@ -45,19 +45,13 @@ pub fn check(ctx: &Ctx) -> Verdicts {
             continue;
         };
         v.findings.push(
-            Finding::new(
-                Kind::LbIdle,
-                Severity::Warning,
-                lb.id.as_str(),
-                &lb.name,
-                format!("load balancer {}", reason),
-            )
-            .with("frontends", p.frontends.len())
-            .with("backend_pools", p.backend_address_pools.len())
-            .with("load_balancing_rules", p.load_balancing_rules.len())
-            .with("inbound_nat_rules", p.inbound_nat_rules.len())
-            .with("inbound_nat_pools", p.inbound_nat_pools.len())
-            .with("outbound_rules", p.outbound_rules.len()),
+            Finding::new(Kind::LbIdle, Severity::Warning, &lb.id, &lb.name, format!("load balancer {}", reason))
+                .with("frontends", p.frontends.len())
+                .with("backend_pools", p.backend_address_pools.len())
+                .with("load_balancing_rules", p.load_balancing_rules.len())
+                .with("inbound_nat_rules", p.inbound_nat_rules.len())
+                .with("inbound_nat_pools", p.inbound_nat_pools.len())
+                .with("outbound_rules", p.outbound_rules.len()),
         );
     }
     v

@@ -53,7 +53,7 @@ pub fn check(ctx: &Ctx, usage: &Usage) -> Verdicts {
             continue;
         }
         let p = &lb.properties;
-        let at = Lb { lb, id: lb.id.as_str().into() };
+        let at = Lb { lb };
         for fe in &p.frontends {
             if let Some(f) = orphan(
                 usage,
@@ -66,7 +66,7 @@ pub fn check(ctx: &Ctx, usage: &Usage) -> Verdicts {
             ) {
                 let mut f = f;
                 if let Some(pip) = &fe.properties.public_ip_address {
-                    f = f.with("public_ip", pip.id.as_str());
+                    f = f.with("public_ip", &pip.id);
                 }
                 if let Some(ip) = &fe.properties.private_ip_address {
                     f = f.with("private_ip", ip.as_str());
@@ -115,11 +115,9 @@ pub fn check(ctx: &Ctx, usage: &Usage) -> Verdicts {
 /// A finding when `child` follows the provider's naming, no live Service
 /// has the UID it names, and nothing live references it (the usage index);
 /// a note when something live still does.
-/// A load balancer, with one copy of its ID that the findings on its parts
-/// share as evidence (thousands of them on a large subscription).
+/// A load balancer whose parts are judged.
 struct Lb<'a> {
     lb: &'a LoadBalancer,
-    id: std::sync::Arc<str>,
 }
 
 fn orphan<P>(
@@ -164,7 +162,7 @@ fn orphan<P>(
     );
     Some(
         Finding::new(kind, severity, &id, &child.name, reason)
-            .with("load_balancer", at.id.clone())
+            .with("load_balancer", &lb.id)
             .with("base_name", base)
             .with_text("checked", checked),
     )
@@ -202,17 +200,13 @@ mod tests {
             }),
         ));
         let v = crate::checks::run_check(&CHECK, &s, &Default::default());
-        let got: Vec<(Kind, &str)> = v.findings.iter().map(|f| (f.kind, f.resource_id.as_str())).collect();
+        let got: Vec<(Kind, String)> = v.findings.iter().map(|f| (f.kind, f.resource_id.to_string())).collect();
         let fe = lb_child("kubernetes", "frontendIPConfigurations", dead);
         let rule = lb_child("kubernetes", "loadBalancingRules", &format!("{}-TCP-443", dead.to_ascii_uppercase()));
         let probe = lb_child("kubernetes", "probes", &format!("{dead}-TCP-443"));
         assert_eq!(
             got,
-            vec![
-                (Kind::LbFrontendOrphaned, fe.as_str()),
-                (Kind::LbRuleOrphaned, rule.as_str()),
-                (Kind::LbProbeOrphaned, probe.as_str())
-            ]
+            vec![(Kind::LbFrontendOrphaned, fe), (Kind::LbRuleOrphaned, rule), (Kind::LbProbeOrphaned, probe)]
         );
         assert!(v.findings[1].cost.is_some());
     }

@@ -270,8 +270,8 @@ fn run_one(check: &Check, ctx: &Ctx, usage: &usage::Usage, settings: &Settings, 
 
 /// A finding on an ARM object needs that object's own list to be complete
 /// in its scope.
-fn own_list_covered(ctx: &Ctx, id: &str) -> bool {
-    let rid = crate::models::ResourceId::new(id);
+fn own_list_covered(ctx: &Ctx, rid: &crate::models::ResourceId) -> bool {
+    let id = rid.to_string();
     let Some(rest) = id.split_once("/providers/").map(|(_, r)| r) else { return true };
     let mut parts = rest.split('/');
     let (Some(ns), Some(ty)) = (parts.next(), parts.next()) else { return true };
@@ -279,7 +279,7 @@ fn own_list_covered(ctx: &Ctx, id: &str) -> bool {
         k.provider_path().split_once('/').is_some_and(|(n, t)| n.eq_ignore_ascii_case(ns) && t.eq_ignore_ascii_case(ty))
     });
     match own {
-        Some(k) => rid.resource_group().is_none() || ctx.covered(*k, &rid),
+        Some(k) => rid.resource_group().is_none() || ctx.covered(*k, rid),
         None => true,
     }
 }
@@ -328,7 +328,7 @@ fn finish(ctx: &Ctx, v: &mut Verdicts, settings: &Settings) {
     group_not_judged(&mut v.notes);
     let cluster: std::sync::Arc<str> = ctx.cluster_name.into();
     for f in &mut v.findings {
-        if f.resource_id.starts_with("/subscriptions/") {
+        if f.resource_id.starts_with_ci("/subscriptions/") {
             f.locks = ctx.locks_for(&f.resource_id);
         }
         if f.cluster.is_none() && !f.kind.as_str().starts_with("sp-") {
@@ -343,8 +343,7 @@ fn finish(ctx: &Ctx, v: &mut Verdicts, settings: &Settings) {
 /// computed once per finding, not per comparison.
 fn sort(v: &mut Verdicts) {
     let rank = |k: Kind| Kind::all().position(|x| x == k).unwrap_or(usize::MAX);
-    v.findings
-        .sort_by_cached_key(|f| (rank(f.kind), std::cmp::Reverse(f.severity), f.resource_id.to_ascii_lowercase()));
+    v.findings.sort_by_cached_key(|f| (rank(f.kind), std::cmp::Reverse(f.severity), f.resource_id.key()));
 }
 
 /// A finding on an object read from Azure Resource Graph stands only when
@@ -368,17 +367,18 @@ fn confirmed_only(snap: &Snapshot, v: &mut Verdicts) {
     // The finding's own object, and every object its evidence names (the
     // verdict read those too), must be as indexed.
     v.findings.retain(|f| {
-        let ids = std::iter::once(f.resource_id.as_str()).chain(f.evidence.arm_ids());
+        let own_id = f.resource_id.to_string();
+        let ids = std::iter::once(std::borrow::Cow::Borrowed(own_id.as_str())).chain(f.evidence.arm_ids());
         let mut objects: Vec<String> = Vec::new();
         for id in ids {
-            if let Some((_, object)) = Snapshot::listed_object(id)
+            if let Some((_, object)) = Snapshot::listed_object(&id)
                 && graph.holds(&object)
                 && !objects.iter().any(|o| o.eq_ignore_ascii_case(&object))
             {
                 objects.push(object);
             }
         }
-        let own = Snapshot::listed_object(&f.resource_id).map(|(_, o)| o).unwrap_or_else(|| f.resource_id.clone());
+        let own = Snapshot::listed_object(&own_id).map(|(_, o)| o).unwrap_or_else(|| own_id.clone());
         // "X not judged: it ..." for the object itself, "X not judged: Y,
         // which its verdict reads, ..." for another.
         let what = |object: &str| match object.eq_ignore_ascii_case(&own) {
@@ -493,13 +493,7 @@ mod registry_tests {
             run: |i| {
                 let mut v = Verdicts::default();
                 for lb in &i.ctx.snap.azure.load_balancers {
-                    v.findings.push(Finding::new(
-                        Kind::LbIdle,
-                        crate::findings::Severity::Info,
-                        lb.id.as_str(),
-                        &lb.name,
-                        "x",
-                    ));
+                    v.findings.push(Finding::new(Kind::LbIdle, crate::findings::Severity::Info, &lb.id, &lb.name, "x"));
                     v.findings.push(Finding::new(Kind::DiskOrphaned, crate::findings::Severity::Info, "/d", "d", "x"));
                 }
                 v

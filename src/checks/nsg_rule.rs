@@ -189,7 +189,7 @@ pub fn check(ctx: &Ctx) -> Verdicts {
             }
             let id = rule.id_in(&nsg.id, "securityRules");
             let mut f = Finding::new(Kind::NsgRuleStale, Severity::Warning, &id, &rule.name, reason)
-                .with("nsg", nsg.id.as_str())
+                .with("nsg", &nsg.id)
                 .with("form", form)
                 .with("dead_destinations", json!(dead))
                 .with("destinations", json!(dests))

@@ -104,7 +104,7 @@ fn judge(ctx: &Ctx, usage: &Usage, pls: &PrivateLinkService, notes: &mut Vec<Str
         if let Some(ip) = fe.properties.private_ip_address.as_deref() {
             users.extend(ctx.ip_users(ip).iter().copied().filter(|s| s.is_load_balancer()));
         }
-        if let Status::InUse(by) = usage.status(fe_id.as_str()) {
+        if let Status::InUse(by) = usage.status(fe_id) {
             notes.push(format!("private link service {} kept: its frontend is in use by {by}", pls.name));
             return None;
         }
@@ -146,7 +146,7 @@ fn judge(ctx: &Ctx, usage: &Usage, pls: &PrivateLinkService, notes: &mut Vec<Str
         .map(|c| {
             let p = &c.properties;
             json!({
-                "private_endpoint": p.private_endpoint.as_ref().map(|e| e.id.as_str()),
+                "private_endpoint": p.private_endpoint.as_ref().map(|e| &e.id),
                 "status": p.private_link_service_connection_state.as_ref().and_then(|s| s.status.as_deref()),
             })
         })
@@ -160,8 +160,8 @@ fn judge(ctx: &Ctx, usage: &Usage, pls: &PrivateLinkService, notes: &mut Vec<Str
             if approved == 1 { "" } else { "s" }
         ));
     }
-    let frontend_ids: Vec<&str> = frontends.iter().map(|f| f.id.as_str()).collect();
-    let mut f = Finding::new(Kind::PlsOrphaned, Severity::Warning, pls.id.as_str(), &pls.name, reason)
+    let frontend_ids: Vec<String> = frontends.iter().map(|f| f.id.to_string()).collect();
+    let mut f = Finding::new(Kind::PlsOrphaned, Severity::Warning, &pls.id, &pls.name, reason)
         .service(owner_key.map(str::to_string))
         .with("tags", json!({OWNER_TAG: owner_key, CLUSTER_TAG: pls.tags.get(CLUSTER_TAG)}))
         .with("frontends", frontend_ids)

@@ -85,7 +85,7 @@ fn base_evidence(f: Finding, pip: &PublicIp) -> Finding {
         f = f.with("allocation", m.as_str());
     }
     if let Some(c) = &p.ip_configuration {
-        f = f.with("ip_configuration", c.id.as_str());
+        f = f.with("ip_configuration", &c.id);
     }
     if let Some(label) = p.dns_settings.as_ref().and_then(|d| d.domain_name_label.as_deref()) {
         f = f.with("dns_label", label);
@@ -129,7 +129,7 @@ fn failed(ctx: &Ctx, pip: &PublicIp) -> Option<Finding> {
         ),
         None => reason.to_string(),
     };
-    let f = Finding::new(Kind::PublicIpFailed, Severity::Warning, pip.id.as_str(), &pip.name, reason)
+    let f = Finding::new(Kind::PublicIpFailed, Severity::Warning, &pip.id, &pip.name, reason)
         .with("provisioning_state", state);
     Some(base_evidence(f, pip))
 }
@@ -148,7 +148,7 @@ fn managed(ctx: &Ctx, usage: &Usage, pip: &PublicIp, v: &mut Verdicts) {
         }
     }
     let Some(gone) = owner_gone(ctx, pip) else { return };
-    let mut reason = match usage.status(pip.id.as_str()) {
+    let mut reason = match usage.status(&pip.id) {
         Status::Orphan => gone.reason,
         Status::InUse(by) => {
             v.notes.push(format!(
@@ -162,13 +162,16 @@ fn managed(ctx: &Ctx, usage: &Usage, pip: &PublicIp, v: &mut Verdicts) {
         Status::NotCandidate => return,
     };
     if let Some(c) = &pip.properties.ip_configuration {
-        reason.push_str(&format!("; still attached to {}, which is itself left over", describe_config(c.id.as_str())));
+        reason.push_str(&format!(
+            "; still attached to {}, which is itself left over",
+            describe_config(&c.id.to_string())
+        ));
     }
     if let Some(label) = pip.properties.dns_settings.as_ref().and_then(|d| d.domain_name_label.as_deref()) {
         reason
             .push_str(&format!("; it keeps DNS label '{label}', so re-creating that label fails until it is deleted"));
     }
-    let f = Finding::new(Kind::PublicIpOrphaned, Severity::Warning, pip.id.as_str(), &pip.name, reason)
+    let f = Finding::new(Kind::PublicIpOrphaned, Severity::Warning, &pip.id, &pip.name, reason)
         .with("service_tag", Ev::map([(gone.tag_key, gone.tag_value.as_str())]))
         .with_text("checked", CHECKED_PUBLIC_IP)
         .service(gone.names.first().cloned())
@@ -185,7 +188,7 @@ fn managed(ctx: &Ctx, usage: &Usage, pip: &PublicIp, v: &mut Verdicts) {
 fn unmanaged(ctx: &Ctx, usage: &Usage, pip: &PublicIp, v: &mut Verdicts) {
     // Any reference at all: a Service, whatever its ipConfiguration or
     // natGateway names, a frontend, a NIC, a NAT gateway.
-    if usage.referenced(pip.id.as_str()) {
+    if usage.referenced(&pip.id) {
         return;
     }
     let rg = pip.id.resource_group().unwrap_or("");
@@ -196,7 +199,7 @@ fn unmanaged(ctx: &Ctx, usage: &Usage, pip: &PublicIp, v: &mut Verdicts) {
             return;
         }
     }
-    let locks = ctx.locks_for(pip.id.as_str());
+    let locks = ctx.locks_for(&pip.id);
     let mut reason =
         "attached to nothing: no ipConfiguration, no NAT gateway, and no Service names it or uses its address"
             .to_string();
@@ -206,7 +209,7 @@ fn unmanaged(ctx: &Ctx, usage: &Usage, pip: &PublicIp, v: &mut Verdicts) {
         reason.push_str(&format!("; locked ({}), so probably kept on purpose", locks[0].level));
         Severity::Info
     };
-    let f = Finding::new(Kind::PublicIpUnattached, severity, pip.id.as_str(), &pip.name, reason)
+    let f = Finding::new(Kind::PublicIpUnattached, severity, &pip.id, &pip.name, reason)
         .with_text("checked", CHECKED_PUBLIC_IP)
         .cost(cost::public_ip(pip));
     v.findings.push(base_evidence(f, pip));
@@ -247,7 +250,7 @@ mod tests {
         // The frontend holding it is the deleted Service's too (named for
         // its UID, no rule left): both are left over.
         let fe_name = FRONTEND.rsplit('/').next().unwrap();
-        let pip_id = s.azure.public_ips[0].id.as_str().to_string();
+        let pip_id = s.azure.public_ips[0].id.to_string();
         s.azure.load_balancers.push(lb(
             "kubernetes",
             serde_json::json!({"frontendIPConfigurations": [

@@ -114,7 +114,14 @@ impl Ctx<'_> {
     }
 }
 
-fn measure(kind: Kind, object: String, id: &str, used: i64, limit: i64, source: String) -> Measurement {
+fn measure(
+    kind: Kind,
+    object: String,
+    id: &dyn std::fmt::Display,
+    used: i64,
+    limit: i64,
+    source: String,
+) -> Measurement {
     let percent = if limit > 0 { (used as f64 * 1000.0 / limit as f64).round() / 10.0 } else { 0.0 };
     Measurement { kind, object, resource_id: id.to_string(), used, limit, percent, limit_source: source }
 }
@@ -157,7 +164,7 @@ pub fn check(ctx: &Ctx, s: &QuotaSettings) -> Verdicts {
         let p = &lb.properties;
         if let Some((limit, src)) = ctx.limit(&lb.id, loc, "FrontendIPConfigurationPerLoadBalancer", basic) {
             let object = format!("frontends of load balancer {}", lb.name);
-            ms.push(measure(Kind::QuotaFrontendIp, object, lb.id.as_str(), p.frontends.len() as i64, limit, src));
+            ms.push(measure(Kind::QuotaFrontendIp, object, &lb.id, p.frontends.len() as i64, limit, src));
         }
         let rules = (p.load_balancing_rules.len() + p.inbound_nat_rules.len()) as i64;
         let azure = ctx.limit(&lb.id, loc, "InboundRulesPerLoadBalancer", basic);
@@ -182,7 +189,7 @@ pub fn check(ctx: &Ctx, s: &QuotaSettings) -> Verdicts {
         });
         if let Some((used, limit, src)) = pick {
             let object = format!("rules of load balancer {}", lb.name);
-            ms.push(measure(Kind::QuotaLbRules, object, lb.id.as_str(), used, limit, src));
+            ms.push(measure(Kind::QuotaLbRules, object, &lb.id, used, limit, src));
         }
         for pool in &p.backend_address_pools {
             let Some(limit) = table("BackendPoolMembers", basic) else { continue };
@@ -207,14 +214,14 @@ pub fn check(ctx: &Ctx, s: &QuotaSettings) -> Verdicts {
         let rules = &nsg.properties.security_rules;
         if let Some((limit, src)) = ctx.limit(&nsg.id, loc, "SecurityRulesPerNetworkSecurityGroup", false) {
             let object = format!("rules of NSG {}", nsg.name);
-            ms.push(measure(Kind::QuotaNsgRules, object, nsg.id.as_str(), rules.len() as i64, limit, src));
+            ms.push(measure(Kind::QuotaNsgRules, object, &nsg.id, rules.len() as i64, limit, src));
         }
         if let Some((limit, src)) =
             ctx.limit(&nsg.id, loc, "SecurityRuleAddressesOrPortsPerNetworkSecurityGroup", false)
         {
             let used: usize = rules.iter().map(|r| r.properties.addresses_and_ports()).sum();
             let object = format!("addresses and ports in NSG {}", nsg.name);
-            ms.push(measure(Kind::QuotaNsgPrefixes, object, nsg.id.as_str(), used as i64, limit, src));
+            ms.push(measure(Kind::QuotaNsgPrefixes, object, &nsg.id, used as i64, limit, src));
         }
     }
     // Per subscription and region, from the usages APIs (which count

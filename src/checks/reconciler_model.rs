@@ -438,7 +438,7 @@ pub fn reported(v: &super::Verdicts) -> Expected {
     let mut objects = BTreeSet::new();
     let mut nsg = BTreeMap::new();
     for f in &v.findings {
-        let id = f.resource_id.to_ascii_lowercase();
+        let id = f.resource_id.key();
         if f.kind == Kind::NsgRuleStale {
             let dead: BTreeSet<String> = serde_json::from_value(f.evidence.value("dead_destinations").clone()).unwrap();
             nsg.insert(id.clone(), dead);

@@ -162,7 +162,7 @@ pub fn check(ctx: &Ctx) -> Verdicts {
             };
             let id = route.id_in(&t.id, "routes");
             let mut f = Finding::new(Kind::RouteStale, Severity::Warning, &id, &route.name, format!("{reason}: the route controller would delete it; traffic to those pod addresses goes nowhere or to the wrong node"))
-                .with("route_table", t.id.as_str())
+                .with("route_table", &t.id)
                 .with("address_prefix", dest_raw)
                 .with("node", target)
                 .with("cluster_cidrs", cidrs.iter().map(ToString::to_string).collect::<Vec<_>>())
@@ -253,7 +253,11 @@ mod tests {
         assert_eq!(gone.evidence.value("node"), "aks-nodepool1-9");
         let moved = v.findings.iter().find(|f| f.name.starts_with("aks-nodepool1-0")).unwrap();
         assert!(moved.reason.contains("pod CIDRs are now 10.244.0.0/24"), "{}", moved.reason);
-        assert!(moved.resource_id.ends_with("/routes/aks-nodepool1-0____102445024"), "{}", moved.resource_id);
+        assert!(
+            moved.resource_id.to_string().ends_with("/routes/aks-nodepool1-0____102445024"),
+            "{}",
+            moved.resource_id
+        );
     }
 
     #[test]

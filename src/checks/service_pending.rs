@@ -43,7 +43,7 @@ pub fn check(ctx: &Ctx, prior: &[Box<Finding>]) -> Verdicts {
             Finding::new(
                 Kind::ServiceLbPending,
                 Severity::Critical,
-                &format!("kubernetes://{}/namespaces/{}/services/{}", ctx.cluster_name, s.namespace, s.name),
+                format!("kubernetes://{}/namespaces/{}/services/{}", ctx.cluster_name, s.namespace, s.name),
                 &name,
                 reason,
             )
@@ -60,7 +60,8 @@ fn causes(ctx: &Ctx, s: &Service, prior: &[Box<Finding>]) -> Vec<String> {
     for f in prior {
         match f.kind {
             Kind::QuotaFrontendIp if f.severity == Severity::Critical => {
-                let ours = crate::models::ResourceId::new(&f.resource_id)
+                let ours = f
+                    .resource_id
                     .resource_group()
                     .is_some_and(|rg| ctx.rg_owner(None, rg) == super::context::Owner::Ours);
                 if ours {
@@ -157,7 +158,7 @@ mod tests {
         let quota = Finding::new(
             Kind::QuotaFrontendIp,
             Severity::Critical,
-            &id("Microsoft.Network/loadBalancers", "kubernetes"),
+            id("Microsoft.Network/loadBalancers", "kubernetes"),
             "kubernetes",
             "frontends of load balancer kubernetes: 10 of 10",
         );
@@ -179,7 +180,7 @@ mod tests {
         let svc = lb_svc("shop", "b", UID2, None);
         let name = format!("kubernetes-{}", svc.base_name());
         let ip = pip(&name, &[("k8s-azure-service", "shop/b")], "20.0.0.1", None);
-        let ip_id = ip.id.as_str().to_string();
+        let ip_id = ip.id.to_string();
         s.azure.public_ips.push(ip);
         s.cluster.services.push(svc);
         let v = check(&Ctx::new(&s), &[]);

@@ -111,7 +111,7 @@ pub fn check(snap: &Snapshot, s: &SpSettings) -> Verdicts {
             Finding::new(
                 Kind::SpCredentialExpired,
                 Severity::Critical,
-                &format!("/applications(appId='{}')", fail.app_id),
+                format!("/applications(appId='{}')", fail.app_id),
                 &fail.app_id,
                 format!(
                     "azaudit's own sign-in as application {} failed with AADSTS7000222: its client secret has expired, so the cluster using it can no longer manage Azure (load balancers, disks, autoscaling). Add a new secret and update the cluster",
@@ -273,7 +273,7 @@ fn check_object(found: &GraphFound, sources: &[String], s: &SpSettings, v: &mut 
         let mut f = Finding::new(
             Kind::SpNoValidCredential,
             Severity::Critical,
-            &format!("/{collection}/{}", o.id),
+            format!("/{collection}/{}", o.id),
             &app,
             format!("application {app} ({}) {why}; anything signing in with it (the cluster's cloud provider) is already failing", o.app_id),
         )
@@ -379,7 +379,7 @@ mod tests {
         assert_eq!(v.findings[0].evidence.value("days_left"), -27);
         assert!(v.findings[0].reason.contains("(27 days ago)"), "{}", v.findings[0].reason);
         assert_eq!(v.findings[0].cluster.as_deref(), Some("aks-prod"));
-        assert!(v.findings[0].resource_id.ends_with("/applications/obj-1/passwordCredentials/old"));
+        assert!(v.findings[0].resource_id.to_string().ends_with("/applications/obj-1/passwordCredentials/old"));
     }
 
     #[test]

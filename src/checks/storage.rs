@@ -126,7 +126,7 @@ pub fn check(ctx: &Ctx) -> Verdicts {
                 Finding::new(
                     Kind::StorageAccountEmpty,
                     Severity::Info,
-                    acct.id.as_str(),
+                    &acct.id,
                     &acct.name,
                     format!(
                         "storage account {} was created by the cloud provider for a CSI driver ({CREATED_BY_TAG}) and holds no file share and no blob container: it still counts toward the 250 storage accounts per region; the driver may pick it again for a StorageClass that matches it, so delete it only if none does",
@@ -153,7 +153,7 @@ pub fn check(ctx: &Ctx) -> Verdicts {
                 let mut f = Finding::new(
                     Kind::FileShareOrphaned,
                     Severity::Warning,
-                    share.id.as_str(),
+                    &share.id,
                     &share.name,
                     format!(
                         "file share {} in storage account {} was created by the file CSI driver, and no PersistentVolume names it (volumeHandle, shareName or in-tree azureFile): its volume is gone",
@@ -185,7 +185,7 @@ pub fn check(ctx: &Ctx) -> Verdicts {
                     Finding::new(
                         Kind::BlobContainerOrphaned,
                         Severity::Warning,
-                        c.id.as_str(),
+                        &c.id,
                         &c.name,
                         format!(
                             "blob container {} in storage account {} was created by the blob CSI driver, and no PersistentVolume names it (volumeHandle or containerName): its volume is gone",

@@ -49,17 +49,29 @@ pub const CHECKED_PROBE: &str =
 /// is keyed by its parent's ID, collection and name, which hash and compare
 /// as the ID they spell.
 #[derive(Clone, Debug)]
-enum Key<'a> {
-    Id(&'a str),
-    Child(&'a str, &'static str, &'a str),
+pub enum Key<'a> {
+    /// An ID as text (a lookup by a caller).
+    Text(&'a str),
+    Id(&'a ResourceId),
+    Child(&'a ResourceId, &'static str, &'a str),
 }
 
 impl Key<'_> {
     /// The ID it spells, as byte slices: `{parent}/{collection}/{name}`.
-    fn slices(&self) -> [&[u8]; 5] {
+    fn slices(&self) -> [&[u8]; 7] {
         match self {
-            Key::Id(id) => [id.as_bytes(), b"", b"", b"", b""],
-            Key::Child(p, coll, n) => [p.as_bytes(), b"/", coll.as_bytes(), b"/", n.as_bytes()],
+            Key::Text(id) => [id.as_bytes(), b"", b"", b"", b"", b"", b""],
+            Key::Id(id) => {
+                let [a, b, c] = id.parts();
+                [a.as_bytes(), b.as_bytes(), c.as_bytes(), b"", b"", b"", b""]
+            }
+            Key::Child(p, coll, n) => {
+                let [a, b, c] = p.parts();
+                // A parent ID with a trailing `/` spells its child without a
+                // second one.
+                let b = if c.is_empty() { "" } else { b };
+                [a.as_bytes(), b.as_bytes(), c.as_bytes(), b"/", coll.as_bytes(), b"/", n.as_bytes()]
+            }
         }
     }
 }
@@ -67,9 +79,10 @@ impl Key<'_> {
 impl PartialEq for Key<'_> {
     fn eq(&self, other: &Self) -> bool {
         match (self, other) {
-            (Key::Id(a), Key::Id(b)) => a.eq_ignore_ascii_case(b),
+            (Key::Id(a), Key::Id(b)) => a == b,
+            (Key::Text(a), Key::Text(b)) => a.eq_ignore_ascii_case(b),
             _ => {
-                fn lower<'s>(s: [&'s [u8]; 5]) -> impl Iterator<Item = u8> + 's {
+                fn lower<'s>(s: [&'s [u8]; 7]) -> impl Iterator<Item = u8> + 's {
                     s.into_iter().flatten().map(u8::to_ascii_lowercase)
                 }
                 lower(self.slices()).eq(lower(other.slices()))
@@ -86,7 +99,23 @@ impl Hash for Key<'_> {
 
 impl<'a> Key<'a> {
     fn of(id: &'a ResourceId) -> Key<'a> {
-        Key::Id(id.as_str())
+        Key::Id(id)
+    }
+}
+
+impl<'a> From<&'a ResourceId> for Key<'a> {
+    fn from(id: &'a ResourceId) -> Key<'a> {
+        Key::Id(id)
+    }
+}
+impl<'a> From<&'a str> for Key<'a> {
+    fn from(id: &'a str) -> Key<'a> {
+        Key::Text(id)
+    }
+}
+impl<'a> From<&'a String> for Key<'a> {
+    fn from(id: &'a String) -> Key<'a> {
+        Key::Text(id)
     }
 }
 
@@ -164,8 +193,8 @@ type Set<K> = HashSet<K, foldhash::fast::RandomState>;
 /// would have.
 fn child_key<'a>(lb: &'a LoadBalancer, collection: &'static str, name: &'a str, id: Option<&'a ResourceId>) -> Key<'a> {
     match id {
-        Some(i) if !i.as_str().is_empty() => Key::of(i),
-        _ => Key::Child(lb.id.as_str().trim_end_matches('/'), collection, name),
+        Some(i) if !i.is_empty() => Key::of(i),
+        _ => Key::Child(&lb.id, collection, name),
     }
 }
 
@@ -256,8 +285,8 @@ impl<'a> Usage<'a> {
         for nic in &snap.azure.network_interfaces {
             for c in &nic.properties.ip_configurations {
                 let from = match &c.id {
-                    Some(i) if !i.as_str().is_empty() => Key::of(i),
-                    _ => Key::Child(nic.id.as_str().trim_end_matches('/'), "ipConfigurations", &c.name),
+                    Some(i) if !i.is_empty() => Key::of(i),
+                    _ => Key::Child(&nic.id, "ipConfigurations", &c.name),
                 };
                 let cp = &c.properties;
                 let what = What::Nic { nic: &nic.name, config: &c.name };
@@ -301,7 +330,7 @@ impl<'a> Usage<'a> {
 
     fn add_all(&mut self, targets: impl IntoIterator<Item = &'a SubResource>, from: Option<&Key<'a>>, what: &What<'a>) {
         for t in targets {
-            if !t.id.as_str().is_empty() {
+            if !t.id.is_empty() {
                 self.add(Key::of(&t.id), from.cloned(), what.clone());
             }
         }
@@ -334,8 +363,8 @@ impl<'a> Usage<'a> {
     }
 
     /// The verdict on the object with this ID (any case).
-    pub fn status(&self, id: &str) -> Status {
-        let key = Key::Id(id);
+    pub fn status<'k>(&self, id: impl Into<Key<'k>>) -> Status {
+        let key = id.into();
         let (candidates, kept): (&Set<Key>, &Map<Key, What>) = (&self.candidates, &self.kept);
         if !candidates.contains(&key) {
             return Status::NotCandidate;
@@ -346,19 +375,19 @@ impl<'a> Usage<'a> {
         }
     }
 
-    fn refs_to<'s>(&'s self, id: &'s str) -> Option<&'s Vec<Ref<'s>>> {
+    fn refs_to<'s>(&'s self, id: Key<'s>) -> Option<&'s Vec<Ref<'s>>> {
         let refs: &Map<Key, Vec<Ref>> = &self.refs;
-        refs.get(&Key::Id(id))
+        refs.get(&id)
     }
 
     /// Whether anything at all (live or not) references the object.
-    pub fn referenced(&self, id: &str) -> bool {
-        self.refs_to(id).is_some_and(|r| !r.is_empty())
+    pub fn referenced<'k>(&self, id: impl Into<Key<'k>>) -> bool {
+        self.refs_to(id.into()).is_some_and(|r| !r.is_empty())
     }
 
     /// Every reference to the object, live or not ("frontend kubernetes/x").
-    pub fn referrers(&self, id: &str) -> Vec<String> {
-        self.refs_to(id).map(|r| r.iter().map(|x| x.what.to_string()).collect()).unwrap_or_default()
+    pub fn referrers<'k>(&self, id: impl Into<Key<'k>>) -> Vec<String> {
+        self.refs_to(id.into()).map(|r| r.iter().map(|x| x.what.to_string()).collect()).unwrap_or_default()
     }
 }
 
@@ -376,13 +405,22 @@ mod tests {
     fn a_derived_key_equals_the_id_it_spells() {
         use std::hash::BuildHasher;
         let h = std::collections::hash_map::RandomState::new();
-        let lb = "/subscriptions/s/resourceGroups/MC_x/providers/Microsoft.Network/loadBalancers/kubernetes";
-        let id = format!("{}/frontendIPConfigurations/Fe1", lb.to_ascii_lowercase());
-        let (a, b) = (Key::Id(&id), Key::Child(lb, "frontendIPConfigurations", "fe1"));
+        let lb = ResourceId::new(
+            "/subscriptions/s/resourceGroups/MC_x/providers/Microsoft.Network/loadBalancers/kubernetes",
+        );
+        let text = format!("{}/frontendIPConfigurations/Fe1", lb.key());
+        let id = ResourceId::new(&text);
+        let (a, b) = (Key::Id(&id), Key::Child(&lb, "frontendIPConfigurations", "fe1"));
         assert_eq!(a, b);
         assert_eq!(h.hash_one(&a), h.hash_one(&b));
-        assert_ne!(a, Key::Child(lb, "frontendIPConfigurations", "fe2"));
-        assert_ne!(a, Key::Child(lb, "probes", "fe1"));
+        assert_eq!(a, Key::Text(&text));
+        assert_eq!(h.hash_one(&a), h.hash_one(Key::Text(&text)));
+        assert_ne!(a, Key::Child(&lb, "frontendIPConfigurations", "fe2"));
+        assert_ne!(a, Key::Child(&lb, "probes", "fe1"));
+        // A parent spelt with a trailing `/` spells the same child.
+        let slash = ResourceId::new(format!("{lb}/"));
+        assert_eq!(a, Key::Child(&slash, "frontendIPConfigurations", "fe1"));
+        assert_eq!(h.hash_one(&a), h.hash_one(Key::Child(&slash, "frontendIPConfigurations", "fe1")));
     }
 
     #[test]
@@ -473,7 +511,7 @@ mod tests {
         let mut s = snap();
         let mut p = pip("kubernetes-old", &[("k8s-azure-service", "shop/gone")], "20.0.0.5", None);
         p.properties.nat_gateway = Some(sub_res(&id("Microsoft.Network/natGateways", "egress")));
-        let pip_id = p.id.as_str().to_string();
+        let pip_id = p.id.to_string();
         s.azure.public_ips.push(p);
         let ctx = Ctx::new(&s);
         assert_eq!(Usage::build(&ctx).status(&pip_id), Status::InUse("its NAT gateway egress".into()));

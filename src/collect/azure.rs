@@ -210,7 +210,7 @@ impl<'a> InventoryVisitor for ChildLister<'a> {
             let client = self.client;
             let results = join_all(self.parents.iter().map(|parent| async move {
                 let sub = parent.subscription().unwrap_or_default().to_string();
-                let path = format!("{}/{}", parent.as_str().trim_end_matches('/'), T::KIND.provider_path());
+                let path = format!("{}/{}", parent.to_string().trim_end_matches('/'), T::KIND.provider_path());
                 let (mut rec, items) = list_one::<T>(client, T::KIND, &sub, parent.resource_group(), None, &path).await;
                 rec.parent = Some(parent.name().to_string());
                 (rec, items)

@@ -49,8 +49,7 @@ impl<'a> InventoryVisitor for Confirm<'a> {
     type Out = futures::future::BoxFuture<'a, Vec<Confirmation>>;
     fn visit<T: Inventoried>(self) -> Self::Out {
         Box::pin(async move {
-            let indexed: HashMap<String, &T> =
-                T::items(&self.snap.azure).iter().map(|t| (t.id().as_str().to_ascii_lowercase(), t)).collect();
+            let indexed: HashMap<String, &T> = T::items(&self.snap.azure).iter().map(|t| (t.id().key(), t)).collect();
             join_all(self.objects.iter().map(|object| {
                 let indexed = indexed.get(&object.to_ascii_lowercase()).map(|t| canonical(*t));
                 confirm_one::<T>(self.client, object, indexed)

@@ -56,8 +56,8 @@ pub fn candidates(
         let v = crate::checks::run(audit, snap, &settings);
         let mut ids: Vec<String> = Vec::new();
         for f in v.findings.iter() {
-            ids.push(f.resource_id.clone());
-            ids.extend(f.evidence.arm_ids().into_iter().map(str::to_string));
+            ids.push(f.resource_id.to_string());
+            ids.extend(f.evidence.arm_ids().into_iter().map(std::borrow::Cow::into_owned));
         }
         ids
     })

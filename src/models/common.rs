@@ -22,27 +22,119 @@ pub type Texts = Box<[Text]>;
 
 /// An ARM resource ID. Equality, ordering and hashing ignore ASCII case, as
 /// ARM does; the original spelling is kept for display.
+///
+/// Held as two parts: everything before the last `/` (the subscription,
+/// resource group, provider and type, and a sub-resource's parent), one
+/// shared copy per distinct spelling in the run ([`shared`]), and the last
+/// segment, inline up to 24 bytes. Tens of thousands of IDs in one
+/// resource group and type share one copy of their 120-byte head, and a
+/// reference, a finding and the object it names share it too.
 #[derive(Clone, Default)]
-pub struct ResourceId(String);
+pub struct ResourceId {
+    head: Option<&'static Head>,
+    tail: Text,
+}
+
+/// The head of a resource ID, interned for the life of the process (a
+/// thin pointer, so an ID is 32 bytes with its inline name).
+pub struct Head(Box<str>);
+
+/// The one copy of `s` as an ID head.
+fn head(s: &str) -> &'static Head {
+    type Map = std::collections::HashMap<&'static str, &'static Head, foldhash::fast::FixedState>;
+    static SEEN: Mutex<Option<Map>> = Mutex::new(None);
+    // A poisoned lock only means another thread panicked while inserting;
+    // the map is still a valid map.
+    let mut guard = SEEN.lock().unwrap_or_else(|p| p.into_inner());
+    let map = guard.get_or_insert_with(|| Map::with_hasher(foldhash::fast::FixedState::with_seed(0)));
+    if let Some(h) = map.get(s) {
+        return h;
+    }
+    // Interned heads live as long as the process, like the run's objects;
+    // there are a few thousand even in a tenant of a thousand subscriptions.
+    let h: &'static Head = Box::leak(Box::new(Head(s.into())));
+    map.insert(&h.0, h);
+    h
+}
 
 impl ResourceId {
-    pub fn new(s: impl Into<String>) -> Self {
-        ResourceId(s.into())
+    pub fn new(s: impl AsRef<str>) -> Self {
+        let s = s.as_ref();
+        match s.rfind('/') {
+            Some(i) => ResourceId { head: Some(head(&s[..i])), tail: Text::from(&s[i + 1..]) },
+            None => ResourceId { head: None, tail: Text::from(s) },
+        }
     }
 
-    pub fn as_str(&self) -> &str {
-        &self.0
+    /// The ID as the parts it is spelt from, in order.
+    pub fn parts(&self) -> [&str; 3] {
+        match &self.head {
+            Some(h) => [&h.0, "/", &self.tail],
+            None => [&self.tail, "", ""],
+        }
+    }
+
+    /// The ID's text; borrowed when it has no `/` (only an odd ID has none).
+    pub fn as_cow(&self) -> std::borrow::Cow<'_, str> {
+        match &self.head {
+            Some(h) => std::borrow::Cow::Owned(format!("{}/{}", h.0, self.tail)),
+            None => std::borrow::Cow::Borrowed(&self.tail),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.head.is_none() && self.tail.is_empty()
+    }
+
+    /// The ID's bytes, lower-cased.
+    fn lower(&self) -> impl Iterator<Item = u8> + '_ {
+        self.parts().into_iter().flat_map(str::bytes).map(|b| b.to_ascii_lowercase())
+    }
+
+    /// Whether the ID is `s`, ignoring ASCII case.
+    pub fn eq_str(&self, s: &str) -> bool {
+        s.len() == self.len() && self.lower().eq(s.bytes().map(|b| b.to_ascii_lowercase()))
+    }
+
+    /// Whether the ID starts with `prefix`, ignoring ASCII case.
+    pub fn starts_with_ci(&self, prefix: &str) -> bool {
+        let mut p = prefix.bytes().map(|b| b.to_ascii_lowercase());
+        let mut me = self.lower();
+        loop {
+            match p.next() {
+                None => return true,
+                Some(x) if me.next() == Some(x) => {}
+                Some(_) => return false,
+            }
+        }
     }
 
     /// The lower-cased form, used as a map key.
     pub fn key(&self) -> String {
-        self.0.to_ascii_lowercase()
+        let mut k = String::with_capacity(self.len());
+        for p in self.parts() {
+            k.push_str(p);
+        }
+        k.make_ascii_lowercase();
+        k
+    }
+
+    /// The length of the ID's text in bytes.
+    pub fn len(&self) -> usize {
+        self.parts().iter().map(|p| p.len()).sum()
+    }
+
+    /// The path segments, in order (the first is empty for an ID that
+    /// starts with `/`).
+    fn segments(&self) -> impl Iterator<Item = &str> + '_ {
+        let head = self.head.map(|h| h.0.split('/')).into_iter().flatten();
+        head.chain(std::iter::once(&*self.tail))
     }
 
     /// The value of a `/{name}/{value}` segment pair, matched case-insensitively,
     /// e.g. `segment("resourceGroups")`.
     pub fn segment(&self, name: &str) -> Option<&str> {
-        let mut parts = self.0.split('/');
+        let mut parts = self.segments();
         while let Some(p) = parts.next() {
             if p.eq_ignore_ascii_case(name) {
                 return parts.next().filter(|v| !v.is_empty());
@@ -61,14 +153,19 @@ impl ResourceId {
 
     /// The last path segment: the resource's (or sub-resource's) name.
     pub fn name(&self) -> &str {
-        self.0.trim_end_matches('/').rsplit('/').next().unwrap_or("")
+        if !self.tail.is_empty() || self.head.is_none() {
+            return &self.tail;
+        }
+        // A trailing `/`: the name is the head's last non-empty segment.
+        self.head.map_or("", |h| &h.0).trim_end_matches('/').rsplit('/').next().unwrap_or("")
     }
 
     /// The ID of the parent resource for a sub-resource ID such as
     /// `.../loadBalancers/lb/frontendIPConfigurations/fe` (drops the last two
     /// segments).
     pub fn parent(&self) -> ResourceId {
-        let t = self.0.trim_end_matches('/');
+        let whole = self.as_cow();
+        let t = whole.trim_end_matches('/');
         let mut cut = t;
         for _ in 0..2 {
             cut = match cut.rfind('/') {
@@ -76,27 +173,55 @@ impl ResourceId {
                 None => "",
             };
         }
-        ResourceId(cut.to_string())
+        ResourceId::new(cut)
     }
 
     /// Whether this ID lies in (or is) the given scope, e.g. a resource group ID.
     pub fn is_within(&self, scope: &str) -> bool {
-        let a = self.0.to_ascii_lowercase();
-        let b = scope.trim_end_matches('/').to_ascii_lowercase();
-        a == b || a.starts_with(&format!("{b}/"))
+        let scope = scope.trim_end_matches('/');
+        if !self.starts_with_ci(scope) {
+            return false;
+        }
+        let len = self.len();
+        len == scope.len() || self.lower().nth(scope.len()) == Some(b'/')
+    }
+}
+
+impl From<&str> for ResourceId {
+    fn from(s: &str) -> ResourceId {
+        ResourceId::new(s)
+    }
+}
+impl From<&String> for ResourceId {
+    fn from(s: &String) -> ResourceId {
+        ResourceId::new(s)
+    }
+}
+impl From<String> for ResourceId {
+    fn from(s: String) -> ResourceId {
+        ResourceId::new(s)
+    }
+}
+impl From<&ResourceId> for ResourceId {
+    fn from(id: &ResourceId) -> ResourceId {
+        id.clone()
     }
 }
 
 impl PartialEq for ResourceId {
     fn eq(&self, other: &Self) -> bool {
-        self.0.eq_ignore_ascii_case(&other.0)
+        match (&self.head, &other.head) {
+            // The usual case: one shared head, so only the names differ.
+            (Some(a), Some(b)) if std::ptr::eq(*a, *b) => self.tail.eq_ignore_ascii_case(&other.tail),
+            _ => self.len() == other.len() && self.lower().eq(other.lower()),
+        }
     }
 }
 impl Eq for ResourceId {}
 
 impl Hash for ResourceId {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        hash_lowercase([self.0.as_bytes()], state);
+        hash_lowercase(self.parts().map(str::as_bytes), state);
     }
 }
 
@@ -132,44 +257,57 @@ impl PartialOrd for ResourceId {
 }
 impl Ord for ResourceId {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        let a = self.0.bytes().map(|b| b.to_ascii_lowercase());
-        let b = other.0.bytes().map(|b| b.to_ascii_lowercase());
-        a.cmp(b)
+        self.lower().cmp(other.lower())
     }
 }
 
 impl fmt::Debug for ResourceId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&self.0, f)
+        fmt::Debug::fmt(&*self.as_cow(), f)
     }
 }
 impl fmt::Display for ResourceId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        for p in self.parts() {
+            f.write_str(p)?;
+        }
+        Ok(())
     }
 }
 
 impl Serialize for ResourceId {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0)
+        s.collect_str(self)
     }
 }
 impl<'de> Deserialize<'de> for ResourceId {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Ok(ResourceId(String::deserialize(d)?))
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = ResourceId;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a resource ID")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<ResourceId, E> {
+                Ok(ResourceId::new(v))
+            }
+        }
+        d.deserialize_str(V)
     }
 }
 
 /// One shared copy of a string that many objects repeat and that has few
-/// distinct values in a run: a subscription ID or a resource group name in
-/// tens of thousands of findings costs one allocation each, not one per
-/// finding. Not for names or IDs (there are as many of those as objects).
+/// distinct values in a run: a subscription ID, a resource group name, or
+/// the head of a resource ID (all but its last segment) in tens of
+/// thousands of objects and findings costs one allocation each, not one
+/// per object. Kept for the life of the process.
 pub fn shared(s: &str) -> Arc<str> {
-    static SEEN: Mutex<Option<HashSet<Arc<str>>>> = Mutex::new(None);
+    type Set = HashSet<Arc<str>, foldhash::fast::FixedState>;
+    static SEEN: Mutex<Option<Set>> = Mutex::new(None);
     // A poisoned lock only means another thread panicked while inserting;
     // the set is still a valid set.
     let mut guard = SEEN.lock().unwrap_or_else(|p| p.into_inner());
-    let set = guard.get_or_insert_with(HashSet::new);
+    let set = guard.get_or_insert_with(|| Set::with_hasher(foldhash::fast::FixedState::with_seed(0)));
     if let Some(a) = set.get(s) {
         return a.clone();
     }
@@ -361,18 +499,44 @@ impl<P> Child<P> {
     /// rules and load-balancer parts would otherwise each keep a 200-byte
     /// copy of their parent's ID. [`Child::id_in`] gives it back.
     pub fn forget_derivable_id(&mut self, parent: &ResourceId, collection: &str) {
-        if self.id.as_ref().is_some_and(|id| is_child_id(id.as_str(), parent.as_str(), collection, &self.name)) {
+        if self.id.as_ref().is_some_and(|id| id.is_child_of(parent, collection, &self.name)) {
             self.id = None;
         }
     }
 
     /// The ID, whether kept or derived from the parent's (also when ARM
     /// sent an empty one).
-    pub fn id_in(&self, parent: &ResourceId, collection: &str) -> String {
+    pub fn id_in(&self, parent: &ResourceId, collection: &str) -> ResourceId {
         match &self.id {
-            Some(id) if !id.as_str().is_empty() => id.as_str().to_string(),
-            _ => format!("{parent}/{collection}/{}", self.name),
+            Some(id) if !id.is_empty() => id.clone(),
+            _ => parent.child(collection, &self.name),
         }
+    }
+}
+
+impl ResourceId {
+    /// The ID of the child `{self}/{collection}/{name}`.
+    pub fn child(&self, collection: &str, name: &str) -> ResourceId {
+        let mut h = String::with_capacity(self.len() + collection.len() + 1);
+        for p in self.parts() {
+            h.push_str(p);
+        }
+        let trimmed = h.trim_end_matches('/').len();
+        h.truncate(trimmed);
+        h.push('/');
+        h.push_str(collection);
+        ResourceId { head: Some(head(&h)), tail: Text::from(name) }
+    }
+
+    /// Whether this ID is exactly `{parent}/{collection}/{name}`, with case.
+    pub fn is_child_of(&self, parent: &ResourceId, collection: &str, name: &str) -> bool {
+        let Some(h) = self.head else { return false };
+        let parent = parent.to_string();
+        let parent = parent.trim_end_matches('/');
+        !name.is_empty()
+            && self.tail == name
+            && h.0.len() == parent.len() + 1 + collection.len()
+            && h.0.strip_prefix(parent).and_then(|r| r.strip_prefix('/')) == Some(collection)
     }
 }
 
@@ -478,18 +642,18 @@ mod tests {
         let mut same = child(&format!("{parent}/securityRules/r1"), "r1");
         same.forget_derivable_id(&parent, "securityRules");
         assert!(same.id.is_none());
-        assert_eq!(same.id_in(&parent, "securityRules"), format!("{parent}/securityRules/r1"));
+        assert_eq!(same.id_in(&parent, "securityRules").to_string(), format!("{parent}/securityRules/r1"));
         for (id, name) in [
             (format!("{parent}/securityRules/r2"), "r1"),
             (format!("{parent}/defaultSecurityRules/r1"), "r1"),
             (format!("{parent}/securityRules/r1/x"), "r1"),
             (format!("{parent}x/securityRules/r1"), "r1"),
             (format!("{parent}/securityRules/R1"), "r1"),
-            (format!("{}/securityRules/r1", parent.as_str().to_ascii_lowercase()), "r1"),
+            (format!("{}/securityRules/r1", parent.key()), "r1"),
         ] {
             let mut other = child(&id, name);
             other.forget_derivable_id(&parent, "securityRules");
-            assert_eq!(other.id.as_ref().map(ResourceId::as_str), Some(id.as_str()), "{id}");
+            assert_eq!(other.id.as_ref().map(ResourceId::to_string), Some(id.clone()), "{id}");
         }
     }
 
@@ -509,13 +673,42 @@ mod tests {
         assert_eq!(a.name(), "ip");
     }
 
+    /// IDs in one resource group and type share one copy of their head,
+    /// and a child made from its parent shares the head of the same child
+    /// read from the wire.
+    #[test]
+    fn ids_share_their_heads() {
+        let rg = "/subscriptions/s/resourceGroups/MC_rg/providers/Microsoft.Network";
+        let a = ResourceId::new(format!("{rg}/publicIPAddresses/a"));
+        let b = ResourceId::new(format!("{rg}/publicIPAddresses/b"));
+        let (Some(ha), Some(hb)) = (a.head, b.head) else { panic!("no heads") };
+        assert!(std::ptr::eq(ha, hb));
+        let lb = ResourceId::new(format!("{rg}/loadBalancers/kubernetes"));
+        let fe = lb.child("frontendIPConfigurations", "fe1");
+        let read: ResourceId =
+            serde_json::from_str(&format!("\"{rg}/loadBalancers/kubernetes/frontendIPConfigurations/fe1\"")).unwrap();
+        assert_eq!(fe, read);
+        assert!(std::ptr::eq(fe.head.unwrap(), read.head.unwrap()));
+        assert!(read.is_child_of(&lb, "frontendIPConfigurations", "fe1"));
+        assert!(!read.is_child_of(&lb, "frontendIPConfigurations", "fe2"));
+        assert!(!read.is_child_of(&lb, "probes", "fe1"));
+        // With a trailing `/`, the child is spelt without a second one.
+        let slash = ResourceId::new(format!("{lb}/"));
+        assert_eq!(slash.child("probes", "p").to_string(), format!("{lb}/probes/p"));
+        assert_eq!(slash.name(), "kubernetes");
+        // An ID of one segment, or none, is its own name.
+        assert_eq!(ResourceId::new("pip").name(), "pip");
+        assert!(ResourceId::new("").is_empty());
+        assert!(std::mem::size_of::<ResourceId>() <= 32, "{}", std::mem::size_of::<ResourceId>());
+    }
+
     #[test]
     fn parent_of_a_sub_resource() {
         let fe = ResourceId::new(
             "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/lb/frontendIPConfigurations/fe",
         );
         assert_eq!(
-            fe.parent().as_str(),
+            fe.parent().to_string(),
             "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/lb"
         );
         assert!(fe.is_within("/subscriptions/S/resourceGroups/RG"));

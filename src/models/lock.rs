@@ -39,7 +39,8 @@ impl super::common::Located for Lock {
 impl Lock {
     /// The resource, resource group or subscription the lock applies to.
     pub fn scope(&self) -> ResourceId {
-        let id = self.id.as_str();
+        let id = self.id.to_string();
+        let id = id.as_str();
         let marker = "/providers/microsoft.authorization/locks/";
         match id.to_ascii_lowercase().rfind(marker) {
             Some(i) => ResourceId::new(&id[..i]),

@@ -102,7 +102,7 @@ fn disk_cluster_and_lock_shapes() {
     let lock = r#"{"id":"/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/publicIPAddresses/ip/providers/Microsoft.Authorization/locks/keep","name":"keep","properties":{"level":"CanNotDelete","notes":"prod"}}"#;
     let lock: Lock = serde_json::from_str(lock).unwrap();
     assert_eq!(
-        lock.scope().as_str(),
+        lock.scope().to_string(),
         "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/publicIPAddresses/ip"
     );
 }
@@ -125,5 +125,5 @@ fn models_round_trip_through_the_snapshot_form() {
     assert_eq!(again.properties.ip_configurations[0].properties.load_balancer_backend_address_pools.len(), 1);
     assert_eq!(again.properties.ip_configurations[0].properties.private_ip_address.as_deref(), Some("10.0.0.4"));
     let pip = again.properties.ip_configurations[0].properties.public_ip_address.as_ref();
-    assert_eq!(pip.map(|p| p.id.as_str()), Some("pip"), "`publicIPAddress`, as Azure spells it");
+    assert_eq!(pip.map(|p| p.id.to_string()).as_deref(), Some("pip"), "`publicIPAddress`, as Azure spells it");
 }

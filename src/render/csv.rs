@@ -62,7 +62,7 @@ pub fn render(r: &Report, w: &mut dyn std::io::Write) -> std::io::Result<()> {
             &neutralise(f.subscription.as_deref().unwrap_or("")),
             &neutralise(f.resource_group.as_deref().unwrap_or("")),
             &neutralise(&f.name),
-            &neutralise(&f.resource_id),
+            &neutralise(&f.resource_id.to_string()),
             &neutralise(f.service.as_deref().unwrap_or("")),
             &neutralise(f.cluster.as_deref().unwrap_or("")),
             &cost,

@@ -616,7 +616,7 @@ fn finding_row(o: &mut dyn Write, f: &Finding, cols: &Columns) -> fmt::Result {
         "<tr data-severity=\"{sev}\" data-kind=\"{}\"><td><span class=\"sev {sev}\">{sev}</span></td><td class=\"obj\"><span class=\"name\">{}</span><span class=\"rid\">{}</span></td>",
         f.kind.as_str(),
         Esc(&f.name),
-        Esc(&f.resource_id)
+        Esc(&f.resource_id.to_string())
     )?;
     if cols.subscription {
         write!(o, "<td><code>{}</code></td>", dash(f.subscription.as_deref()))?;
@@ -682,7 +682,7 @@ fn suppressed(r: &Report, o: &mut dyn Write) -> fmt::Result {
             "<tr><td><code>{}</code></td><td><span class=\"name\">{}</span><span class=\"rid\">{}</span></td><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td></tr>",
             s.finding.kind.as_str(),
             Esc(&s.finding.name),
-            Esc(&s.finding.resource_id),
+            Esc(&s.finding.resource_id.to_string()),
             dash(s.finding.resource_group.as_deref()),
             Esc(&s.reason),
             Esc(&s.rule),
