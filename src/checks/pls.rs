@@ -21,7 +21,6 @@ use super::usage::{Status, Usage};
 use super::{Check, Ctx, Emits, Verdicts};
 use crate::findings::{Audit, Finding, Kind, Severity};
 use crate::models::PrivateLinkService;
-use crate::models::ResourceId;
 use crate::models::cluster::Service;
 use crate::snapshot::{ClusterKind, ListKind};
 use serde_json::json;
@@ -87,8 +86,8 @@ fn judge(ctx: &Ctx, usage: &Usage, pls: &PrivateLinkService, notes: &mut Vec<Str
         }
         let found = ctx.snap.azure.load_balancers.iter().filter(|lb| lb.id == lb_id).find_map(|lb| {
             lb.properties.frontends.iter().find(|fe| {
-                fe.id.as_ref().is_some_and(|i| i == fe_id)
-                    || ResourceId::new(format!("{}/frontendIPConfigurations/{}", lb.id, fe.name)) == *fe_id
+                fe.id.as_deref().is_some_and(|i| i == fe_id)
+                    || lb.id.child("frontendIPConfigurations", &fe.name) == *fe_id
             })
         });
         let Some(fe) = found else {

@@ -220,7 +220,7 @@ impl<'a> Usage<'a> {
             let dead_named = |n: &str| judged && provider_base(n).is_some_and(|b| ctx.service_by_base(b).is_none());
             let part = |kind: &'static str, n: &'a str| What::Part { kind, lb: &lb.name, name: n };
             for r in &p.load_balancing_rules {
-                let from = child_key(lb, "loadBalancingRules", &r.name, r.id.as_ref());
+                let from = child_key(lb, "loadBalancingRules", &r.name, r.id.as_deref());
                 if dead_named(&r.name) {
                     u.candidates.insert(from.clone());
                 }
@@ -235,7 +235,7 @@ impl<'a> Usage<'a> {
                 u.add_all(targets, Some(&from), &what);
             }
             for r in &p.inbound_nat_rules {
-                let from = child_key(lb, "inboundNatRules", &r.name, r.id.as_ref());
+                let from = child_key(lb, "inboundNatRules", &r.name, r.id.as_deref());
                 let rp = &r.properties;
                 u.add_all(
                     rp.frontend_ip_configuration.iter().chain(&rp.backend_address_pool),
@@ -244,11 +244,11 @@ impl<'a> Usage<'a> {
                 );
             }
             for r in &p.inbound_nat_pools {
-                let from = child_key(lb, "inboundNatPools", &r.name, r.id.as_ref());
+                let from = child_key(lb, "inboundNatPools", &r.name, r.id.as_deref());
                 u.add_all(&r.properties.frontend_ip_configuration, Some(&from), &part("inbound NAT pool", &r.name));
             }
             for r in &p.outbound_rules {
-                let from = child_key(lb, "outboundRules", &r.name, r.id.as_ref());
+                let from = child_key(lb, "outboundRules", &r.name, r.id.as_deref());
                 let rp = &r.properties;
                 u.add_all(
                     rp.frontend_ip_configurations.iter().chain(&rp.backend_address_pool),
@@ -257,7 +257,7 @@ impl<'a> Usage<'a> {
                 );
             }
             for fe in &p.frontends {
-                let key = child_key(lb, "frontendIPConfigurations", &fe.name, fe.id.as_ref());
+                let key = child_key(lb, "frontendIPConfigurations", &fe.name, fe.id.as_deref());
                 let fp = &fe.properties;
                 u.add_all(
                     fp.public_ip_address.iter().chain(&fp.public_ip_prefix),
@@ -279,7 +279,7 @@ impl<'a> Usage<'a> {
                 }
             }
             for probe in p.probes.iter().filter(|c| dead_named(&c.name)) {
-                u.candidates.insert(child_key(lb, "probes", &probe.name, probe.id.as_ref()));
+                u.candidates.insert(child_key(lb, "probes", &probe.name, probe.id.as_deref()));
             }
         }
         for nic in &snap.azure.network_interfaces {

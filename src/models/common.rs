@@ -316,6 +316,28 @@ pub fn shared(s: &str) -> Arc<str> {
     a
 }
 
+/// A text with few distinct values in a run, read into its one shared copy.
+pub fn shared_text<'de, D: Deserializer<'de>>(d: D) -> Result<Arc<str>, D::Error> {
+    struct V;
+    impl serde::de::Visitor<'_> for V {
+        type Value = Arc<str>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a string")
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Arc<str>, E> {
+            Ok(shared(v))
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Arc<str>, E> {
+            Ok(shared(""))
+        }
+    }
+    d.deserialize_any(V)
+}
+
+fn str_is_empty(s: &Arc<str>) -> bool {
+    s.is_empty()
+}
+
 /// An ID that may arrive as `null`, `""` or whitespace for "none".
 pub fn empty_is_none<'de, D: Deserializer<'de>>(d: D) -> Result<Option<ResourceId>, D::Error> {
     let s: Option<String> = Option::deserialize(d)?;
@@ -338,14 +360,16 @@ pub struct SubResource {
 /// `null` and non-string values are tolerated (values are stringified).
 /// Held as a boxed slice of pairs sorted by name: most resources carry one
 /// to five tags, and a map's node would cost ten times what they hold.
+/// Names repeat on every resource the provider tags, so each name is one
+/// shared copy; values up to 24 bytes are inline.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Tags(Box<[(Box<str>, Box<str>)]>);
+pub struct Tags(Box<[(Arc<str>, Text)]>);
 
 impl Tags {
     /// Tags from name-value pairs (the last of a repeated name wins).
     pub fn from_pairs<K: Into<String>, V: Into<String>>(pairs: impl IntoIterator<Item = (K, V)>) -> Tags {
         let map: BTreeMap<String, String> = pairs.into_iter().map(|(k, v)| (k.into(), v.into())).collect();
-        Tags(map.into_iter().map(|(k, v)| (k.into_boxed_str(), v.into_boxed_str())).collect())
+        Tags(map.into_iter().map(|(k, v)| (shared(&k), Text::from(v))).collect())
     }
 
     /// The value of the first tag whose name matches `key`, ignoring case.
@@ -405,8 +429,9 @@ pub struct Resource<P> {
     pub id: ResourceId,
     #[serde(default)]
     pub name: String,
-    #[serde(default, rename = "type", skip_serializing_if = "Text::is_empty")]
-    pub kind: Text,
+    /// One shared copy per type (`Microsoft.Network/publicIPAddresses`).
+    #[serde(default, rename = "type", deserialize_with = "shared_text", skip_serializing_if = "str_is_empty")]
+    pub kind: Arc<str>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<Text>,
     #[serde(default, skip_serializing_if = "Tags::is_empty")]
@@ -485,7 +510,10 @@ impl<P> Resource<P> {
 #[serde(bound(deserialize = "P: Deserialize<'de> + Default"))]
 pub struct Child<P> {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<ResourceId>,
+    /// Boxed: most children's IDs are derivable and forgotten, and the
+    /// hundred thousand rules and parts of a large subscription would each
+    /// carry an empty 32-byte slot.
+    pub id: Option<Box<ResourceId>>,
     #[serde(default)]
     pub name: String,
     #[serde(default, deserialize_with = "null_default")]
@@ -508,7 +536,7 @@ impl<P> Child<P> {
     /// sent an empty one).
     pub fn id_in(&self, parent: &ResourceId, collection: &str) -> ResourceId {
         match &self.id {
-            Some(id) if !id.is_empty() => id.clone(),
+            Some(id) if !id.is_empty() => (**id).clone(),
             _ => parent.child(collection, &self.name),
         }
     }
@@ -637,8 +665,11 @@ mod tests {
         let parent = ResourceId::new(
             "/subscriptions/s/resourceGroups/MC_x/providers/Microsoft.Network/networkSecurityGroups/nsg",
         );
-        let child =
-            |id: &str, name: &str| Child::<()> { id: Some(ResourceId::new(id)), name: name.into(), properties: () };
+        let child = |id: &str, name: &str| Child::<()> {
+            id: Some(Box::new(ResourceId::new(id))),
+            name: name.into(),
+            properties: (),
+        };
         let mut same = child(&format!("{parent}/securityRules/r1"), "r1");
         same.forget_derivable_id(&parent, "securityRules");
         assert!(same.id.is_none());
@@ -653,7 +684,7 @@ mod tests {
         ] {
             let mut other = child(&id, name);
             other.forget_derivable_id(&parent, "securityRules");
-            assert_eq!(other.id.as_ref().map(ResourceId::to_string), Some(id.clone()), "{id}");
+            assert_eq!(other.id.as_deref().map(ResourceId::to_string), Some(id.clone()), "{id}");
         }
     }
 

@@ -74,6 +74,32 @@ fn nsg_rules_with_plural_prefixes() {
     assert_eq!(r.addresses_and_ports(), 6);
 }
 
+/// A rule is held as one list of texts with a length per field, and
+/// written back exactly as ARM sent the fields the checks read: singles as
+/// strings, lists as arrays, absent ones left out, in ARM's order.
+#[test]
+fn nsg_rules_are_compact_and_write_back_what_they_read() {
+    use crate::models::nsg::SecurityRuleProperties;
+    let wire = serde_json::json!({"priority": 4096,
+        "sourceAddressPrefix": "*", "sourceAddressPrefixes": ["10.0.0.0/8", "192.168.0.0/16"],
+        "sourcePortRanges": ["1000-2000"], "destinationAddressPrefix": "20.1.1.1",
+        "destinationAddressPrefixes": ["20.1.1.2", "20.1.1.3", "20.1.1.4"], "destinationPortRange": "443"});
+    let r: SecurityRuleProperties = serde_json::from_value(wire.clone()).unwrap();
+    assert_eq!(r.destinations().collect::<Vec<_>>(), vec!["20.1.1.1", "20.1.1.2", "20.1.1.3", "20.1.1.4"]);
+    assert_eq!(r.addresses_and_ports(), 9);
+    assert_eq!(serde_json::to_value(&r).unwrap(), wire);
+    assert_eq!(
+        serde_json::to_string(&r).unwrap(),
+        r#"{"priority":4096,"sourceAddressPrefix":"*","sourceAddressPrefixes":["10.0.0.0/8","192.168.0.0/16"],"sourcePortRanges":["1000-2000"],"destinationAddressPrefix":"20.1.1.1","destinationAddressPrefixes":["20.1.1.2","20.1.1.3","20.1.1.4"],"destinationPortRange":"443"}"#
+    );
+    // `null` lists and fields no check reads are nothing.
+    let r: SecurityRuleProperties =
+        serde_json::from_str(r#"{"sourceAddressPrefixes":null,"protocol":"Tcp","access":"Allow"}"#).unwrap();
+    assert_eq!(r.addresses_and_ports(), 0);
+    assert_eq!(serde_json::to_string(&r).unwrap(), "{}");
+    assert!(std::mem::size_of::<SecurityRuleProperties>() <= 64, "{}", std::mem::size_of::<SecurityRuleProperties>());
+}
+
 #[test]
 fn usages_with_float_values_and_is_adjustable() {
     let page = r#"{"value":[{"currentValue":3.0,"limit":1000,"name":{"localizedValue":"Public IP Addresses","value":"PublicIPAddresses"},"unit":"Count","isAdjustable":true},
