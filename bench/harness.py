@@ -47,8 +47,10 @@ SCENARIOS = {
                    orphan_every=50, empty_pool_every=10, page_size=1000),
     # A tenant of 1,000 subscriptions of about 200 resources each, read with
     # --all-subscriptions through ARM's lists and through Resource Graph.
+    # 20 AKS clusters, one in every 50th subscription, each read from its
+    # own cluster file (`--cluster-file aks-N=FILE`).
     "tenant1000": dict(seed=SEED, subscriptions=1000, public_ips=80, load_balancers=2, frontends=40, rules_per_frontend=1,
-                       nsgs=2, rules_per_nsg=20, disks=60, nics=10, services=40, nodes=10,
+                       nsgs=2, rules_per_nsg=20, disks=60, nics=10, services=40, nodes=10, clusters=20,
                        orphan_every=20, empty_pool_every=0, page_size=1000),
 }
 SOURCES = ("tenant1000",)
@@ -248,15 +250,22 @@ def run_sources(name, latency_ms, tmp):
     path, params = scenario_file(name, latency_ms)
     row = dict(scenario=name, latency_ms=latency_ms, subscriptions=params["subscriptions"], sources={})
     found = {}
+    # Every cluster's view, from its own file, tagged with its AKS name.
+    views = []
+    for k in range(params.get("clusters", 1)):
+        f = pathlib.Path(tmp) / f"{name}-aks-{k}.json"
+        subprocess.run([BIN / "azure-mock", "cluster-file", "--params", json.dumps(params), "--cluster", str(k), "-o", f],
+                       check=True)
+        views += ["--cluster-file", f"aks-{k}={f}"]
+    row["clusters"] = params.get("clusters", 1)
     for source in ("arm", "resource-graph"):
         mock = Mock(path)
         try:
-            kc = kubeconfig(mock.url, tmp)
             env = dict(PATH=os.environ.get("PATH", ""), IDENTITY_ENDPOINT=mock.url + "/msi/token",
                        IDENTITY_HEADER="mock-identity-header", AZAUDIT_NOW="2026-11-28T12:00:00Z")
             report = pathlib.Path(tmp) / f"{name}-{source}.json"
             cmd = [BIN / "azaudit", "--all-subscriptions", "--source", source, "--arm-endpoint", mock.url, "--auth", "msi",
-                   "--no-cloud-config", "--kubeconfig", kc, "-q", "orphans", "-o", "json", "--output-file", report,
+                   "--no-cloud-config", *views, "-q", "orphans", "-o", "json", "--output-file", report,
                    "--fail-on", "never"]
             m, _, err = measure(cmd, env=env)
             if m["exit"] != 0:
@@ -265,7 +274,17 @@ def run_sources(name, latency_ms, tmp):
             api = [e for e in log if e["path"].startswith(("/subscriptions", "/providers/", "/api/", "/version"))]
             graph = [e for e in api if e["path"].endswith("Microsoft.ResourceGraph/resources")]
             rep = json.loads(report.read_text())
-            found[source] = azaudit_findings(rep)
+            # IDs, not names: load balancers and groups are named alike in
+            # every subscription.
+            found[source] = {(f["kind"], f["resource_id"].lower(), f.get("cluster")) for f in rep["findings"]}
+            # Each cluster's objects judged by its own view: a finding in a
+            # cluster's subscription carries that cluster's name.
+            owner = {sub_id(si).lower(): f"aks-{si // (params['subscriptions'] // row['clusters'])}"
+                     for si in range(0, params["subscriptions"], params["subscriptions"] // row["clusters"])}
+            sub_of = lambda f: f["resource_id"].split("/")[2].lower()
+            row.setdefault("own_view", {})[source] = all(
+                f.get("cluster") == owner[sub_of(f)] for f in rep["findings"] if sub_of(f) in owner)
+            row.setdefault("findings_by_cluster", {})[source] = rep["summary"].get("by_cluster", {})
             stats = rep["stats"]
             arm_requests = [e for e in api if e not in graph and e["path"].startswith("/subscriptions/")]
             confirmations = stats.get("confirmations", 0)
@@ -319,7 +338,7 @@ def table(rows):
         if "sources" in r:
             for source, a in r["sources"].items():
                 detail = f"{a['graph_queries']} queries + {a['confirmations']} confirmations" if a["graph_queries"] else "lists"
-                lines.append([r["scenario"] if source == "arm" else "", f"{r['subscriptions']} subs",
+                lines.append([r["scenario"] if source == "arm" else "", f"{r['subscriptions']} subs, {r.get('clusters', 1)} clusters",
                               f"--source {source} ({detail})", str(a["wall_s"]), str(a["cpu_s"]), str(a["peak_rss_mb"]),
                               str(a["requests"]), "", str(a["throttled"]), str(a["floor_s"]), str(a["floor_ratio"])])
             continue
@@ -359,6 +378,7 @@ def main():
     for r in rows:
         if "findings_equal" in r and "sources" in r:
             print(f"{r['scenario']}: ARM and Resource Graph give the same findings: {r['findings_equal']}")
+            print(f"{r['scenario']}: each of {r['clusters']} clusters' objects judged by its own view: {r.get('own_view')}")
             continue
         if "findings_equal" in r:
             print(f"{r['scenario']}: azaudit and the peer agree on the shared kinds: {r['findings_equal']}")

@@ -9,6 +9,7 @@
 //! sorted order, as before.
 
 use crate::models::ResourceId;
+use crate::models::common::{TagPairs, Tags, Text, shared};
 use serde::de::{Deserialize, Deserializer};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::Value;
@@ -30,7 +31,8 @@ pub enum Ev {
     Id(ResourceId),
     Int(i64),
     /// A string-to-string map, such as tags: a JSON object on the wire.
-    Map(Box<[(compact_str::CompactString, compact_str::CompactString)]>),
+    /// An object's tags are its own shared copy, not a copy of it.
+    Map(TagPairs),
     Json(Value),
 }
 
@@ -43,11 +45,11 @@ impl Ev {
 
     /// A map of the given pairs, sorted by key.
     pub fn map<K: AsRef<str>, V: AsRef<str>>(pairs: impl IntoIterator<Item = (K, V)>) -> Ev {
-        let mut v: Vec<(compact_str::CompactString, compact_str::CompactString)> =
-            pairs.into_iter().map(|(k, v)| (k.as_ref().into(), v.as_ref().into())).collect();
+        let mut v: Vec<(std::sync::Arc<str>, Text)> =
+            pairs.into_iter().map(|(k, v)| (shared(k.as_ref()), v.as_ref().into())).collect();
         v.sort_by(|a, b| a.0.cmp(&b.0));
         v.dedup_by(|a, b| a.0 == b.0);
-        Ev::Map(v.into_boxed_slice())
+        Ev::Map(v.into())
     }
 }
 
@@ -68,7 +70,7 @@ impl Serialize for Ev {
             Ev::Map(m) => {
                 let mut map = s.serialize_map(Some(m.len()))?;
                 for (k, v) in m.iter() {
-                    map.serialize_entry(k, v)?;
+                    map.serialize_entry(&**k, v.as_str())?;
                 }
                 map.end()
             }
@@ -90,6 +92,12 @@ impl From<String> for Ev {
 impl From<std::sync::Arc<str>> for Ev {
     fn from(s: std::sync::Arc<str>) -> Ev {
         Ev::Shared(s)
+    }
+}
+/// An object's tags: its own shared pairs.
+impl From<&Tags> for Ev {
+    fn from(t: &Tags) -> Ev {
+        t.shared_pairs().map_or_else(|| Ev::map(std::iter::empty::<(&str, &str)>()), Ev::Map)
     }
 }
 impl From<&ResourceId> for Ev {

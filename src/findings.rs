@@ -186,9 +186,10 @@ pub struct Finding {
     /// The tags, names and references that led to the verdict.
     #[serde(default)]
     pub evidence: Evidence,
-    /// The owning Service (`namespace/name`), where one is known.
+    /// The owning Service (`namespace/name`), where one is known: most
+    /// are short enough to be held inline.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service: Option<String>,
+    pub service: Option<compact_str::CompactString>,
     /// The cluster name the verdict was made for (one shared copy per
     /// cluster, not one per finding).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -245,7 +246,7 @@ impl Finding {
     }
 
     pub fn service(mut self, key: Option<String>) -> Finding {
-        self.service = key;
+        self.service = key.map(Into::into);
         self
     }
 

@@ -40,6 +40,10 @@ enum Cmd {
         /// Parameters as JSON (see synth::Params); defaults for the rest.
         #[arg(long, default_value = "{}")]
         params: String,
+        /// Which of the scenario's clusters (`clusters` in the parameters),
+        /// from 0.
+        #[arg(long, default_value_t = 0)]
+        cluster: usize,
         #[arg(short = 'o', long = "output-file", value_name = "FILE")]
         output: PathBuf,
     },
@@ -83,10 +87,15 @@ fn run(cli: Cli) -> Result<(), String> {
             let json = serde_json::to_vec(&sc).map_err(|e| e.to_string())?;
             std::fs::write(&output, json).map_err(|e| format!("cannot write {}: {e}", output.display()))
         }
-        Cmd::ClusterFile { params, output } => {
+        Cmd::ClusterFile { params, cluster, output } => {
             let p: synth::Params = serde_json::from_str(&params).map_err(|e| format!("--params: {e}"))?;
-            let json =
-                serde_json::to_vec_pretty(&synth::kubectl_list(&synth::generate(&p))).map_err(|e| e.to_string())?;
+            let (_, clusters) = synth::generate_fleet(&p);
+            let n = clusters.len();
+            let c = clusters
+                .into_iter()
+                .nth(cluster)
+                .ok_or_else(|| format!("--cluster {cluster}: the scenario has {n} cluster(s), numbered from 0"))?;
+            let json = serde_json::to_vec_pretty(&synth::cluster_list(c)).map_err(|e| e.to_string())?;
             std::fs::write(&output, json).map_err(|e| format!("cannot write {}: {e}", output.display()))
         }
     }

@@ -47,6 +47,13 @@ pub struct Params {
     /// AKS cluster whose pod CIDR the routes are in); every
     /// `orphan_every`-th node's route is left for a node that is gone.
     pub route_table: bool,
+    /// AKS clusters, spread evenly over the subscriptions (the first in
+    /// the first subscription). Each has the cluster objects of its
+    /// subscription (Services, PersistentVolumes, nodes); with more than
+    /// one, each is also an AKS managed cluster in ARM, `aks-{index}`, whose
+    /// node resource group is its subscription's `MC_` group. The first is
+    /// the scenario's own cluster; [`generate_fleet`] gives them all.
+    pub clusters: usize,
     /// Every n-th public IP and disk is left behind (0: none).
     pub orphan_every: usize,
     /// Every n-th LB's backend pool is empty (0: none).
@@ -78,6 +85,7 @@ impl Default for Params {
             snapshots: 0,
             private_link_services: 0,
             route_table: false,
+            clusters: 1,
             orphan_every: 0,
             empty_pool_every: 0,
             page_size: None,
@@ -90,6 +98,13 @@ impl Params {
     /// Whether the `i`-th object of a kind is one of the left-behind ones.
     pub fn orphan(&self, i: usize) -> bool {
         self.orphan_every > 0 && i % self.orphan_every == self.orphan_every - 1
+    }
+
+    /// The index of the cluster whose subscription is `si`, if any.
+    pub fn cluster_in(&self, si: usize) -> Option<usize> {
+        let n = self.clusters.clamp(1, self.subscriptions.max(1));
+        let step = self.subscriptions.max(1) / n;
+        (si.is_multiple_of(step) && si / step < n).then_some(si / step)
     }
 
     /// Resources per subscription (top-level ARM resources).
@@ -121,13 +136,38 @@ pub fn subscription_id(i: usize) -> String {
 }
 
 pub fn generate(p: &Params) -> Scenario {
+    generate_fleet(p).0
+}
+
+/// The scenario, and every cluster's objects (the first is the scenario's
+/// own cluster, served by its Kubernetes API).
+pub fn generate_fleet(p: &Params) -> (Scenario, Vec<crate::scenario::Cluster>) {
     let mut rng = Rng(p.seed);
     let mut resources = Vec::new();
     let mut subscriptions = Vec::new();
-    let mut cluster = crate::scenario::Cluster::default();
+    let mut clusters: Vec<crate::scenario::Cluster> = Vec::new();
+    let mut spare = crate::scenario::Cluster::default();
     for si in 0..p.subscriptions {
         let sub = subscription_id(si);
         let rg = format!("MC_aks-rg_aks_{}", p.location);
+        let in_cluster = p.cluster_in(si).is_some();
+        if in_cluster {
+            clusters.push(crate::scenario::Cluster::default());
+            if p.clusters > 1 {
+                let k = clusters.len() - 1;
+                let aks = format!(
+                    "/subscriptions/{sub}/resourceGroups/aks-rg/providers/Microsoft.ContainerService/managedClusters/aks-{k}"
+                );
+                resources.push(json!({"name": format!("aks-{k}"), "id": aks, "type": "Microsoft.ContainerService/managedClusters",
+                    "location": p.location, "properties": {"provisioningState": "Succeeded", "kubernetesVersion": "1.30.3",
+                        "nodeResourceGroup": rg, "networkProfile": {"networkPlugin": "azure", "serviceCidr": "10.0.0.0/16"}}}));
+            }
+        }
+        // This subscription's cluster, or a sink for objects of none.
+        let cluster = match (in_cluster, clusters.last_mut()) {
+            (true, Some(c)) => c,
+            _ => &mut spare,
+        };
         subscriptions.push(Subscription { id: sub.clone(), resource_groups: vec![rg.clone()], ..Default::default() });
         let net = format!("/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network");
         let pip_id = |name: &str| format!("{net}/publicIPAddresses/{name}");
@@ -142,7 +182,7 @@ pub fn generate(p: &Params) -> Scenario {
             pip_index.push(resources.len());
             // The cluster (first subscription only) has a LoadBalancer
             // Service for this IP unless it is one of the orphans.
-            if si == 0 && i < p.services && !p.orphan(i) {
+            if in_cluster && i < p.services && !p.orphan(i) {
                 let ip = format!("20.{}.{}.{}", 50 + (i >> 16) % 200, (i >> 8) & 255, i & 255);
                 cluster.services.push(crate::k8s_objects::lb_service(
                     &format!("ns-{}", i % 17),
@@ -246,7 +286,7 @@ pub fn generate(p: &Params) -> Scenario {
             let pv = format!("pvc-{}", rng.uuid());
             let left_behind = p.orphan(di);
             let disk_id = format!("/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Compute/disks/{pv}");
-            if si == 0 && p.nodes > 0 && !left_behind {
+            if in_cluster && p.nodes > 0 && !left_behind {
                 cluster.persistent_volumes.push(crate::k8s_objects::disk_pv(
                     &pv,
                     "default",
@@ -262,15 +302,7 @@ pub fn generate(p: &Params) -> Scenario {
                     "timeCreated": "2026-01-02T03:04:05.1234567+00:00"}}));
         }
 
-        let mut more = More {
-            p,
-            sub: &sub,
-            rg: &rg,
-            net: &net,
-            in_cluster: si == 0,
-            resources: &mut resources,
-            cluster: &mut cluster,
-        };
+        let mut more = More { p, sub: &sub, rg: &rg, net: &net, in_cluster, resources: &mut resources, cluster };
         more.storage(&mut rng);
         more.snapshots(&mut rng);
         more.private_links(&mut rng);
@@ -289,22 +321,25 @@ pub fn generate(p: &Params) -> Scenario {
         }
     }
     if p.nodes > 0 || p.services > 0 {
-        let sub = subscription_id(0);
         let rg = format!("MC_aks-rg_aks_{}", p.location);
-        for n in 0..p.nodes {
-            cluster.nodes.push(crate::k8s_objects::vmss_node(&sub, &rg, "aks-nodepool1-31415926-vmss", n, true));
-        }
-        for i in p.public_ips.min(p.services)..p.services {
-            let uid = rng.uuid();
-            cluster.services.push(crate::k8s_objects::cluster_ip_service(
-                &format!("ns-{}", i % 17),
-                &format!("svc-{i}"),
-                &uid,
-            ));
+        let subs = (0..p.subscriptions).filter(|&si| p.cluster_in(si).is_some());
+        for (cluster, si) in clusters.iter_mut().zip(subs) {
+            let sub = subscription_id(si);
+            for n in 0..p.nodes {
+                cluster.nodes.push(crate::k8s_objects::vmss_node(&sub, &rg, "aks-nodepool1-31415926-vmss", n, true));
+            }
+            for i in p.public_ips.min(p.services)..p.services {
+                let uid = rng.uuid();
+                cluster.services.push(crate::k8s_objects::cluster_ip_service(
+                    &format!("ns-{}", i % 17),
+                    &format!("svc-{i}"),
+                    &uid,
+                ));
+            }
         }
     }
-    let cluster = (p.nodes > 0 || p.services > 0).then_some(cluster);
-    Scenario {
+    let cluster = (p.nodes > 0 || p.services > 0).then(|| clusters.first().cloned()).flatten();
+    let sc = Scenario {
         page_size: p.page_size,
         seed: p.seed,
         subscriptions,
@@ -312,14 +347,20 @@ pub fn generate(p: &Params) -> Scenario {
         cluster,
         latency_ms: p.latency_ms,
         ..Default::default()
-    }
+    };
+    (sc, clusters)
 }
 
 /// The scenario's cluster as `kubectl get services,nodes,persistentvolumes
 /// -A -o json` prints it: one `v1 List` of every object, pretty-printed by
 /// the caller as kubectl does.
 pub fn kubectl_list(sc: &Scenario) -> Value {
-    let c = sc.cluster.clone().unwrap_or_default();
+    cluster_list(sc.cluster.clone().unwrap_or_default())
+}
+
+/// One cluster's objects as `kubectl get services,nodes,persistentvolumes
+/// -A -o json` prints them.
+pub fn cluster_list(c: crate::scenario::Cluster) -> Value {
     let items: Vec<Value> = c.services.into_iter().chain(c.nodes).chain(c.persistent_volumes).collect();
     json!({"apiVersion": "v1", "items": items, "kind": "List", "metadata": {"resourceVersion": ""}})
 }
@@ -512,6 +553,43 @@ impl More<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_fleet_has_one_cluster_per_nth_subscription_each_an_aks_cluster() {
+        let p = Params {
+            subscriptions: 10,
+            clusters: 5,
+            public_ips: 4,
+            services: 4,
+            nodes: 2,
+            disks: 2,
+            ..Default::default()
+        };
+        let (sc, clusters) = generate_fleet(&p);
+        assert_eq!(clusters.len(), 5);
+        let aks: Vec<&Value> =
+            sc.resources.iter().filter(|r| r["type"] == "Microsoft.ContainerService/managedClusters").collect();
+        assert_eq!(aks.len(), 5);
+        for (k, (c, mc)) in clusters.iter().zip(&aks).enumerate() {
+            let sub = subscription_id(2 * k);
+            assert_eq!(mc["name"], format!("aks-{k}"));
+            assert!(mc["id"].as_str().unwrap().starts_with(&format!("/subscriptions/{sub}/")));
+            assert_eq!(c.nodes.len(), 2);
+            for n in &c.nodes {
+                assert!(n["spec"]["providerID"].as_str().unwrap().contains(&format!("/subscriptions/{sub}/")), "{n}");
+            }
+            assert_eq!(c.services.len(), 4);
+            assert_eq!(c.persistent_volumes.len(), 2);
+        }
+        // The scenario's own cluster is the first; one cluster is the
+        // scenario as it always was, with no AKS cluster in ARM.
+        assert_eq!(serde_json::to_value(&sc.cluster).unwrap(), serde_json::to_value(&clusters[0]).unwrap());
+        let one = Params { clusters: 1, ..p.clone() };
+        let (sc1, c1) = generate_fleet(&one);
+        assert_eq!(c1.len(), 1);
+        assert!(sc1.resources.iter().all(|r| r["type"] != "Microsoft.ContainerService/managedClusters"));
+        assert_eq!(serde_json::to_value(&sc1.cluster).unwrap(), serde_json::to_value(&c1[0]).unwrap());
+    }
 
     #[test]
     fn generation_is_deterministic_and_sized() {

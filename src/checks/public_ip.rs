@@ -82,7 +82,7 @@ fn base_evidence(f: Finding, pip: &PublicIp) -> Finding {
         f = f.with("sku", sku);
     }
     if let Some(m) = &p.allocation_method {
-        f = f.with("allocation", m.as_str());
+        f = f.with("allocation", &**m);
     }
     if let Some(c) = &p.ip_configuration {
         f = f.with("ip_configuration", &c.id);
@@ -91,7 +91,7 @@ fn base_evidence(f: Finding, pip: &PublicIp) -> Finding {
         f = f.with("dns_label", label);
     }
     if !pip.tags.is_empty() {
-        f = f.with("tags", Ev::map(pip.tags.iter()));
+        f = f.with("tags", &pip.tags);
     }
     f
 }
@@ -376,8 +376,9 @@ mod tests {
     fn nat_gateway_ip_is_in_use() {
         let mut s = snap();
         let mut nat = pip("nat-egress", &[], "20.0.0.10", None);
-        nat.properties.nat_gateway =
-            Some(sub_res("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/natGateways/egress"));
+        nat.properties.nat_gateway = Some(Box::new(sub_res(
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/natGateways/egress",
+        )));
         s.azure.public_ips.push(nat);
         assert!(crate::checks::run_check(&CHECK, &s, &Default::default()).findings.is_empty());
     }

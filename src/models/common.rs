@@ -334,14 +334,39 @@ pub fn shared_text<'de, D: Deserializer<'de>>(d: D) -> Result<Arc<str>, D::Error
     d.deserialize_any(V)
 }
 
+/// An optional text with few distinct values in a run (a region, a SKU),
+/// read into its one shared copy; `null` is none.
+pub fn shared_text_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Arc<str>>, D::Error> {
+    struct V;
+    impl<'de> serde::de::Visitor<'de> for V {
+        type Value = Option<Arc<str>>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a string or null")
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Some(shared(v)))
+        }
+        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_str(self)
+        }
+    }
+    d.deserialize_option(V)
+}
+
 fn str_is_empty(s: &Arc<str>) -> bool {
     s.is_empty()
 }
 
 /// An ID that may arrive as `null`, `""` or whitespace for "none".
-pub fn empty_is_none<'de, D: Deserializer<'de>>(d: D) -> Result<Option<ResourceId>, D::Error> {
+pub fn empty_is_none<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Box<ResourceId>>, D::Error> {
     let s: Option<String> = Option::deserialize(d)?;
-    Ok(s.filter(|s| !s.trim().is_empty()).map(ResourceId::new))
+    Ok(s.filter(|s| !s.trim().is_empty()).map(|s| Box::new(ResourceId::new(s))))
 }
 
 /// A location as ARM spells it in paths: `West Europe` -> `westeurope`.
@@ -361,37 +386,53 @@ pub struct SubResource {
 /// Held as a boxed slice of pairs sorted by name: most resources carry one
 /// to five tags, and a map's node would cost ten times what they hold.
 /// Names repeat on every resource the provider tags, so each name is one
-/// shared copy; values up to 24 bytes are inline.
+/// shared copy; values up to 24 bytes are inline. The pairs are shared
+/// too: a finding that shows an object's tags as evidence holds the
+/// object's own copy.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Tags(Box<[(Arc<str>, Text)]>);
+pub struct Tags(Option<TagPairs>);
+
+/// Name-value pairs, sorted by name: one shared, counted copy.
+pub type TagPairs = Arc<[(Arc<str>, Text)]>;
 
 impl Tags {
     /// Tags from name-value pairs (the last of a repeated name wins).
     pub fn from_pairs<K: Into<String>, V: Into<String>>(pairs: impl IntoIterator<Item = (K, V)>) -> Tags {
         let map: BTreeMap<String, String> = pairs.into_iter().map(|(k, v)| (k.into(), v.into())).collect();
-        Tags(map.into_iter().map(|(k, v)| (shared(&k), Text::from(v))).collect())
+        let pairs: Vec<(Arc<str>, Text)> = map.into_iter().map(|(k, v)| (shared(&k), Text::from(v))).collect();
+        Tags((!pairs.is_empty()).then(|| pairs.into()))
+    }
+
+    fn pairs(&self) -> &[(Arc<str>, Text)] {
+        self.0.as_deref().unwrap_or(&[])
     }
 
     /// The value of the first tag whose name matches `key`, ignoring case.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| &**v)
+        self.pairs().iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| &**v)
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.0.is_none()
     }
 
     /// Names and values, sorted by name.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.0.iter().map(|(k, v)| (&**k, &**v))
+        self.pairs().iter().map(|(k, v)| (&**k, &**v))
+    }
+
+    /// The pairs, shared (a clone is a count, not a copy); `None` when
+    /// there are none.
+    pub fn shared_pairs(&self) -> Option<TagPairs> {
+        self.0.clone()
     }
 }
 
 impl Serialize for Tags {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
-        let mut m = s.serialize_map(Some(self.0.len()))?;
-        for (k, v) in self.0.iter() {
+        let mut m = s.serialize_map(Some(self.pairs().len()))?;
+        for (k, v) in self.pairs() {
             m.serialize_entry(&**k, &**v)?;
         }
         m.end()
@@ -412,13 +453,14 @@ impl<'de> Deserialize<'de> for Tags {
     }
 }
 
-/// A SKU: `{"name": "Standard", "tier": "Regional"}`.
+/// A SKU: `{"name": "Standard", "tier": "Regional"}`. A handful of
+/// values in a run, each one shared copy.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sku {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<Text>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tier: Option<Text>,
+    #[serde(default, deserialize_with = "shared_text_opt", skip_serializing_if = "Option::is_none")]
+    pub name: Option<Arc<str>>,
+    #[serde(default, deserialize_with = "shared_text_opt", skip_serializing_if = "Option::is_none")]
+    pub tier: Option<Arc<str>>,
 }
 
 /// The envelope every ARM resource shares. `P` is the resource's
@@ -432,14 +474,15 @@ pub struct Resource<P> {
     /// One shared copy per type (`Microsoft.Network/publicIPAddresses`).
     #[serde(default, rename = "type", deserialize_with = "shared_text", skip_serializing_if = "str_is_empty")]
     pub kind: Arc<str>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub location: Option<Text>,
+    /// One shared copy per region.
+    #[serde(default, deserialize_with = "shared_text_opt", skip_serializing_if = "Option::is_none")]
+    pub location: Option<Arc<str>>,
     #[serde(default, skip_serializing_if = "Tags::is_empty")]
     pub tags: Tags,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sku: Option<Sku>,
-    #[serde(default, deserialize_with = "null_default", skip_serializing_if = "Vec::is_empty")]
-    pub zones: Vec<String>,
+    #[serde(default, deserialize_with = "null_default", skip_serializing_if = "<[Text]>::is_empty")]
+    pub zones: Texts,
     /// The VM a disk is attached to (top-level on disks, absent elsewhere).
     /// Resource Graph sends `""` for "none" where ARM leaves it out.
     #[serde(
@@ -448,7 +491,7 @@ pub struct Resource<P> {
         deserialize_with = "empty_is_none",
         skip_serializing_if = "Option::is_none"
     )]
-    pub managed_by: Option<ResourceId>,
+    pub managed_by: Option<Box<ResourceId>>,
     #[serde(default, deserialize_with = "null_default")]
     pub properties: P,
 }

@@ -1,7 +1,7 @@
 //! `Microsoft.Network/networkSecurityGroups` (api-version 2024-07-01) and
 //! their security rules.
 
-use super::common::{Child, Num, Resource, SubResource, Text, Texts, null_default};
+use super::common::{Child, Num, Resource, SubResource, Text, null_default};
 use serde::{Deserialize, Serialize};
 use serde_with::skip_serializing_none;
 
@@ -25,18 +25,16 @@ pub struct NsgProperties {
 /// against the rules-per-NSG limit). Protocol, access, direction and
 /// description are not read, and not kept.
 ///
-/// The eight prefix and port fields (four single, four plural) are held as
-/// one list of texts and the length of each field in it: a large
-/// subscription has 80,000 rules, and eight separate fields cost 176
-/// bytes a rule where this costs 64. On the wire (and in snapshots) it is
-/// the same object as ARM's.
+/// The eight prefix and port fields (four single, four plural) are packed
+/// into one byte string: per text, its field's index in [`FIELDS`], its
+/// length (LEB128) and its bytes. A large subscription has 80,000 rules;
+/// eight separate fields cost 176 bytes a rule and a list of inline texts
+/// 136, where this is 32 and one small allocation. On the wire (and in
+/// snapshots) it is the same object as ARM's.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SecurityRuleProperties {
     pub priority: Option<Num>,
-    texts: Texts,
-    /// How many of `texts` each of [`FIELDS`] holds, in order (a single
-    /// field 0 or 1).
-    counts: [u32; 8],
+    packed: Box<[u8]>,
 }
 
 /// The prefix and port fields, in the order `texts` holds them; `true`
@@ -73,18 +71,39 @@ struct SecurityRuleWire {
 }
 
 impl SecurityRuleProperties {
+    /// Each text with the index of its field in [`FIELDS`], in order.
+    fn entries(&self) -> impl Iterator<Item = (usize, &str)> {
+        let mut rest: &[u8] = &self.packed;
+        std::iter::from_fn(move || {
+            let (&field, after) = rest.split_first()?;
+            let (mut len, mut shift, mut i) = (0usize, 0u32, 0usize);
+            loop {
+                let b = *after.get(i)?;
+                len |= usize::from(b & 0x7f).checked_shl(shift)?;
+                i += 1;
+                shift += 7;
+                if b & 0x80 == 0 {
+                    break;
+                }
+            }
+            let text = after.get(i..i.checked_add(len)?)?;
+            rest = &after[i + len..];
+            // Written from whole `str`s, so always UTF-8.
+            Some((usize::from(field), std::str::from_utf8(text).ok()?))
+        })
+    }
+
     /// The texts of field `i` of [`FIELDS`].
-    fn field(&self, i: usize) -> &[Text] {
-        let start: usize = self.counts[..i].iter().map(|&n| n as usize).sum();
-        self.texts.get(start..start + self.counts[i] as usize).unwrap_or(&[])
+    fn field(&self, i: usize) -> impl Iterator<Item = &str> {
+        self.entries().filter(move |(f, _)| *f == i).map(|(_, t)| t)
     }
 
     pub fn destinations(&self) -> impl Iterator<Item = &str> {
-        self.field(4).iter().chain(self.field(5)).map(Text::as_str)
+        self.entries().filter(|(f, _)| *f == 4 || *f == 5).map(|(_, t)| t)
     }
 
     pub fn addresses_and_ports(&self) -> usize {
-        self.texts.len()
+        self.entries().count()
     }
 }
 
@@ -100,10 +119,23 @@ impl From<SecurityRuleWire> for SecurityRuleProperties {
             w.destination_port_range.into_iter().collect(),
             w.destination_port_ranges,
         ];
-        // A list longer than u32 cannot arrive in a page serde_json can
-        // hold; saturating keeps the count honest about "very many".
-        let counts = fields.each_ref().map(|f| u32::try_from(f.len()).unwrap_or(u32::MAX));
-        SecurityRuleProperties { priority: w.priority, texts: fields.into_iter().flatten().collect(), counts }
+        let mut packed = Vec::new();
+        for (i, texts) in fields.iter().enumerate() {
+            for t in texts {
+                packed.push(i as u8);
+                let mut len = t.len();
+                loop {
+                    let low = (len & 0x7f) as u8;
+                    len >>= 7;
+                    packed.push(if len == 0 { low } else { low | 0x80 });
+                    if len == 0 {
+                        break;
+                    }
+                }
+                packed.extend_from_slice(t.as_bytes());
+            }
+        }
+        SecurityRuleProperties { priority: w.priority, packed: packed.into_boxed_slice() }
     }
 }
 
@@ -121,12 +153,12 @@ impl Serialize for SecurityRuleProperties {
             m.serialize_entry("priority", p)?;
         }
         for (i, (name, plural)) in FIELDS.iter().enumerate() {
-            match (self.field(i), plural) {
-                ([], _) => {}
-                (texts, true) => m.serialize_entry(name, texts)?,
-                ([one], false) => m.serialize_entry(name, one)?,
+            let mut texts = self.field(i).peekable();
+            match (texts.peek().copied(), plural) {
+                (None, _) => {}
+                (Some(_), true) => m.serialize_entry(name, &texts.collect::<Vec<_>>())?,
                 // A single field holds at most one text.
-                (texts, false) => m.serialize_entry(name, &texts[0])?,
+                (Some(one), false) => m.serialize_entry(name, one)?,
             }
         }
         m.end()

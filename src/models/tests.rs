@@ -97,7 +97,13 @@ fn nsg_rules_are_compact_and_write_back_what_they_read() {
         serde_json::from_str(r#"{"sourceAddressPrefixes":null,"protocol":"Tcp","access":"Allow"}"#).unwrap();
     assert_eq!(r.addresses_and_ports(), 0);
     assert_eq!(serde_json::to_string(&r).unwrap(), "{}");
-    assert!(std::mem::size_of::<SecurityRuleProperties>() <= 64, "{}", std::mem::size_of::<SecurityRuleProperties>());
+    assert!(std::mem::size_of::<SecurityRuleProperties>() <= 32, "{}", std::mem::size_of::<SecurityRuleProperties>());
+    // Texts of any length and any characters come back whole.
+    let long = "x".repeat(300);
+    let wire = serde_json::json!({"destinationAddressPrefixes": [long, "", "Ünïcode/∗", "20.0.0.1"]});
+    let r: SecurityRuleProperties = serde_json::from_value(wire.clone()).unwrap();
+    assert_eq!(r.destinations().collect::<Vec<_>>(), vec![long.as_str(), "", "Ünïcode/∗", "20.0.0.1"]);
+    assert_eq!(serde_json::to_value(&r).unwrap(), wire);
 }
 
 #[test]

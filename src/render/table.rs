@@ -85,7 +85,7 @@ pub fn render(r: &Report, w: &mut dyn std::io::Write) -> std::io::Result<()> {
                 severity_cell(f.severity),
                 Cell::new(name),
                 Cell::new(f.resource_group.as_deref().unwrap_or_default()),
-                Cell::new(f.service.clone().unwrap_or_else(|| "-".into())),
+                Cell::new(f.service.as_deref().unwrap_or("-")),
                 Cell::new(cost.unwrap_or_else(|| "-".into())),
                 Cell::new(age),
                 Cell::new(&f.reason),
