@@ -23,9 +23,6 @@ pub enum Ev {
     Static(&'static str),
     /// Texts of up to 24 bytes (SKUs, addresses, ports) are held inline.
     Text(compact_str::CompactString),
-    /// A text many findings share (their load balancer's or NSG's ID):
-    /// one copy, counted.
-    Shared(std::sync::Arc<str>),
     /// An ARM ID: its head is the one interned copy the inventory's IDs
     /// share.
     Id(ResourceId),
@@ -64,7 +61,6 @@ impl Serialize for Ev {
         match self {
             Ev::Static(t) => s.serialize_str(t),
             Ev::Text(t) => s.serialize_str(t),
-            Ev::Shared(t) => s.serialize_str(t),
             Ev::Id(id) => id.serialize(s),
             Ev::Int(i) => s.serialize_i64(*i),
             Ev::Map(m) => {
@@ -87,11 +83,6 @@ impl From<&str> for Ev {
 impl From<String> for Ev {
     fn from(s: String) -> Ev {
         Ev::Text(s.into())
-    }
-}
-impl From<std::sync::Arc<str>> for Ev {
-    fn from(s: std::sync::Arc<str>) -> Ev {
-        Ev::Shared(s)
     }
 }
 /// An object's tags: its own shared pairs.
@@ -212,7 +203,6 @@ impl Evidence {
         for (_, ev) in &self.0 {
             match ev {
                 Ev::Text(t) if t.starts_with("/subscriptions/") => out.push(Cow::Borrowed(t.as_str())),
-                Ev::Shared(t) if t.starts_with("/subscriptions/") => out.push(Cow::Borrowed(&**t)),
                 Ev::Id(id) if id.starts_with_ci("/subscriptions/") => out.push(Cow::Owned(id.to_string())),
                 Ev::Map(m) => out.extend(
                     m.iter().map(|(_, v)| v.as_str()).filter(|v| v.starts_with("/subscriptions/")).map(Cow::Borrowed),
@@ -275,25 +265,27 @@ mod tests {
         assert!(e.contains_key("rules") && !e.contains_key("rule"));
     }
 
-    /// A shared text (a load balancer's ID for all its parts' findings) is
-    /// one copy, written as the plain string, and its IDs are found.
+    /// An ID in evidence (a load balancer's for all its parts' findings)
+    /// shares the object's one interned head, and is written as the plain
+    /// string; an object's tags are its own counted pairs, not a copy.
     #[test]
-    fn shared_texts_are_one_copy_and_plain_strings() {
-        let lb: std::sync::Arc<str> =
-            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/kubernetes".into();
+    fn ids_and_tags_in_evidence_are_shared_and_plain() {
+        let text = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/kubernetes";
+        let lb = ResourceId::new(text);
         let mut a = Evidence::default();
-        a.insert("load_balancer", lb.clone().into());
-        let mut b = Evidence::default();
-        b.insert("load_balancer", lb.clone().into());
-        assert_eq!(std::sync::Arc::strong_count(&lb), 3, "the findings hold the one copy");
-        assert_eq!(serde_json::to_string(&a).unwrap(), format!("{{\"load_balancer\":\"{lb}\"}}"));
-        assert_eq!(a.arm_ids(), vec![&*lb]);
-        let mut c = Evidence::default();
-        c.insert("load_balancer", (&crate::models::ResourceId::new(&*lb)).into());
-        assert_eq!(serde_json::to_string(&c).unwrap(), serde_json::to_string(&a).unwrap());
-        assert_eq!(c.arm_ids(), vec![&*lb]);
+        a.insert("load_balancer", (&lb).into());
+        let Some(Ev::Id(held)) = a.find("load_balancer") else { panic!("not an ID") };
+        assert_eq!(held.parts()[0].as_ptr(), lb.parts()[0].as_ptr(), "one copy of the head");
+        assert_eq!(serde_json::to_string(&a).unwrap(), format!("{{\"load_balancer\":\"{text}\"}}"));
+        assert_eq!(a.arm_ids(), vec![text]);
         let back: Evidence = serde_json::from_str(&serde_json::to_string(&a).unwrap()).unwrap();
         assert_eq!(back, a);
+        let tags = Tags::from_pairs([("k8s-azure-service", "shop/web")]);
+        let mut t = Evidence::default();
+        t.insert("tags", (&tags).into());
+        let pairs = tags.shared_pairs().unwrap();
+        assert_eq!(std::sync::Arc::strong_count(&pairs), 3, "the object, the evidence and this count");
+        assert_eq!(serde_json::to_string(&t).unwrap(), r#"{"tags":{"k8s-azure-service":"shop/web"}}"#);
     }
 
     /// Small is the point: an entry is a key pointer and a value, not a

@@ -146,7 +146,6 @@ pub fn generate_fleet(p: &Params) -> (Scenario, Vec<crate::scenario::Cluster>) {
     let mut resources = Vec::new();
     let mut subscriptions = Vec::new();
     let mut clusters: Vec<crate::scenario::Cluster> = Vec::new();
-    let mut spare = crate::scenario::Cluster::default();
     for si in 0..p.subscriptions {
         let sub = subscription_id(si);
         let rg = format!("MC_aks-rg_aks_{}", p.location);
@@ -163,11 +162,8 @@ pub fn generate_fleet(p: &Params) -> (Scenario, Vec<crate::scenario::Cluster>) {
                         "nodeResourceGroup": rg, "networkProfile": {"networkPlugin": "azure", "serviceCidr": "10.0.0.0/16"}}}));
             }
         }
-        // This subscription's cluster, or a sink for objects of none.
-        let cluster = match (in_cluster, clusters.last_mut()) {
-            (true, Some(c)) => c,
-            _ => &mut spare,
-        };
+        // This subscription's cluster, if it has one.
+        let mut cluster = if in_cluster { clusters.last_mut() } else { None };
         subscriptions.push(Subscription { id: sub.clone(), resource_groups: vec![rg.clone()], ..Default::default() });
         let net = format!("/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network");
         let pip_id = |name: &str| format!("{net}/publicIPAddresses/{name}");
@@ -182,7 +178,10 @@ pub fn generate_fleet(p: &Params) -> (Scenario, Vec<crate::scenario::Cluster>) {
             pip_index.push(resources.len());
             // The cluster (first subscription only) has a LoadBalancer
             // Service for this IP unless it is one of the orphans.
-            if in_cluster && i < p.services && !p.orphan(i) {
+            if i < p.services
+                && !p.orphan(i)
+                && let Some(cluster) = cluster.as_deref_mut()
+            {
                 let ip = format!("20.{}.{}.{}", 50 + (i >> 16) % 200, (i >> 8) & 255, i & 255);
                 cluster.services.push(crate::k8s_objects::lb_service(
                     &format!("ns-{}", i % 17),
@@ -286,7 +285,10 @@ pub fn generate_fleet(p: &Params) -> (Scenario, Vec<crate::scenario::Cluster>) {
             let pv = format!("pvc-{}", rng.uuid());
             let left_behind = p.orphan(di);
             let disk_id = format!("/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Compute/disks/{pv}");
-            if in_cluster && p.nodes > 0 && !left_behind {
+            if p.nodes > 0
+                && !left_behind
+                && let Some(cluster) = cluster.as_deref_mut()
+            {
                 cluster.persistent_volumes.push(crate::k8s_objects::disk_pv(
                     &pv,
                     "default",
@@ -302,7 +304,7 @@ pub fn generate_fleet(p: &Params) -> (Scenario, Vec<crate::scenario::Cluster>) {
                     "timeCreated": "2026-01-02T03:04:05.1234567+00:00"}}));
         }
 
-        let mut more = More { p, sub: &sub, rg: &rg, net: &net, in_cluster, resources: &mut resources, cluster };
+        let mut more = More { p, sub: &sub, rg: &rg, net: &net, resources: &mut resources, cluster };
         more.storage(&mut rng);
         more.snapshots(&mut rng);
         more.private_links(&mut rng);
@@ -366,15 +368,14 @@ pub fn cluster_list(c: crate::scenario::Cluster) -> Value {
 }
 
 /// The generator's later kinds, for one subscription: what they add to
-/// the inventory and, in the first subscription, to the cluster.
+/// the inventory and, in a cluster's subscription, to its cluster.
 struct More<'a> {
     p: &'a Params,
     sub: &'a str,
     rg: &'a str,
     net: &'a str,
-    in_cluster: bool,
     resources: &'a mut Vec<Value>,
-    cluster: &'a mut crate::scenario::Cluster,
+    cluster: Option<&'a mut crate::scenario::Cluster>,
 }
 
 impl More<'_> {
@@ -423,8 +424,10 @@ impl More<'_> {
                     )
                 };
                 self.resources.push(child);
-                if self.in_cluster && !self.p.orphan(item) {
-                    self.cluster.persistent_volumes.push(crate::k8s_objects::storage_pv(&pv, driver, rg, &name, &pv));
+                if !self.p.orphan(item)
+                    && let Some(cluster) = self.cluster.as_deref_mut()
+                {
+                    cluster.persistent_volumes.push(crate::k8s_objects::storage_pv(&pv, driver, rg, &name, &pv));
                 }
                 item += 1;
             }
@@ -434,8 +437,10 @@ impl More<'_> {
     /// Incremental snapshots the disk CSI driver took of PersistentVolume disks.
     fn snapshots(&mut self, rng: &mut Rng) {
         let (p, sub, rg) = (self.p, self.sub, self.rg);
-        if self.in_cluster && p.snapshots > 0 {
-            self.cluster.volume_snapshot_contents.get_or_insert_with(Vec::new);
+        if p.snapshots > 0
+            && let Some(cluster) = self.cluster.as_deref_mut()
+        {
+            cluster.volume_snapshot_contents.get_or_insert_with(Vec::new);
         }
         let compute = format!("/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Compute");
         for i in 0..p.snapshots {
@@ -448,9 +453,8 @@ impl More<'_> {
                 "sku": {"name": "Standard_LRS", "tier": "Standard"},
                 "properties": {"creationData": {"createOption": "Copy", "sourceResourceId": disk}, "diskSizeGB": 32, "incremental": true,
                     "timeCreated": "2026-06-02T02:00:00+00:00", "provisioningState": "Succeeded", "diskState": "Unattached"}}));
-            if self.in_cluster
-                && !self.p.orphan(i)
-                && let Some(contents) = self.cluster.volume_snapshot_contents.as_mut()
+            if !self.p.orphan(i)
+                && let Some(contents) = self.cluster.as_deref_mut().and_then(|c| c.volume_snapshot_contents.as_mut())
             {
                 contents.push(crate::k8s_objects::volume_snapshot_content(&uid, &disk, &id));
             }
@@ -488,8 +492,10 @@ impl More<'_> {
                 "location": p.location, "tags": {"k8s-azure-cluster-name": p.cluster_name, "k8s-azure-owner-service": format!("{ns}/{svc}")},
                 "properties": {"provisioningState": "Succeeded", "loadBalancerFrontendIpConfigurations": [{"id": fe_id}],
                     "privateEndpointConnections": [], "visibility": {"subscriptions": []}, "enableProxyProtocol": false}}));
-            if self.in_cluster && !self.p.orphan(i) {
-                self.cluster.services.push(crate::k8s_objects::lb_service(
+            if !self.p.orphan(i)
+                && let Some(cluster) = self.cluster.as_deref_mut()
+            {
+                cluster.services.push(crate::k8s_objects::lb_service(
                     &ns,
                     &svc,
                     &uid,

@@ -25,8 +25,8 @@ pub type Texts = Box<[Text]>;
 ///
 /// Held as two parts: everything before the last `/` (the subscription,
 /// resource group, provider and type, and a sub-resource's parent), one
-/// shared copy per distinct spelling in the run ([`shared`]), and the last
-/// segment, inline up to 24 bytes. Tens of thousands of IDs in one
+/// interned copy per distinct spelling for the process ([`Head`]), and the
+/// last segment, inline up to 24 bytes. Tens of thousands of IDs in one
 /// resource group and type share one copy of their 120-byte head, and a
 /// reference, a finding and the object it names share it too.
 #[derive(Clone, Default)]
@@ -316,22 +316,10 @@ pub fn shared(s: &str) -> Arc<str> {
     a
 }
 
-/// A text with few distinct values in a run, read into its one shared copy.
+/// A text with few distinct values in a run, read into its one shared
+/// copy; `null` is the empty text.
 pub fn shared_text<'de, D: Deserializer<'de>>(d: D) -> Result<Arc<str>, D::Error> {
-    struct V;
-    impl serde::de::Visitor<'_> for V {
-        type Value = Arc<str>;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a string")
-        }
-        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Arc<str>, E> {
-            Ok(shared(v))
-        }
-        fn visit_unit<E: serde::de::Error>(self) -> Result<Arc<str>, E> {
-            Ok(shared(""))
-        }
-    }
-    d.deserialize_any(V)
+    Ok(shared_text_opt(d)?.unwrap_or_else(|| shared("")))
 }
 
 /// An optional text with few distinct values in a run (a region, a SKU),
@@ -599,29 +587,28 @@ impl ResourceId {
         ResourceId { head: Some(head(&h)), tail: Text::from(name) }
     }
 
-    /// Whether this ID is exactly `{parent}/{collection}/{name}`, with case.
+    /// Whether this ID is exactly `{parent}/{collection}/{name}`, with case
+    /// (the rule of [`is_child_id`], on the ID's own parts).
     pub fn is_child_of(&self, parent: &ResourceId, collection: &str, name: &str) -> bool {
-        let Some(h) = self.head else { return false };
-        let parent = parent.to_string();
-        let parent = parent.trim_end_matches('/');
-        !name.is_empty()
-            && self.tail == name
-            && h.0.len() == parent.len() + 1 + collection.len()
-            && h.0.strip_prefix(parent).and_then(|r| r.strip_prefix('/')) == Some(collection)
+        self.head.is_some_and(|h| {
+            !name.is_empty() && self.tail == name && is_collection_of(&h.0, &parent.to_string(), collection)
+        })
     }
 }
 
 /// Whether `id` is exactly `{parent}/{collection}/{name}`.
 pub(crate) fn is_child_id(id: &str, parent: &str, collection: &str, name: &str) -> bool {
-    let parent = parent.trim_end_matches('/');
     !name.is_empty()
-        && id.len() == parent.len() + collection.len() + name.len() + 2
         && id
-            .strip_prefix(parent)
-            .and_then(|r| r.strip_prefix('/'))
-            .and_then(|r| r.strip_prefix(collection))
-            .and_then(|r| r.strip_prefix('/'))
-            == Some(name)
+            .strip_suffix(name)
+            .and_then(|r| r.strip_suffix('/'))
+            .is_some_and(|head| is_collection_of(head, parent, collection))
+}
+
+/// Whether `head` is exactly `{parent}/{collection}` (a parent spelt with
+/// a trailing `/` counts without it).
+fn is_collection_of(head: &str, parent: &str, collection: &str) -> bool {
+    head.strip_suffix(collection).and_then(|r| r.strip_suffix('/')) == Some(parent.trim_end_matches('/'))
 }
 
 /// Deserialize `null` (or an absent field, with `#[serde(default)]`) as the
