@@ -94,6 +94,12 @@ proptest! {
         prop_assert_eq!(back.to_string(), a.clone());
         let (la, lb) = (a.to_ascii_lowercase(), b.to_ascii_lowercase());
         prop_assert_eq!(x.cmp(&y), la.cmp(&lb));
+        // Two IDs under one shared head order and compare by their names.
+        let (ta, tb) = (b.replace('/', "x"), a.replace('/', "Y"));
+        let (p, q) = (format!("{a}/{ta}"), format!("{a}/{tb}"));
+        let (ip, iq) = (crate::models::ResourceId::new(&p), crate::models::ResourceId::new(&q));
+        prop_assert_eq!(ip.cmp(&iq), p.to_ascii_lowercase().cmp(&q.to_ascii_lowercase()));
+        prop_assert_eq!(ip == iq, p.eq_ignore_ascii_case(&q));
         prop_assert_eq!(x == y, la == lb);
         prop_assert_eq!(x.eq_str(&b), la == lb);
         prop_assert_eq!(x.starts_with_ci(&b), la.starts_with(&lb));

@@ -123,10 +123,9 @@ impl PartialEq for Key<'_> {
             (Key::Id(a), Key::Id(b)) => a == b,
             (Key::Text(a), Key::Text(b)) => a.eq_ignore_ascii_case(b),
             _ => {
-                fn lower<'s>(s: [&'s [u8]; 7]) -> impl Iterator<Item = u8> + 's {
-                    s.into_iter().flatten().map(u8::to_ascii_lowercase)
-                }
-                lower(self.slices()).eq(lower(other.slices()))
+                let (a, b) = (self.slices(), other.slices());
+                let len = |s: &[&[u8]; 7]| s.iter().map(|p| p.len()).sum::<usize>();
+                len(&a) == len(&b) && crate::models::common::cmp_ci(a, b).is_eq()
             }
         }
     }
@@ -243,6 +242,18 @@ impl<'a> Usage<'a> {
     pub fn build(ctx: &Ctx<'a>) -> Usage<'a> {
         let snap = ctx.snap;
         let mut u = Usage::default();
+        // Sized up front: growing the map rehashes every ID already in it.
+        let lb_parts: usize = snap
+            .azure
+            .load_balancers
+            .iter()
+            .map(|lb| {
+                lb.properties.frontends.len() + lb.properties.backend_address_pools.len() + lb.properties.probes.len()
+            })
+            .sum();
+        let nic_configs: usize =
+            snap.azure.network_interfaces.iter().map(|n| n.properties.ip_configurations.len()).sum();
+        u.refs.reserve(snap.azure.public_ips.len() + lb_parts + nic_configs);
         let pip_address: Map<Key, &str> = snap
             .azure
             .public_ips

@@ -213,7 +213,10 @@ impl PartialEq for ResourceId {
         match (&self.head, &other.head) {
             // The usual case: one shared head, so only the names differ.
             (Some(a), Some(b)) if std::ptr::eq(*a, *b) => self.tail.eq_ignore_ascii_case(&other.tail),
-            _ => self.len() == other.len() && self.lower().eq(other.lower()),
+            _ => {
+                self.len() == other.len()
+                    && cmp_ci(self.parts().map(str::as_bytes), other.parts().map(str::as_bytes)).is_eq()
+            }
         }
     }
 }
@@ -257,7 +260,52 @@ impl PartialOrd for ResourceId {
 }
 impl Ord for ResourceId {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.lower().cmp(other.lower())
+        match (&self.head, &other.head) {
+            // One shared head: the whole texts differ where the names do.
+            (Some(a), Some(b)) if std::ptr::eq(*a, *b) => cmp_ci([self.tail.as_bytes()], [other.tail.as_bytes()]),
+            _ => cmp_ci(self.parts().map(str::as_bytes), other.parts().map(str::as_bytes)),
+        }
+    }
+}
+
+/// Compare two texts, each spelt as parts, by their ASCII lower case, a
+/// run of bytes at a time (an iterator over the bytes of the parts cost a
+/// seventh of a run's CPU in sorting findings).
+pub fn cmp_ci<'a, 'b>(
+    a: impl IntoIterator<Item = &'a [u8]>,
+    b: impl IntoIterator<Item = &'b [u8]>,
+) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    let (mut ai, mut bi) = (a.into_iter(), b.into_iter());
+    let (mut x, mut y): (&[u8], &[u8]) = (&[], &[]);
+    loop {
+        while x.is_empty() {
+            match ai.next() {
+                Some(p) => x = p,
+                None => break,
+            }
+        }
+        while y.is_empty() {
+            match bi.next() {
+                Some(p) => y = p,
+                None => break,
+            }
+        }
+        match (x.is_empty(), y.is_empty()) {
+            (true, true) => return Ordering::Equal,
+            (true, false) => return Ordering::Less,
+            (false, true) => return Ordering::Greater,
+            (false, false) => {}
+        }
+        let n = x.len().min(y.len());
+        for (p, q) in x[..n].iter().zip(&y[..n]) {
+            let (p, q) = (p.to_ascii_lowercase(), q.to_ascii_lowercase());
+            if p != q {
+                return p.cmp(&q);
+            }
+        }
+        x = &x[n..];
+        y = &y[n..];
     }
 }
 
