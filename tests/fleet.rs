@@ -260,3 +260,63 @@ fn each_objects_quota_is_measured_by_the_view_that_owns_it() {
         1
     );
 }
+
+/// The demo with a resource group no cluster owns (`shared-infra`): the
+/// retired load balancer copied there as `infra-idle-lb`, and a NAT
+/// gateway there that holds aks-staging's orphan-tagged IP.
+fn demo_with_shared_infra() -> Scenario {
+    let mut sc = demo_scenario();
+    let copy = |name: &str, new: &str| {
+        let r = sc.resources.iter().find(|r| r["name"] == name).unwrap().to_string();
+        serde_json::from_str::<Value>(
+            &r.replace("MC_aks-prod_aks-prod_westeurope/", "shared-infra/").replace(name, new),
+        )
+        .unwrap()
+    };
+    let (lb, mut nat) = (copy("retired-lb", "infra-idle-lb"), copy("egress", "infra-egress"));
+    nat["properties"]["publicIpAddresses"] = json!([{"id": format!(
+        "/subscriptions/{DEMO_SUB}/resourceGroups/{STAGING_RG}/providers/Microsoft.Network/publicIPAddresses/{STAGING_IP}"
+    )}]);
+    sc.resources.push(lb);
+    sc.resources.push(nat);
+    sc
+}
+
+/// The three views' fleet run over [`demo_with_shared_infra`]: its report.
+fn shared_infra_report() -> Value {
+    let sc = demo_with_shared_infra();
+    let mock = start(sc.clone());
+    let dir = tempfile::tempdir().unwrap();
+    let (run, report) = fleet(&mock, &three_views(&sc, dir.path()), &["-o", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    report
+}
+
+#[test]
+fn what_no_view_owns_is_judged_once_and_said_once() {
+    let report = shared_infra_report();
+    let findings = report["findings"].as_array().unwrap();
+    // An Azure-only verdict in a group no cluster owns: made once, and no
+    // cluster's (it was the first view's before each view walked only its own).
+    let idle: Vec<&Value> = findings.iter().filter(|f| f["name"] == "infra-idle-lb").collect();
+    assert_eq!(idle.len(), 1, "{idle:?}");
+    assert_eq!(idle[0]["kind"], "lb-idle");
+    assert!(idle[0]["cluster"].is_null(), "{}", idle[0]);
+    // Said once, not once per view; no view notes another's objects.
+    let notes: Vec<&str> = report["notes"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+    let rest: Vec<&&str> = notes.iter().filter(|n| n.contains("no cluster's in this fleet run")).collect();
+    assert_eq!(rest.len(), 1, "{notes:#?}");
+    assert!(rest[0].starts_with("1 resource group in 1 subscription (shared-infra ("), "{}", rest[0]);
+    assert!(!notes.iter().any(|n| n.starts_with("cluster ") && n.contains("shared-infra")), "{notes:#?}");
+    assert!(!notes.iter().any(|n| n.starts_with("cluster prod:") && n.contains(STAGING_RG)), "{notes:#?}");
+}
+
+#[test]
+fn a_reference_from_a_group_no_view_owns_keeps_an_object_in_use() {
+    // aks-staging's IP is tagged for a Service that is gone, but a NAT
+    // gateway in shared-infra, which staging's view does not walk, holds it.
+    let report = shared_infra_report();
+    assert!(!report["findings"].to_string().contains(STAGING_IP), "in use beats named: {}", report["findings"]);
+    let notes = report["notes"].to_string();
+    assert!(notes.contains(STAGING_IP) && notes.contains("infra-egress"), "{notes}");
+}

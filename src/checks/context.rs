@@ -62,6 +62,67 @@ pub struct Ctx<'a> {
     /// subscriptions, lower-cased) and names: theirs to judge, never ours,
     /// whatever `-g` or a Service says.
     others: Vec<(Option<String>, String, String)>,
+    coverage: crate::snapshot::Coverage<'a>,
+    /// In a fleet run, the objects this view judges; `None` judges all.
+    only: Option<Only>,
+}
+
+/// The resource groups one pass of a fleet run judges: a view's own (those
+/// it would judge alone: `Ctx::rg_owner` says `Ours`), or, for the pass
+/// over what no view owns, the rest. Every other object is another pass's,
+/// so each view walks its own objects, not the whole tenant's.
+pub struct Only {
+    /// (subscription, resource group), lower-cased.
+    groups: HashSet<(String, String)>,
+    /// Whether the groups are the ones judged or the ones left out.
+    judged: bool,
+    /// The answer for each interned ID head (an object's subscription and
+    /// resource group are in its head).
+    memo: std::cell::RefCell<HashMap<usize, bool>>,
+}
+
+impl Only {
+    pub fn judged(groups: HashSet<(String, String)>) -> Only {
+        Only { groups, judged: true, memo: Default::default() }
+    }
+    pub fn all_but(groups: HashSet<(String, String)>) -> Only {
+        Only { groups, judged: false, memo: Default::default() }
+    }
+    fn admits(&self, sub: Option<&str>, rg: Option<&str>) -> bool {
+        let key = (sub.unwrap_or("").to_ascii_lowercase(), rg.unwrap_or("").to_ascii_lowercase());
+        self.groups.contains(&key) == self.judged
+    }
+    fn admits_id(&self, id: &ResourceId) -> bool {
+        // An object's head ("/subscriptions/s/resourceGroups/rg/providers/...")
+        // holds its scope, so the answer is the head's, found once; an ID
+        // whose resource group is not in its head is answered alone.
+        let Some(head) = id.head() else { return self.admits(id.subscription(), id.resource_group()) };
+        let addr = head.as_ptr() as usize;
+        if let Some(b) = self.memo.borrow().get(&addr) {
+            return *b;
+        }
+        let Some((sub, rg)) = scope_of_head(head) else {
+            return self.admits(id.subscription(), id.resource_group());
+        };
+        let b = self.admits(sub, Some(rg));
+        self.memo.borrow_mut().insert(addr, b);
+        b
+    }
+}
+
+/// The subscription and resource group named in an ID's head, when the
+/// resource group's pair is whole there.
+fn scope_of_head(head: &str) -> Option<(Option<&str>, &str)> {
+    let mut sub = None;
+    let mut parts = head.split('/');
+    while let Some(p) = parts.next() {
+        if p.eq_ignore_ascii_case("subscriptions") {
+            sub = parts.next().filter(|s| !s.is_empty());
+        } else if p.eq_ignore_ascii_case("resourceGroups") {
+            return parts.next().filter(|r| !r.is_empty()).map(|r| (sub, r));
+        }
+    }
+    None
 }
 
 impl<'a> Ctx<'a> {
@@ -96,6 +157,8 @@ impl<'a> Ctx<'a> {
                     Some((sub, rg, v.label.clone().unwrap_or_else(|| v.name.clone())))
                 })
                 .collect(),
+            coverage: crate::snapshot::Coverage::new(snap),
+            only: None,
         };
         for s in &c.services {
             ctx.by_key.insert(s.key(), s);
@@ -165,10 +228,21 @@ impl<'a> Ctx<'a> {
         Some(format!("the cluster's {} were not read completely ({why})", kind.name()))
     }
 
+    /// Judge only these objects (a fleet run's pass).
+    pub fn only(mut self, only: Only) -> Self {
+        self.only = Some(only);
+        self
+    }
+
+    /// Whether this pass judges the object `id` (always, outside a fleet).
+    pub fn mine(&self, id: &ResourceId) -> bool {
+        self.only.as_ref().is_none_or(|o| o.admits_id(id))
+    }
+
     /// Whether ARM list `kind` was read completely for the resource `id`.
     pub fn covered(&self, kind: ListKind, id: &ResourceId) -> bool {
         match (id.subscription(), id.resource_group()) {
-            (Some(sub), Some(rg)) => self.snap.covered(kind, sub, rg),
+            (Some(sub), Some(rg)) => self.coverage.covered(kind, sub, rg),
             _ => false,
         }
     }
@@ -249,6 +323,12 @@ impl<'a> Ctx<'a> {
     /// name tag alone cannot tell them apart: facts file, section 7);
     /// anything else is not judged either, with the reason.
     pub fn rg_owner(&self, sub: Option<&str>, rg: &str) -> Owner {
+        if self.only.as_ref().is_some_and(|o| !o.judged) {
+            let sub = sub.map(|s| format!(" in subscription {s}")).unwrap_or_default();
+            return Owner::Unknown(format!(
+                "resource group {rg}{sub} is no cluster's in this fleet run (not the node resource group of a view or of an AKS cluster, and no view's Service names it)"
+            ));
+        }
         // A resource group name is unique only within its subscription:
         // MC_rg_aks_westeurope in another subscription is another cluster's.
         // Unless the cloud-config puts the network resources in another
@@ -398,6 +478,41 @@ pub(crate) fn cluster_subscription(snap: &Snapshot, c: &ClusterView) -> Option<S
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A fleet pass's answer for an object comes from its ID's head, found
+    /// once per head: it is the answer its whole ID gives, for IDs of any
+    /// case and shape (a resource group's own ID keeps its name in the
+    /// last segment, not the head), asked in any order.
+    #[test]
+    fn a_pass_admits_by_the_whole_id_whatever_the_head() {
+        let groups: HashSet<(String, String)> =
+            [("s1", "rg1"), ("s2", "mc_x")].iter().map(|(s, r)| (s.to_string(), r.to_string())).collect();
+        let ids = [
+            "/subscriptions/S1/resourceGroups/RG1/providers/Microsoft.Network/publicIPAddresses/a",
+            "/subscriptions/s1/resourcegroups/rg1/providers/Microsoft.Network/publicIPAddresses/b",
+            "/subscriptions/s1/resourceGroups/rg2/providers/Microsoft.Network/publicIPAddresses/a",
+            "/subscriptions/s2/resourceGroups/MC_x/providers/Microsoft.Compute/disks/d",
+            "/subscriptions/s1/resourceGroups/rg1",
+            "/subscriptions/s1/resourceGroups/rg2",
+            "/subscriptions/s1/resourceGroups/",
+            "/subscriptions/s1/providers/Microsoft.Network/locations/westeurope/usages/x",
+            "no-slash",
+            "",
+        ];
+        for judged in [true, false] {
+            let only = if judged { Only::judged(groups.clone()) } else { Only::all_but(groups.clone()) };
+            let mut admitted = 0;
+            for round in 0..2 {
+                for id in ids.iter().chain(ids.iter().rev()) {
+                    let rid = ResourceId::new(id);
+                    let want = only.admits(rid.subscription(), rid.resource_group());
+                    assert_eq!(only.admits_id(&rid), want, "{id} (judged {judged}, round {round})");
+                    admitted += usize::from(want);
+                }
+            }
+            assert!(admitted > 0 && admitted < 4 * ids.len(), "both answers occur");
+        }
+    }
 
     /// A resource group's name is unique only within its subscription; the
     /// cloud-config's networkResourceSubscriptionID makes a second one the

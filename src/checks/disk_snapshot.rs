@@ -59,7 +59,7 @@ pub fn check(ctx: &Ctx) -> Verdicts {
         .flat_map(|c| c.handles())
         .map(|h| h.trim().trim_end_matches('/').to_ascii_lowercase())
         .collect();
-    for s in ctx.snap.azure.snapshots.iter().filter(|s| is_drivers(s)) {
+    for s in ctx.snap.azure.snapshots.iter().filter(|s| is_drivers(s) && ctx.mine(&s.id)) {
         if !ctx.judge(ListKind::Snapshots, &s.id, "snapshot", &s.name, &mut v.notes) {
             continue;
         }

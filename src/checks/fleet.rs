@@ -7,10 +7,55 @@
 //! cluster are withheld for it, and the Azure-only ones (idle load
 //! balancers, empty storage accounts, quotas) are still made in its node
 //! resource group.
+//!
+//! Each pass walks only its own objects: the resource groups it judges
+//! (`Ctx::rg_owner` says `Ours`), found once for the inventory. What no
+//! view and no AKS cluster owns gets one last pass of its own, which makes
+//! the Azure-only verdicts there and says once what it cannot judge. The
+//! references between Azure objects are indexed once for every pass
+//! ([`AzureRefs`]). A 1,000-subscription tenant with 20 views so costs
+//! about one walk of the inventory, not twenty.
 
-use super::{Settings, Verdicts, run_view, sort};
+use super::context::{Only, Owner};
+use super::usage::{AzureRefs, Usage};
+use super::{Ctx, Settings, Verdicts, run_ctx, sort};
 use crate::findings::{Audit, Kind};
-use crate::snapshot::{ClusterSource, ClusterView, Snapshot, Sourced};
+use crate::snapshot::{ClusterSource, ClusterView, ListKind, Snapshot, Sourced};
+use std::collections::HashSet;
+
+/// Every (subscription, resource group) that holds an object a check
+/// walks, in its first spelling, once without case. (Managed clusters and
+/// locks are read for what they say of others, and judged by none.)
+fn scopes(snap: &Snapshot) -> Vec<(String, String)> {
+    let mut seen_heads: HashSet<usize> = HashSet::new();
+    let mut seen: HashSet<(String, String)> = HashSet::new();
+    let mut out = Vec::new();
+    snap.azure.each(|kind, r| {
+        if matches!(kind, ListKind::ManagedClusters | ListKind::Locks) {
+            return;
+        }
+        let id = r.id();
+        if let Some(h) = id.head()
+            && !seen_heads.insert(h.as_ptr() as usize)
+        {
+            return;
+        }
+        let (Some(sub), Some(rg)) = (id.subscription(), id.resource_group()) else { return };
+        if seen.insert((sub.to_ascii_lowercase(), rg.to_ascii_lowercase())) {
+            out.push((sub.to_string(), rg.to_string()));
+        }
+    });
+    out
+}
+
+/// The scopes a context judges, lower-cased.
+fn owned(ctx: &Ctx, scopes: &[(String, String)]) -> HashSet<(String, String)> {
+    scopes
+        .iter()
+        .filter(|(s, r)| ctx.rg_owner(Some(s), r) == Owner::Ours)
+        .map(|(s, r)| (s.to_ascii_lowercase(), r.to_ascii_lowercase()))
+        .collect()
+}
 
 pub(super) fn run(audit: Audit, snap: &Snapshot, settings: &Settings) -> Verdicts {
     let views: Vec<&ClusterView> = std::iter::once(&snap.cluster).chain(&snap.fleet).collect();
@@ -51,6 +96,10 @@ pub(super) fn run(audit: Audit, snap: &Snapshot, settings: &Settings) -> Verdict
         owners.iter().find(|((s, r), _)| *r == rg && (s.is_empty() || *s == sub)).map(|(_, l)| l.clone())
     };
     let owner = |f: &crate::findings::Finding| owner_of(&f.resource_id);
+    let azure = AzureRefs::build(snap);
+    let scopes = scopes(snap);
+    // The scopes some pass judges; the last pass takes the rest.
+    let mut taken: HashSet<(String, String)> = HashSet::new();
     let mut all = Verdicts::default();
     // Each key's finding, and whether the view that made it owns the
     // object: the owner's verdict wins (it knows, say, the provider's own
@@ -59,7 +108,11 @@ pub(super) fn run(audit: Audit, snap: &Snapshot, settings: &Settings) -> Verdict
     let mut measured: std::collections::HashMap<String, (usize, bool)> = std::collections::HashMap::new();
     for (i, view) in views.iter().enumerate() {
         let label: std::sync::Arc<str> = view.label.as_deref().unwrap_or(&view.name).into();
-        let v = run_view(audit, snap, view, settings);
+        let ctx = Ctx::for_view(snap, view);
+        let own = owned(&ctx, &scopes);
+        taken.extend(own.iter().cloned());
+        let ctx = ctx.only(Only::judged(own));
+        let v = run_ctx(audit, &ctx, &Usage::for_view(&ctx, &azure), settings);
         for mut f in v.findings.unboxed() {
             if !f.kind.as_str().starts_with("sp-") {
                 f.cluster = Some(owner(&f).unwrap_or_else(|| label.clone()));
@@ -146,7 +199,11 @@ pub(super) fn run(audit: Audit, snap: &Snapshot, settings: &Settings) -> Verdict
             node_resource_group: Some(Sourced { value: rg.to_string(), source: "AKS managed cluster".into() }),
             ..Default::default()
         };
-        let v = run_view(audit, snap, &view, settings);
+        let ctx = Ctx::for_view(snap, &view);
+        let own = owned(&ctx, &scopes);
+        taken.extend(own.iter().cloned());
+        let ctx = ctx.only(Only::judged(own));
+        let v = run_ctx(audit, &ctx, &Usage::for_view(&ctx, &azure), settings);
         for mut f in v.findings.unboxed() {
             f.cluster = Some(owner(&f).unwrap_or_else(|| mc.name.as_str().into()));
             if !f.resource_id.starts_with_ci("/subscriptions/") || !seen.contains_key(&f.key()) {
@@ -156,6 +213,50 @@ pub(super) fn run(audit: Audit, snap: &Snapshot, settings: &Settings) -> Verdict
         }
         // Its "not read" gaps are the withheld line above.
         all.notes.extend(v.notes.into_iter().map(|n| format!("cluster {}: {n}", mc.name)));
+    }
+    // What no pass judged: the Azure-only verdicts, once, against a view
+    // of no cluster; what needs a cluster is said once, here.
+    let rest: Vec<&(String, String)> =
+        scopes.iter().filter(|(s, r)| !taken.contains(&(s.to_ascii_lowercase(), r.to_ascii_lowercase()))).collect();
+    if !rest.is_empty() {
+        let subs: HashSet<String> = rest.iter().map(|(s, _)| s.to_ascii_lowercase()).collect();
+        let named: Vec<String> = rest.iter().take(3).map(|(s, r)| format!("{r} ({s})")).collect();
+        let more =
+            if rest.len() > named.len() { format!(" and {} more", rest.len() - named.len()) } else { String::new() };
+        all.notes.push(format!(
+            "{} resource group{} in {} subscription{} ({}{more}) are no cluster's in this fleet run: not the node resource group of a view or of an AKS cluster, and named by no view's Service. Only verdicts that need no cluster are made there (failed public IPs, idle load balancers, Basic SKUs, quotas)",
+            rest.len(),
+            if rest.len() == 1 { "" } else { "s" },
+            subs.len(),
+            if subs.len() == 1 { "" } else { "s" },
+            named.join(", "),
+        ));
+        let nobody = ClusterView {
+            name: crate::snapshot::DEFAULT_CLUSTER_NAME.into(),
+            source: ClusterSource::Skipped,
+            ..Default::default()
+        };
+        let ctx = Ctx::for_view(snap, &nobody).only(Only::all_but(taken));
+        let v = run_ctx(audit, &ctx, &Usage::for_view(&ctx, &azure), settings);
+        for mut f in v.findings.unboxed() {
+            // An Azure object's finding, if no view made it; no cluster's
+            // unless its resource group is a cluster's after all.
+            if !f.resource_id.starts_with_ci("/subscriptions/") || seen.contains_key(&f.key()) {
+                continue;
+            }
+            f.cluster = owner(&f);
+            seen.insert(f.key(), (all.findings.len(), true));
+            all.findings.push(f);
+        }
+        // Its "not read" gaps are the note above.
+        all.notes.extend(v.notes);
+        for m in v.measurements {
+            let key = format!("{}|{}", m.kind.as_str(), m.resource_id.to_ascii_lowercase());
+            if let std::collections::hash_map::Entry::Vacant(e) = measured.entry(key) {
+                e.insert((all.measurements.len(), true));
+                all.measurements.push(m);
+            }
+        }
     }
     sort(&mut all);
     // By pressure, as the quota check orders one view's.

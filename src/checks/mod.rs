@@ -215,11 +215,16 @@ pub fn run(audit: Audit, snap: &Snapshot, settings: &Settings) -> Verdicts {
 fn run_view(audit: Audit, snap: &Snapshot, view: &crate::snapshot::ClusterView, settings: &Settings) -> Verdicts {
     let ctx = Ctx::for_view(snap, view);
     let usage = usage::Usage::build(&ctx);
+    run_ctx(audit, &ctx, &usage, settings)
+}
+
+/// Run `audit`'s checks in one context (a view, or one pass of a fleet).
+fn run_ctx(audit: Audit, ctx: &Ctx, usage: &usage::Usage, settings: &Settings) -> Verdicts {
     let mut v = Verdicts::default();
     for check in REGISTRY.iter().filter(|c| audit == Audit::Check || c.audit == audit) {
-        run_one(check, &ctx, &usage, settings, &mut v);
+        run_one(check, ctx, usage, settings, &mut v);
     }
-    finish(&ctx, &mut v, settings);
+    finish(ctx, &mut v, settings);
     v
 }
 

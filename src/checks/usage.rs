@@ -32,7 +32,7 @@ use super::Ctx;
 use super::context::{Owner, provider_base};
 use crate::models::cluster::Service;
 use crate::models::{LoadBalancer, ResourceId, SubResource};
-use crate::snapshot::{ClusterKind, ListKind};
+use crate::snapshot::{ClusterKind, ListKind, Snapshot};
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 
@@ -216,11 +216,40 @@ pub enum Status {
 
 /// Keys borrow the snapshot's IDs: the index costs a few words per
 /// reference, not a lower-cased copy of each ID and a description.
-#[derive(Default)]
+///
+/// Two halves: the references between Azure objects ([`AzureRefs`]), the
+/// same for every cluster view, so a fleet run builds them once; and each
+/// view's own (its Services' references and its candidates), made only for
+/// the objects the view judges.
 pub struct Usage<'a> {
-    refs: Map<Key<'a>, Vec<Ref<'a>>>,
+    azure: Shared<'a>,
+    /// References from this view's live Services.
+    services: RefMap<'a>,
     candidates: Set<Key<'a>>,
     kept: Map<Key<'a>, What<'a>>,
+}
+
+enum Shared<'a> {
+    Own(Box<AzureRefs<'a>>),
+    Borrowed(&'a AzureRefs<'a>),
+}
+
+impl<'a> std::ops::Deref for Shared<'a> {
+    type Target = AzureRefs<'a>;
+    fn deref(&self) -> &AzureRefs<'a> {
+        match self {
+            Shared::Own(r) => r,
+            Shared::Borrowed(r) => r,
+        }
+    }
+}
+
+/// Every reference from one Azure object to another (a rule to its
+/// frontend, a frontend or NIC to its public IP...), whoever judges them.
+pub struct AzureRefs<'a> {
+    refs: RefMap<'a>,
+    /// Public IP -> its address.
+    pip_address: Map<Key<'a>, &'a str>,
 }
 
 /// The index hashes every ID of the snapshot: with the standard library's
@@ -228,6 +257,8 @@ pub struct Usage<'a> {
 /// seeded per process, is several times faster on 150-byte keys.
 type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 type Set<K> = HashSet<K, foldhash::fast::RandomState>;
+/// Each object's references.
+type RefMap<'a> = Map<Key<'a>, Vec<Ref<'a>>>;
 
 /// The key of a sub-resource of a load balancer: its ID, or the ID it
 /// would have.
@@ -238,30 +269,135 @@ fn child_key<'a>(lb: &'a LoadBalancer, collection: Coll, name: &'a str, id: Opti
     }
 }
 
-impl<'a> Usage<'a> {
-    pub fn build(ctx: &Ctx<'a>) -> Usage<'a> {
-        let snap = ctx.snap;
-        let mut u = Usage::default();
+fn push<'a>(refs: &mut RefMap<'a>, target: Key<'a>, from: Option<Key<'a>>, what: What<'a>) {
+    refs.entry(target).or_default().push(Ref { from, what });
+}
+
+impl<'a> AzureRefs<'a> {
+    pub fn build(snap: &'a Snapshot) -> AzureRefs<'a> {
+        let inv = &snap.azure;
         // Sized up front: growing the map rehashes every ID already in it.
-        let lb_parts: usize = snap
-            .azure
+        let lb_parts: usize = inv
             .load_balancers
             .iter()
             .map(|lb| {
                 lb.properties.frontends.len() + lb.properties.backend_address_pools.len() + lb.properties.probes.len()
             })
             .sum();
-        let nic_configs: usize =
-            snap.azure.network_interfaces.iter().map(|n| n.properties.ip_configurations.len()).sum();
-        u.refs.reserve(snap.azure.public_ips.len() + lb_parts + nic_configs);
-        let pip_address: Map<Key, &str> = snap
-            .azure
-            .public_ips
-            .iter()
-            .filter_map(|p| p.properties.ip_address.as_deref().map(|a| (Key::of(&p.id), a)))
-            .collect();
+        let nic_configs: usize = inv.network_interfaces.iter().map(|n| n.properties.ip_configurations.len()).sum();
+        let mut r = AzureRefs {
+            refs: Map::with_capacity_and_hasher(inv.public_ips.len() + lb_parts + nic_configs, Default::default()),
+            pip_address: Map::with_capacity_and_hasher(inv.public_ips.len(), Default::default()),
+        };
+        for p in &inv.public_ips {
+            if let Some(a) = p.properties.ip_address.as_deref() {
+                r.pip_address.insert(Key::of(&p.id), a);
+            }
+        }
+        for lb in &inv.load_balancers {
+            let p = &lb.properties;
+            let part = |coll: Coll, n: &'a str| What::Part { coll, lb, name: n };
+            for rule in &p.load_balancing_rules {
+                let from = child_key(lb, Coll::Rules, &rule.name, rule.id.as_deref());
+                let rp = &rule.properties;
+                let targets = rp
+                    .frontend_ip_configuration
+                    .iter()
+                    .chain(&rp.backend_address_pool)
+                    .chain(&rp.backend_address_pools)
+                    .chain(&rp.probe);
+                r.add_all(targets, &from, &part(Coll::Rules, &rule.name));
+            }
+            for rule in &p.inbound_nat_rules {
+                let from = child_key(lb, Coll::NatRules, &rule.name, rule.id.as_deref());
+                let rp = &rule.properties;
+                r.add_all(
+                    rp.frontend_ip_configuration.iter().chain(&rp.backend_address_pool),
+                    &from,
+                    &part(Coll::NatRules, &rule.name),
+                );
+            }
+            for rule in &p.inbound_nat_pools {
+                let from = child_key(lb, Coll::NatPools, &rule.name, rule.id.as_deref());
+                r.add_all(&rule.properties.frontend_ip_configuration, &from, &part(Coll::NatPools, &rule.name));
+            }
+            for rule in &p.outbound_rules {
+                let from = child_key(lb, Coll::Outbound, &rule.name, rule.id.as_deref());
+                let rp = &rule.properties;
+                r.add_all(
+                    rp.frontend_ip_configurations.iter().chain(&rp.backend_address_pool),
+                    &from,
+                    &part(Coll::Outbound, &rule.name),
+                );
+            }
+            for fe in &p.frontends {
+                let key = child_key(lb, Coll::Frontends, &fe.name, fe.id.as_deref());
+                let fp = &fe.properties;
+                r.add_all(
+                    fp.public_ip_address.iter().chain(&fp.public_ip_prefix),
+                    &key,
+                    &part(Coll::Frontends, &fe.name),
+                );
+            }
+        }
+        for nic in &inv.network_interfaces {
+            for c in &nic.properties.ip_configurations {
+                let from = match &c.id {
+                    Some(i) if !i.is_empty() => Key::of(i),
+                    _ => Key::Child(&nic.id, Coll::IpConfigurations, &c.name),
+                };
+                let cp = &c.properties;
+                let what = What::Nic { nic: &nic.name, config: &c.name };
+                r.add_all(cp.public_ip_address.iter().chain(&cp.load_balancer_backend_address_pools), &from, &what);
+            }
+        }
+        for nat in &inv.nat_gateways {
+            let np = &nat.properties;
+            let what = What::NatGateway(&nat.name);
+            r.add_all(np.public_ip_addresses.iter().chain(&np.public_ip_prefixes), &Key::of(&nat.id), &what);
+        }
+        for pip in &inv.public_ips {
+            // The IP's own back-references: whatever holds it, listed or not.
+            if let Some(c) = &pip.properties.ip_configuration {
+                push(&mut r.refs, Key::of(&pip.id), Some(Key::of(&c.id)), What::IpConfiguration(&c.id));
+            }
+            if let Some(n) = &pip.properties.nat_gateway {
+                push(&mut r.refs, Key::of(&pip.id), Some(Key::of(&n.id)), What::ItsNatGateway(&n.id));
+            }
+        }
+        // Most objects have one referrer; a vector grown by one push holds four.
+        r.refs.values_mut().for_each(Vec::shrink_to_fit);
+        r
+    }
+
+    fn add_all(&mut self, targets: impl IntoIterator<Item = &'a SubResource>, from: &Key<'a>, what: &What<'a>) {
+        for t in targets {
+            if !t.id.is_empty() {
+                push(&mut self.refs, Key::of(&t.id), Some(from.clone()), what.clone());
+            }
+        }
+    }
+}
+
+impl<'a> Usage<'a> {
+    /// The index for one view, with the Azure half built for it alone.
+    pub fn build(ctx: &Ctx<'a>) -> Usage<'a> {
+        Self::with(ctx, Shared::Own(Box::new(AzureRefs::build(ctx.snap))))
+    }
+
+    /// The index for one view over Azure references built once for all.
+    pub fn for_view(ctx: &Ctx<'a>, azure: &'a AzureRefs<'a>) -> Usage<'a> {
+        Self::with(ctx, Shared::Borrowed(azure))
+    }
+
+    fn with(ctx: &Ctx<'a>, azure: Shared<'a>) -> Usage<'a> {
+        let snap = ctx.snap;
+        let mut u = Usage { azure, services: Map::default(), candidates: Set::default(), kept: Map::default() };
         let services_read = ctx.cluster_gap(ClusterKind::Services).is_none();
-        for lb in &snap.azure.load_balancers {
+        // Only the view's own objects: no other can be its candidate, and
+        // Service references matter only to candidates and to the view's
+        // own verdicts.
+        for lb in snap.azure.load_balancers.iter().filter(|lb| ctx.mine(&lb.id)) {
             let p = &lb.properties;
             // Only a judged load balancer's parts can be candidates: its
             // list is complete and its resource group is this cluster's.
@@ -270,60 +406,19 @@ impl<'a> Usage<'a> {
                 && ctx.rg_owner(lb.id.subscription(), lb.id.resource_group().unwrap_or("")) == Owner::Ours;
             // A part named for a UID no live Service has.
             let dead_named = |n: &str| judged && provider_base(n).is_some_and(|b| ctx.service_by_base(b).is_none());
-            let part = |coll: Coll, n: &'a str| What::Part { coll, lb, name: n };
-            for r in &p.load_balancing_rules {
-                let from = child_key(lb, Coll::Rules, &r.name, r.id.as_deref());
-                if dead_named(&r.name) {
-                    u.candidates.insert(from.clone());
-                }
-                let what = part(Coll::Rules, &r.name);
-                let rp = &r.properties;
-                let targets = rp
-                    .frontend_ip_configuration
-                    .iter()
-                    .chain(&rp.backend_address_pool)
-                    .chain(&rp.backend_address_pools)
-                    .chain(&rp.probe);
-                u.add_all(targets, Some(&from), &what);
-            }
-            for r in &p.inbound_nat_rules {
-                let from = child_key(lb, Coll::NatRules, &r.name, r.id.as_deref());
-                let rp = &r.properties;
-                u.add_all(
-                    rp.frontend_ip_configuration.iter().chain(&rp.backend_address_pool),
-                    Some(&from),
-                    &part(Coll::NatRules, &r.name),
-                );
-            }
-            for r in &p.inbound_nat_pools {
-                let from = child_key(lb, Coll::NatPools, &r.name, r.id.as_deref());
-                u.add_all(&r.properties.frontend_ip_configuration, Some(&from), &part(Coll::NatPools, &r.name));
-            }
-            for r in &p.outbound_rules {
-                let from = child_key(lb, Coll::Outbound, &r.name, r.id.as_deref());
-                let rp = &r.properties;
-                u.add_all(
-                    rp.frontend_ip_configurations.iter().chain(&rp.backend_address_pool),
-                    Some(&from),
-                    &part(Coll::Outbound, &r.name),
-                );
+            for r in p.load_balancing_rules.iter().filter(|r| dead_named(&r.name)) {
+                u.candidates.insert(child_key(lb, Coll::Rules, &r.name, r.id.as_deref()));
             }
             for fe in &p.frontends {
                 let key = child_key(lb, Coll::Frontends, &fe.name, fe.id.as_deref());
                 let fp = &fe.properties;
-                u.add_all(
-                    fp.public_ip_address.iter().chain(&fp.public_ip_prefix),
-                    Some(&key),
-                    &part(Coll::Frontends, &fe.name),
-                );
                 // A Service that uses the frontend's address uses the frontend.
-                let addr = fp
-                    .private_ip_address
-                    .as_deref()
-                    .or_else(|| fp.public_ip_address.as_ref().and_then(|r| pip_address.get(&Key::of(&r.id)).copied()));
+                let addr = fp.private_ip_address.as_deref().or_else(|| {
+                    fp.public_ip_address.as_ref().and_then(|r| u.azure.pip_address.get(&Key::of(&r.id)).copied())
+                });
                 if let Some(a) = addr {
                     for (s, how) in ctx.address_users(a) {
-                        u.add(key.clone(), None, What::Service(s, how));
+                        push(&mut u.services, key.clone(), None, What::Service(s, how));
                     }
                 }
                 if dead_named(&fe.name) {
@@ -334,58 +429,23 @@ impl<'a> Usage<'a> {
                 u.candidates.insert(child_key(lb, Coll::Probes, &probe.name, probe.id.as_deref()));
             }
         }
-        for nic in &snap.azure.network_interfaces {
-            for c in &nic.properties.ip_configurations {
-                let from = match &c.id {
-                    Some(i) if !i.is_empty() => Key::of(i),
-                    _ => Key::Child(&nic.id, Coll::IpConfigurations, &c.name),
-                };
-                let cp = &c.properties;
-                let what = What::Nic { nic: &nic.name, config: &c.name };
-                u.add_all(
-                    cp.public_ip_address.iter().chain(&cp.load_balancer_backend_address_pools),
-                    Some(&from),
-                    &what,
-                );
-            }
-        }
-        for nat in &snap.azure.nat_gateways {
-            let np = &nat.properties;
-            let what = What::NatGateway(&nat.name);
-            u.add_all(np.public_ip_addresses.iter().chain(&np.public_ip_prefixes), Some(&Key::of(&nat.id)), &what);
-        }
-        for pip in &snap.azure.public_ips {
+        for pip in snap.azure.public_ips.iter().filter(|p| ctx.mine(&p.id)) {
             let key = Key::of(&pip.id);
-            // The IP's own back-references: whatever holds it, listed or not.
-            if let Some(c) = &pip.properties.ip_configuration {
-                u.add(key.clone(), Some(Key::of(&c.id)), What::IpConfiguration(&c.id));
-            }
-            if let Some(n) = &pip.properties.nat_gateway {
-                u.add(key.clone(), Some(Key::of(&n.id)), What::ItsNatGateway(&n.id));
-            }
             for (s, how) in ctx.referencing(pip) {
-                u.add(key.clone(), None, What::Service(s, how));
+                push(&mut u.services, key.clone(), None, What::Service(s, how));
             }
             if super::ownership::owner_gone(ctx, pip).is_some() {
                 u.candidates.insert(key);
             }
         }
         u.settle();
-        // Most objects have one referrer; a vector grown by one push holds four.
-        u.refs.values_mut().for_each(Vec::shrink_to_fit);
         u
     }
 
-    fn add(&mut self, target: Key<'a>, from: Option<Key<'a>>, what: What<'a>) {
-        self.refs.entry(target).or_default().push(Ref { from, what });
-    }
-
-    fn add_all(&mut self, targets: impl IntoIterator<Item = &'a SubResource>, from: Option<&Key<'a>>, what: &What<'a>) {
-        for t in targets {
-            if !t.id.is_empty() {
-                self.add(Key::of(&t.id), from.cloned(), what.clone());
-            }
-        }
+    /// Every reference to `key`: from Azure objects, then from Services.
+    fn refs_of<'s>(&'s self, key: &Key<'s>) -> impl Iterator<Item = &'s Ref<'s>> + 's {
+        let (azure, services): (&RefMap, &RefMap) = (&self.azure.refs, &self.services);
+        azure.get(key).into_iter().flatten().chain(services.get(key).into_iter().flatten())
     }
 
     /// Keep every candidate that something live references, until nothing
@@ -397,11 +457,11 @@ impl<'a> Usage<'a> {
                 if self.kept.contains_key(c) {
                     continue;
                 }
-                let live = self.refs.get(c).and_then(|refs| {
-                    refs.iter().find(|r| match &r.from {
-                        None => true,
-                        Some(f) => !self.candidates.contains(f) || self.kept.contains_key(f),
-                    })
+                let (azure, services) = (&self.azure.refs, &self.services);
+                let mut refs = azure.get(c).into_iter().flatten().chain(services.get(c).into_iter().flatten());
+                let live = refs.find(|r| match &r.from {
+                    None => true,
+                    Some(f) => !self.candidates.contains(f) || self.kept.contains_key(f),
                 });
                 if let Some(r) = live {
                     newly.push((c.clone(), r.what.clone()));
@@ -427,19 +487,16 @@ impl<'a> Usage<'a> {
         }
     }
 
-    fn refs_to<'s>(&'s self, id: Key<'s>) -> Option<&'s Vec<Ref<'s>>> {
-        let refs: &Map<Key, Vec<Ref>> = &self.refs;
-        refs.get(&id)
-    }
-
     /// Whether anything at all (live or not) references the object.
     pub fn referenced<'k>(&self, id: impl Into<Key<'k>>) -> bool {
-        self.refs_to(id.into()).is_some_and(|r| !r.is_empty())
+        let key = id.into();
+        self.refs_of(&key).next().is_some()
     }
 
     /// Every reference to the object, live or not ("frontend kubernetes/x").
     pub fn referrers<'k>(&self, id: impl Into<Key<'k>>) -> Vec<String> {
-        self.refs_to(id.into()).map(|r| r.iter().map(|x| x.what.to_string()).collect()).unwrap_or_default()
+        let key = id.into();
+        self.refs_of(&key).map(|x| x.what.to_string()).collect()
     }
 }
 

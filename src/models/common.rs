@@ -82,6 +82,12 @@ impl ResourceId {
         }
     }
 
+    /// Everything before the last `/`, the one interned copy (so equal
+    /// heads are the same pointer); `None` for an ID without a `/`.
+    pub fn head(&self) -> Option<&'static str> {
+        self.head.map(|h| &*h.0)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.head.is_none() && self.tail.is_empty()
     }
