@@ -46,7 +46,7 @@ pub struct Ctx<'a> {
     by_base: HashMap<String, &'a Service>,
     by_key: HashMap<String, &'a Service>,
     /// IP address -> Services that use it (ingress, loadBalancerIP, annotations).
-    ip_users: HashMap<String, Vec<&'a Service>>,
+    ip_users: HashMap<IpKey, Vec<&'a Service>>,
     /// Lower-cased public IP name -> Services naming it in azure-pip-name.
     pip_name_users: HashMap<String, Vec<&'a Service>>,
     /// Lower-cased resource groups that live Services put IPs in.
@@ -175,7 +175,7 @@ impl<'a> Ctx<'a> {
                 ips.extend(IP_ANNOTATIONS.iter().filter_map(|a| s.azure_annotation(a)));
             }
             for ip in ips {
-                let users = ctx.ip_users.entry(normalize_ip(ip)).or_default();
+                let users = ctx.ip_users.entry(IpKey::of(ip)).or_default();
                 if !users.iter().any(|u| u.key() == s.key()) {
                     users.push(s);
                 }
@@ -266,7 +266,10 @@ impl<'a> Ctx<'a> {
 
     /// Live Services that use the address (see [`Ctx::new`]).
     pub fn ip_users(&self, ip: &str) -> &[&'a Service] {
-        self.ip_users.get(&normalize_ip(ip)).map(Vec::as_slice).unwrap_or(&[])
+        if self.ip_users.is_empty() {
+            return &[];
+        }
+        self.ip_users.get(&IpKey::of(ip)).map(Vec::as_slice).unwrap_or(&[])
     }
 
     /// Live Services that use the address, each with how.
@@ -277,7 +280,10 @@ impl<'a> Ctx<'a> {
     /// Live Services that reference the public IP by name or address.
     pub fn referencing(&self, pip: &PublicIp) -> Vec<(&'a Service, String)> {
         let mut out: Vec<(&'a Service, String)> = Vec::new();
-        if let Some(users) = self.pip_name_users.get(&pip.name.to_ascii_lowercase()) {
+        // (Most clusters name no IP by annotation: no lower-cased copy then.)
+        if !self.pip_name_users.is_empty()
+            && let Some(users) = self.pip_name_users.get(&pip.name.to_ascii_lowercase())
+        {
             out.extend(users.iter().map(|s| (*s, "azure-pip-name annotation".to_string())));
         }
         if let Some(ip) = pip.properties.ip_address.as_deref() {
@@ -435,6 +441,22 @@ fn how_ip_used(s: &Service, ip: &str) -> String {
 /// An address in one canonical form (IPv6 compressed and lower-cased, as
 /// the provider writes it with `netip.Addr.String()`); anything that is not
 /// an address is only trimmed.
+/// An address as a map key: parsed, so `10.0.0.1` and ` 10.0.0.1` or two
+/// spellings of one IPv6 address are one key, without formatting either;
+/// anything else by its trimmed text.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum IpKey {
+    Addr(std::net::IpAddr),
+    Text(String),
+}
+
+impl IpKey {
+    fn of(ip: &str) -> IpKey {
+        let t = ip.trim();
+        t.parse().map(IpKey::Addr).unwrap_or_else(|_| IpKey::Text(t.to_string()))
+    }
+}
+
 pub fn normalize_ip(ip: &str) -> String {
     let t = ip.trim();
     t.parse::<std::net::IpAddr>().map(|a| a.to_string()).unwrap_or_else(|_| t.to_string())

@@ -59,6 +59,8 @@ pub fn check(ctx: &Ctx) -> Verdicts {
         .flat_map(|c| c.handles())
         .map(|h| h.trim().trim_end_matches('/').to_ascii_lowercase())
         .collect();
+    // The disks by ID: a source is looked up for each snapshot.
+    let disks: HashSet<&crate::models::ResourceId> = ctx.snap.azure.disks.iter().map(|d| &d.id).collect();
     for s in ctx.snap.azure.snapshots.iter().filter(|s| is_drivers(s) && ctx.mine(&s.id)) {
         if !ctx.judge(ListKind::Snapshots, &s.id, "snapshot", &s.name, &mut v.notes) {
             continue;
@@ -74,8 +76,8 @@ pub fn check(ctx: &Ctx) -> Verdicts {
             .map(str::to_string)
             .or_else(|| p.creation_data.as_ref().and_then(|c| c.source_resource_id.clone()));
         let source_gone = source.as_deref().is_some_and(|d| {
-            ctx.snap.azure.disks.iter().all(|disk| !disk.id.eq_str(d))
-                && ctx.covered(ListKind::Disks, &crate::models::ResourceId::new(d))
+            let d = crate::models::ResourceId::new(d);
+            !disks.contains(&d) && ctx.covered(ListKind::Disks, &d)
         });
         let mut reason = format!(
             "snapshot {} was made by the disk CSI driver, and no VolumeSnapshotContent names it (status.snapshotHandle): its VolumeSnapshot is gone",

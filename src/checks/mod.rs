@@ -348,8 +348,12 @@ fn finish(ctx: &Ctx, v: &mut Verdicts, settings: &Settings) {
 /// Compared in place: a cached lower-cased key per finding was the run's
 /// peak on a large subscription (40,000 copies of the IDs at once).
 fn sort(v: &mut Verdicts) {
-    let ranks: Vec<Kind> = Kind::all().collect();
-    let rank = |k: Kind| ranks.iter().position(|x| *x == k).unwrap_or(usize::MAX);
+    // Each kind's place in report order, by its discriminant.
+    let mut ranks = vec![usize::MAX; Kind::all().map(|k| k as usize + 1).max().unwrap_or(0)];
+    for (i, k) in Kind::all().enumerate() {
+        ranks[k as usize] = i;
+    }
+    let rank = |k: Kind| ranks.get(k as usize).copied().unwrap_or(usize::MAX);
     v.findings.sort_by(|a, b| {
         rank(a.kind)
             .cmp(&rank(b.kind))
