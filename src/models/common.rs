@@ -304,15 +304,33 @@ pub fn cmp_ci<'a, 'b>(
             (false, false) => {}
         }
         let n = x.len().min(y.len());
-        for (p, q) in x[..n].iter().zip(&y[..n]) {
+        let ord = cmp_ci_run(&x[..n], &y[..n]);
+        if ord.is_ne() {
+            return ord;
+        }
+        x = &x[n..];
+        y = &y[n..];
+    }
+}
+
+/// Two runs of equal length, by their ASCII lower case. Most IDs compared
+/// share a long prefix spelt alike: eight bytes that are equal as they
+/// are are skipped at once, and only a differing word is lower-cased.
+fn cmp_ci_run(x: &[u8], y: &[u8]) -> std::cmp::Ordering {
+    let (xs, ys) = (x.chunks_exact(8), y.chunks_exact(8));
+    let (xr, yr) = (xs.remainder(), ys.remainder());
+    for (a, b) in xs.zip(ys).chain(std::iter::once((xr, yr))) {
+        if a == b {
+            continue;
+        }
+        for (p, q) in a.iter().zip(b) {
             let (p, q) = (p.to_ascii_lowercase(), q.to_ascii_lowercase());
             if p != q {
                 return p.cmp(&q);
             }
         }
-        x = &x[n..];
-        y = &y[n..];
     }
+    std::cmp::Ordering::Equal
 }
 
 impl fmt::Debug for ResourceId {
