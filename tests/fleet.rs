@@ -178,6 +178,15 @@ fn a_cluster_without_a_view_is_named_and_its_verdicts_withheld() {
     let idle = idle.unwrap_or_else(|| panic!("{}", report["findings"]));
     assert_eq!(idle["kind"], "lb-idle");
     assert_eq!(idle["cluster"], "aks-staging");
+    // The edge view's group holds nothing in scope: it judges nothing, and
+    // says why.
+    let notes = report["notes"].to_string();
+    assert!(
+        notes.contains(&format!(
+            "cluster edge: judges no resource group in this run: nothing in scope is in its node resource group edge-rg in subscription {DEMO_SUB}"
+        )),
+        "{notes}"
+    );
 }
 
 #[test]

@@ -332,7 +332,7 @@ impl<'a> Ctx<'a> {
         if self.only.as_ref().is_some_and(|o| !o.judged) {
             let sub = sub.map(|s| format!(" in subscription {s}")).unwrap_or_default();
             return Owner::Unknown(format!(
-                "resource group {rg}{sub} is no cluster's in this fleet run (not the node resource group of a view or of an AKS cluster, and no view's Service names it)"
+                "resource group {rg}{sub} is no cluster's in this fleet run (not the node resource group of a view in its own subscription, nor of an AKS cluster, and no view's Service names it)"
             ));
         }
         // A resource group name is unique only within its subscription:

@@ -48,6 +48,23 @@ fn scopes(snap: &Snapshot) -> Vec<(String, String)> {
     out
 }
 
+/// Why a view judges no resource group of the inventory (its objects, if
+/// any, are the last pass's).
+fn owns_nothing(ctx: &Ctx, snap: &Snapshot) -> String {
+    match (ctx.node_rg, ctx.cluster_subscription.as_deref()) {
+        (None, _) => {
+            "judges no resource group in this run: its node resource group is unknown (its nodes name none)".into()
+        }
+        (Some(rg), None) => format!(
+            "judges no resource group in this run: its node resource group {rg} is known, but not its subscription (its nodes' provider IDs name none), and {} subscriptions are in scope",
+            snap.scope.subscriptions.len()
+        ),
+        (Some(rg), Some(sub)) => format!(
+            "judges no resource group in this run: nothing in scope is in its node resource group {rg} in subscription {sub}, nor in a resource group its Services name"
+        ),
+    }
+}
+
 /// The scopes a context judges, lower-cased.
 fn owned(ctx: &Ctx, scopes: &[(String, String)]) -> HashSet<(String, String)> {
     scopes
@@ -110,6 +127,9 @@ pub(super) fn run(audit: Audit, snap: &Snapshot, settings: &Settings) -> Verdict
         let label: std::sync::Arc<str> = view.label.as_deref().unwrap_or(&view.name).into();
         let ctx = Ctx::for_view(snap, view);
         let own = owned(&ctx, &scopes);
+        if own.is_empty() {
+            all.notes.push(format!("cluster {label}: {}", owns_nothing(&ctx, snap)));
+        }
         taken.extend(own.iter().cloned());
         let ctx = ctx.only(Only::judged(own));
         let v = run_ctx(audit, &ctx, &Usage::for_view(&ctx, &azure), settings);
@@ -224,7 +244,7 @@ pub(super) fn run(audit: Audit, snap: &Snapshot, settings: &Settings) -> Verdict
         let more =
             if rest.len() > named.len() { format!(" and {} more", rest.len() - named.len()) } else { String::new() };
         all.notes.push(format!(
-            "{} resource group{} in {} subscription{} ({}{more}) are no cluster's in this fleet run: not the node resource group of a view or of an AKS cluster, and named by no view's Service. Only verdicts that need no cluster are made there (failed public IPs, idle load balancers, Basic SKUs, quotas)",
+            "{} resource group{} in {} subscription{} ({}{more}) are no cluster's in this fleet run: not the node resource group of a view in its own subscription, nor of an AKS cluster, and named by no view's Service. Only verdicts that need no cluster are made there (failed public IPs, idle load balancers, Basic SKUs, quotas)",
             rest.len(),
             if rest.len() == 1 { "" } else { "s" },
             subs.len(),
