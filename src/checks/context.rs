@@ -95,7 +95,8 @@ impl Only {
     fn admits_id(&self, id: &ResourceId) -> bool {
         // An object's head ("/subscriptions/s/resourceGroups/rg/providers/...")
         // holds its scope, so the answer is the head's, found once; an ID
-        // whose resource group is not in its head is answered alone.
+        // whose subscription or resource group is its last segment is
+        // answered alone.
         let Some(head) = id.head() else { return self.admits(id.subscription(), id.resource_group()) };
         let addr = head.as_ptr() as usize;
         if let Some(b) = self.memo.borrow().get(&addr) {
@@ -104,25 +105,30 @@ impl Only {
         let Some((sub, rg)) = scope_of_head(head) else {
             return self.admits(id.subscription(), id.resource_group());
         };
-        let b = self.admits(sub, Some(rg));
+        let b = self.admits(sub, rg);
         self.memo.borrow_mut().insert(addr, b);
         b
     }
 }
 
-/// The subscription and resource group named in an ID's head, when the
-/// resource group's pair is whole there.
-fn scope_of_head(head: &str) -> Option<(Option<&str>, &str)> {
-    let mut sub = None;
+/// The subscription and resource group an ID with this head has, as
+/// `ResourceId::segment` reads them (the first pair of each), when the head
+/// alone decides them; `None` when the value is the ID's last segment.
+fn scope_of_head(head: &str) -> Option<(Option<&str>, Option<&str>)> {
+    Some((first_pair(head, "subscriptions")?, first_pair(head, "resourceGroups")?))
+}
+
+/// The value of the first `/{name}/{value}` pair in `head`: `Some(None)`
+/// when there is none (a last segment alone has no value after it), and
+/// `None` when the name is the head's last segment, its value beyond it.
+fn first_pair<'h>(head: &'h str, name: &str) -> Option<Option<&'h str>> {
     let mut parts = head.split('/');
     while let Some(p) = parts.next() {
-        if p.eq_ignore_ascii_case("subscriptions") {
-            sub = parts.next().filter(|s| !s.is_empty());
-        } else if p.eq_ignore_ascii_case("resourceGroups") {
-            return parts.next().filter(|r| !r.is_empty()).map(|r| (sub, r));
+        if p.eq_ignore_ascii_case(name) {
+            return parts.next().map(|v| Some(v).filter(|v| !v.is_empty()));
         }
     }
-    None
+    Some(None)
 }
 
 impl<'a> Ctx<'a> {
@@ -518,6 +524,11 @@ mod tests {
             "/subscriptions/s1/resourceGroups/rg2",
             "/subscriptions/s1/resourceGroups/",
             "/subscriptions/s1/providers/Microsoft.Network/locations/westeurope/usages/x",
+            "/subscriptions/s1/subscriptions/s2/resourceGroups/rg1/providers/Microsoft.Compute/disks/d",
+            "/subscriptions/s2/subscriptions/s1/resourceGroups/rg1/providers/Microsoft.Compute/disks/d",
+            "/subscriptions/s1",
+            "/subscriptions/s2",
+            "/subscriptions/s2/resourceGroups/mc_x/providers/Microsoft.Compute/disks",
             "no-slash",
             "",
         ];
