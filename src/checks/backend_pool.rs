@@ -99,7 +99,7 @@ pub const CHECK: Check = Check {
 pub fn check(ctx: &Ctx) -> Verdicts {
     let mut v = Verdicts::default();
     let exclude_cp = ctx.cloud_config().and_then(|c| c.exclude_master_from_standard_lb).unwrap_or(true);
-    for lb in ctx.snap.azure.load_balancers.iter().filter(|lb| ctx.mine(&lb.id)) {
+    for lb in ctx.own(&ctx.snap.azure.load_balancers) {
         if !ctx.judge(ListKind::LoadBalancers, &lb.id, "backend pools of load balancer", &lb.name, &mut v.notes) {
             continue;
         }

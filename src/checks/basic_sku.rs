@@ -26,7 +26,7 @@ pub const CHECK: Check = Check {
 
 pub fn check(ctx: &Ctx) -> Verdicts {
     let mut v = Verdicts::default();
-    for lb in ctx.snap.azure.load_balancers.iter().filter(|lb| ctx.mine(&lb.id)) {
+    for lb in ctx.own(&ctx.snap.azure.load_balancers) {
         if ctx.covered(ListKind::LoadBalancers, &lb.id) && is_basic(lb.sku_name()) {
             v.findings.push(
                 Finding::new(
@@ -43,7 +43,7 @@ pub fn check(ctx: &Ctx) -> Verdicts {
             );
         }
     }
-    for pip in ctx.snap.azure.public_ips.iter().filter(|p| ctx.mine(&p.id)) {
+    for pip in ctx.own(&ctx.snap.azure.public_ips) {
         if ctx.covered(ListKind::PublicIps, &pip.id) && is_basic(pip.sku_name()) {
             v.findings.push(
                 Finding::new(

@@ -241,8 +241,13 @@ impl<'a> Ctx<'a> {
     }
 
     /// Whether this pass judges the object `id` (always, outside a fleet).
-    pub fn mine(&self, id: &ResourceId) -> bool {
+    fn mine(&self, id: &ResourceId) -> bool {
         self.only.as_ref().is_none_or(|o| o.admits_id(id))
+    }
+
+    /// The objects of a list this pass judges: what a check walks.
+    pub fn own<'s, T: crate::resources::Located>(&self, items: &'s [T]) -> impl Iterator<Item = &'s T> {
+        items.iter().filter(|x| self.mine(x.id()))
     }
 
     /// Whether ARM list `kind` was read completely for the resource `id`.
@@ -464,8 +469,10 @@ impl IpKey {
 }
 
 pub fn normalize_ip(ip: &str) -> String {
-    let t = ip.trim();
-    t.parse::<std::net::IpAddr>().map(|a| a.to_string()).unwrap_or_else(|_| t.to_string())
+    match IpKey::of(ip) {
+        IpKey::Addr(a) => a.to_string(),
+        IpKey::Text(t) => t,
+    }
 }
 
 /// Whether `name` follows the cloud provider's pattern for a Service's

@@ -36,7 +36,7 @@ pub fn check(ctx: &Ctx) -> Verdicts {
     let pv_names: HashSet<&str> = pvs.iter().map(|p| p.name.as_str()).collect();
     let pv_disks: HashSet<String> =
         pvs.iter().filter_map(|p| p.azure_disk_id()).map(|d| d.trim_end_matches('/').to_ascii_lowercase()).collect();
-    for disk in ctx.snap.azure.disks.iter().filter(|d| ctx.mine(&d.id)) {
+    for disk in ctx.own(&ctx.snap.azure.disks) {
         let Some(pv) = disk.tags.get(TAG_PV) else { continue };
         let p = &disk.properties;
         let unattached = p.disk_state.as_deref().is_some_and(|s| s.eq_ignore_ascii_case("Unattached"));

@@ -61,7 +61,7 @@ pub fn check(ctx: &Ctx) -> Verdicts {
         .collect();
     // The disks by ID: a source is looked up for each snapshot.
     let disks: HashSet<&crate::models::ResourceId> = ctx.snap.azure.disks.iter().map(|d| &d.id).collect();
-    for s in ctx.snap.azure.snapshots.iter().filter(|s| is_drivers(s) && ctx.mine(&s.id)) {
+    for s in ctx.own(&ctx.snap.azure.snapshots).filter(|s| is_drivers(s)) {
         if !ctx.judge(ListKind::Snapshots, &s.id, "snapshot", &s.name, &mut v.notes) {
             continue;
         }

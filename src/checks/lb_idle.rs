@@ -18,7 +18,7 @@ pub const CHECK: Check = Check {
 
 pub fn check(ctx: &Ctx) -> Verdicts {
     let mut v = Verdicts::default();
-    for lb in ctx.snap.azure.load_balancers.iter().filter(|lb| ctx.mine(&lb.id)) {
+    for lb in ctx.own(&ctx.snap.azure.load_balancers) {
         if !ctx.covered(ListKind::LoadBalancers, &lb.id) {
             continue;
         }

@@ -48,7 +48,7 @@ pub const CHECK: Check = Check {
 
 pub fn check(ctx: &Ctx, usage: &Usage) -> Verdicts {
     let mut v = Verdicts::default();
-    for lb in ctx.snap.azure.load_balancers.iter().filter(|lb| ctx.mine(&lb.id)) {
+    for lb in ctx.own(&ctx.snap.azure.load_balancers) {
         if !ctx.judge(ListKind::LoadBalancers, &lb.id, "load balancer", &lb.name, &mut v.notes) {
             continue;
         }

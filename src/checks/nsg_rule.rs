@@ -128,7 +128,7 @@ pub fn check(ctx: &Ctx) -> Verdicts {
     let mut v = Verdicts::default();
     let wanted = wanted(ctx);
     let version = ctx.cluster.server_version.as_deref().and_then(Version::parse);
-    for nsg in ctx.snap.azure.network_security_groups.iter().filter(|n| ctx.mine(&n.id)) {
+    for nsg in ctx.own(&ctx.snap.azure.network_security_groups) {
         if !ctx.judge(ListKind::Nsgs, &nsg.id, "network security group", &nsg.name, &mut v.notes) {
             continue;
         }

@@ -50,7 +50,7 @@ fn wants_pls(s: &Service) -> bool {
 
 pub fn check(ctx: &Ctx, usage: &Usage) -> Verdicts {
     let mut v = Verdicts::default();
-    for pls in ctx.snap.azure.private_link_services.iter().filter(|p| ctx.mine(&p.id)) {
+    for pls in ctx.own(&ctx.snap.azure.private_link_services) {
         // Only the provider's: this cluster's name in its cluster tag.
         let Some(cluster) = pls.tags.get(CLUSTER_TAG) else { continue };
         if !cluster.trim().eq_ignore_ascii_case(ctx.cluster_name) {

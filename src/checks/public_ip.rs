@@ -53,7 +53,7 @@ pub fn check(ctx: &Ctx, usage: &Usage, withheld: &HashSet<Kind>) -> Verdicts {
     let mut v = Verdicts::default();
     // Without the Services only failed IPs can be judged.
     let services_gap = withheld.contains(&Kind::PublicIpUnattached);
-    for pip in ctx.snap.azure.public_ips.iter().filter(|p| ctx.mine(&p.id)) {
+    for pip in ctx.own(&ctx.snap.azure.public_ips) {
         if !ctx.covered(ListKind::PublicIps, &pip.id) {
             continue;
         }

@@ -155,7 +155,7 @@ pub fn check(ctx: &Ctx, s: &QuotaSettings) -> Verdicts {
     let mut v = Verdicts::default();
     let mut ms: Vec<Measurement> = Vec::new();
     let provider_max = ctx.cloud_config().and_then(|c| c.maximum_load_balancer_rule_count).filter(|m| *m > 0);
-    for lb in ctx.snap.azure.load_balancers.iter().filter(|lb| ctx.mine(&lb.id)) {
+    for lb in ctx.own(&ctx.snap.azure.load_balancers) {
         if !ctx.covered(ListKind::LoadBalancers, &lb.id) {
             continue;
         }
@@ -206,7 +206,7 @@ pub fn check(ctx: &Ctx, s: &QuotaSettings) -> Verdicts {
             ));
         }
     }
-    for nsg in ctx.snap.azure.network_security_groups.iter().filter(|n| ctx.mine(&n.id)) {
+    for nsg in ctx.own(&ctx.snap.azure.network_security_groups) {
         if !ctx.covered(ListKind::Nsgs, &nsg.id) {
             continue;
         }

@@ -110,7 +110,7 @@ pub fn check(ctx: &Ctx) -> Verdicts {
     let containers_used = referenced(ctx, BLOB_DRIVER, "containername");
     let pvs = &ctx.cluster.persistent_volumes;
     let inv = &ctx.snap.azure;
-    for acct in inv.storage_accounts.iter().filter(|a| StorageAccount::created_for_kubernetes(a) && ctx.mine(&a.id)) {
+    for acct in ctx.own(&inv.storage_accounts).filter(|a| StorageAccount::created_for_kubernetes(a)) {
         if !ctx.judge(ListKind::StorageAccounts, &acct.id, "storage account", &acct.name, &mut v.notes) {
             continue;
         }

@@ -269,6 +269,15 @@ fn child_key<'a>(lb: &'a LoadBalancer, collection: Coll, name: &'a str, id: Opti
     }
 }
 
+/// Every reference to `key` in the two halves of an index, Azure's first.
+fn refs_in<'m, 'a>(
+    azure: &'m RefMap<'a>,
+    services: &'m RefMap<'a>,
+    key: &Key<'a>,
+) -> impl Iterator<Item = &'m Ref<'a>> + use<'m, 'a> {
+    azure.get(key).into_iter().flatten().chain(services.get(key).into_iter().flatten())
+}
+
 fn push<'a>(refs: &mut RefMap<'a>, target: Key<'a>, from: Option<Key<'a>>, what: What<'a>) {
     refs.entry(target).or_default().push(Ref { from, what });
 }
@@ -397,7 +406,7 @@ impl<'a> Usage<'a> {
         // Only the view's own objects: no other can be its candidate, and
         // Service references matter only to candidates and to the view's
         // own verdicts.
-        for lb in snap.azure.load_balancers.iter().filter(|lb| ctx.mine(&lb.id)) {
+        for lb in ctx.own(&snap.azure.load_balancers) {
             let p = &lb.properties;
             // Only a judged load balancer's parts can be candidates: its
             // list is complete and its resource group is this cluster's.
@@ -429,7 +438,7 @@ impl<'a> Usage<'a> {
                 u.candidates.insert(child_key(lb, Coll::Probes, &probe.name, probe.id.as_deref()));
             }
         }
-        for pip in snap.azure.public_ips.iter().filter(|p| ctx.mine(&p.id)) {
+        for pip in ctx.own(&snap.azure.public_ips) {
             let key = Key::of(&pip.id);
             for (s, how) in ctx.referencing(pip) {
                 push(&mut u.services, key.clone(), None, What::Service(s, how));
@@ -444,8 +453,7 @@ impl<'a> Usage<'a> {
 
     /// Every reference to `key`: from Azure objects, then from Services.
     fn refs_of<'s>(&'s self, key: &Key<'s>) -> impl Iterator<Item = &'s Ref<'s>> + 's {
-        let (azure, services): (&RefMap, &RefMap) = (&self.azure.refs, &self.services);
-        azure.get(key).into_iter().flatten().chain(services.get(key).into_iter().flatten())
+        refs_in(&self.azure.refs, &self.services, key)
     }
 
     /// Keep every candidate that something live references, until nothing
@@ -457,9 +465,7 @@ impl<'a> Usage<'a> {
                 if self.kept.contains_key(c) {
                     continue;
                 }
-                let (azure, services) = (&self.azure.refs, &self.services);
-                let mut refs = azure.get(c).into_iter().flatten().chain(services.get(c).into_iter().flatten());
-                let live = refs.find(|r| match &r.from {
+                let live = refs_in(&self.azure.refs, &self.services, c).find(|r| match &r.from {
                     None => true,
                     Some(f) => !self.candidates.contains(f) || self.kept.contains_key(f),
                 });

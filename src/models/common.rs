@@ -99,7 +99,7 @@ impl ResourceId {
 
     /// Whether the ID is `s`, ignoring ASCII case.
     pub fn eq_str(&self, s: &str) -> bool {
-        s.len() == self.len() && self.lower().eq(s.bytes().map(|b| b.to_ascii_lowercase()))
+        s.len() == self.len() && cmp_ci(self.parts().map(str::as_bytes), [s.as_bytes()]).is_eq()
     }
 
     /// Whether the ID starts with `prefix`, ignoring ASCII case.
