@@ -67,6 +67,15 @@ fn three_views(sc: &Scenario, dir: &Path) -> Vec<String> {
     files
 }
 
+/// Views of aks-prod (`prod`) and of a second, self-managed cluster
+/// elsewhere (`edge`, one node in edge-rg): aks-staging has no view.
+fn prod_and_edge(sc: &Scenario, dir: &Path) -> Vec<String> {
+    let prod = prod_file(sc, dir);
+    let mut files = vec![format!("prod={}", prod.display())];
+    files.extend(one_node_cluster(dir, "edge", "edge-rg"));
+    files
+}
+
 /// A node of a cluster whose node resource group is `rg`.
 fn node(name: &str, rg: &str) -> Value {
     json!({"apiVersion": "v1", "kind": "Node",
@@ -76,7 +85,12 @@ fn node(name: &str, rg: &str) -> Value {
 }
 
 fn fleet(mock: &azure_mock::MockServer, files: &[String], extra: &[&str]) -> (Run, Value) {
-    let mut args = vec!["orphans", "--subscription", DEMO_SUB];
+    fleet_of("orphans", mock, files, extra)
+}
+
+/// `command` over the demo subscription with these views.
+fn fleet_of(command: &str, mock: &azure_mock::MockServer, files: &[String], extra: &[&str]) -> (Run, Value) {
+    let mut args = vec![command, "--subscription", DEMO_SUB];
     for f in files {
         args.extend(["--cluster-file", f.as_str()]);
     }
@@ -163,10 +177,7 @@ fn a_cluster_without_a_view_is_named_and_its_verdicts_withheld() {
     let sc = demo_with_staging_lb("staging-idle-lb");
     let mock = start(sc.clone());
     let dir = tempfile::tempdir().unwrap();
-    let prod = prod_file(&sc, dir.path());
-    // A second, self-managed cluster elsewhere: aks-staging has no view.
-    let mut files = vec![format!("prod={}", prod.display())];
-    files.extend(one_node_cluster(dir.path(), "edge", "edge-rg"));
+    let files = prod_and_edge(&sc, dir.path());
     let (run, report) = fleet(&mock, &files, &["-o", "json"]);
     assert_eq!(run.code, 3, "{}", run.stderr);
     let withheld = report["withheld"].to_string();
@@ -237,13 +248,7 @@ fn each_objects_quota_is_measured_by_the_view_that_owns_it() {
     // nothing of staging's provider.
     let cfg = dir.path().join("azure.json");
     std::fs::write(&cfg, r#"{"maximumLoadBalancerRuleCount": 100}"#).unwrap();
-    let mut args = vec!["quotas", "--subscription", DEMO_SUB, "-o", "json", "--cloud-config", cfg.to_str().unwrap()];
-    for f in &files {
-        args.extend(["--cluster-file", f.as_str()]);
-    }
-    let run = azaudit_raw(&mock, &[], &args);
-    run.assert_no_panic();
-    let report: Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stderr));
+    let (_, report) = fleet_of("quotas", &mock, &files, &["-o", "json", "--cloud-config", cfg.to_str().unwrap()]);
     let rules = report["measurements"]
         .as_array()
         .unwrap()
@@ -328,4 +333,26 @@ fn a_reference_from_a_group_no_view_owns_keeps_an_object_in_use() {
     assert!(!report["findings"].to_string().contains(STAGING_IP), "in use beats named: {}", report["findings"]);
     let notes = report["notes"].to_string();
     assert!(notes.contains(STAGING_IP) && notes.contains("infra-egress"), "{notes}");
+}
+
+#[test]
+fn an_aks_cluster_without_a_view_still_has_its_objects_measured() {
+    // aks-staging has no view; its node resource group's load balancer is
+    // still measured against Azure's limits (a quota needs no cluster).
+    let sc = demo_with_staging_lb("staging-lb");
+    let mock = start(sc.clone());
+    let dir = tempfile::tempdir().unwrap();
+    let files = prod_and_edge(&sc, dir.path());
+    let (_, report) = fleet_of("quotas", &mock, &files, &["-o", "json"]);
+    let staging: Vec<&Value> = report["measurements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["object"].as_str().unwrap_or("").contains("staging-lb"))
+        .collect();
+    assert!(staging.iter().any(|m| m["kind"] == "quota-lb-rules"), "{}", report["measurements"]);
+    assert!(staging.iter().any(|m| m["kind"] == "quota-frontend-ip"), "{}", report["measurements"]);
+    // Measured once.
+    let rules = staging.iter().filter(|m| m["kind"] == "quota-lb-rules").count();
+    assert_eq!(rules, 1, "{staging:?}");
 }

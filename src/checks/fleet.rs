@@ -21,7 +21,7 @@ use super::usage::{AzureRefs, Usage};
 use super::{Ctx, Settings, Verdicts, run_ctx, sort};
 use crate::findings::{Audit, Kind};
 use crate::snapshot::{ClusterSource, ClusterView, ListKind, Snapshot, Sourced};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// Every (subscription, resource group) that holds an object a check
 /// walks, in its first spelling, once without case. (Managed clusters and
@@ -62,6 +62,45 @@ fn owns_nothing(ctx: &Ctx, snap: &Snapshot) -> String {
         (Some(rg), Some(sub)) => format!(
             "judges no resource group in this run: nothing in scope is in its node resource group {rg} in subscription {sub}, nor in a resource group its Services name"
         ),
+    }
+}
+
+/// Where an item goes in a merged list that keeps one per key.
+enum Place {
+    Push,
+    Replace(usize),
+    Skip,
+}
+
+/// One item per key: the first, unless an owner's comes after another
+/// pass's (the owner knows, say, its provider's own rule maximum). `index`
+/// holds each key's place and whether its item is the owner's.
+fn place(index: &mut HashMap<String, (usize, bool)>, key: String, len: usize, own: bool) -> Place {
+    match index.get(&key).copied() {
+        None => {
+            index.insert(key, (len, own));
+            Place::Push
+        }
+        Some((at, false)) if own => {
+            index.insert(key, (at, true));
+            Place::Replace(at)
+        }
+        Some(_) => Place::Skip,
+    }
+}
+
+/// Keep a quota measurement, one per object and kind.
+fn keep_measurement(
+    all: &mut Vec<super::quotas::Measurement>,
+    index: &mut HashMap<String, (usize, bool)>,
+    m: super::quotas::Measurement,
+    own: bool,
+) {
+    let key = format!("{}|{}", m.kind.as_str(), m.resource_id.to_ascii_lowercase());
+    match place(index, key, all.len(), own) {
+        Place::Push => all.push(m),
+        Place::Replace(at) => all[at] = m,
+        Place::Skip => {}
     }
 }
 
@@ -121,8 +160,8 @@ pub(super) fn run(audit: Audit, snap: &Snapshot, settings: &Settings) -> Verdict
     // Each key's finding, and whether the view that made it owns the
     // object: the owner's verdict wins (it knows, say, the provider's own
     // maximum for its load balancers).
-    let mut seen: std::collections::HashMap<String, (usize, bool)> = std::collections::HashMap::new();
-    let mut measured: std::collections::HashMap<String, (usize, bool)> = std::collections::HashMap::new();
+    let mut seen: HashMap<String, (usize, bool)> = HashMap::new();
+    let mut measured: HashMap<String, (usize, bool)> = HashMap::new();
     for (i, view) in views.iter().enumerate() {
         let label: std::sync::Arc<str> = view.label.as_deref().unwrap_or(&view.name).into();
         let ctx = Ctx::for_view(snap, view);
@@ -145,16 +184,10 @@ pub(super) fn run(audit: Audit, snap: &Snapshot, settings: &Settings) -> Verdict
                 continue;
             }
             let own = owner(&f).as_deref() == Some(&*label);
-            match seen.get(&f.key()).copied() {
-                None => {
-                    seen.insert(f.key(), (all.findings.len(), own));
-                    all.findings.push(f);
-                }
-                Some((at, false)) if own => {
-                    seen.insert(f.key(), (at, true));
-                    *all.findings[at] = f;
-                }
-                Some(_) => {}
+            match place(&mut seen, f.key(), all.findings.len(), own) {
+                Place::Push => all.findings.push(f),
+                Place::Replace(at) => *all.findings[at] = f,
+                Place::Skip => {}
             }
         }
         for w in v.withheld {
@@ -174,19 +207,8 @@ pub(super) fn run(audit: Audit, snap: &Snapshot, settings: &Settings) -> Verdict
             all.credentials = v.credentials;
         }
         for m in v.measurements {
-            let key = format!("{}|{}", m.kind.as_str(), m.resource_id.to_ascii_lowercase());
             let own = owner_of(&crate::models::ResourceId::new(&m.resource_id)).as_deref() == Some(&*label);
-            match measured.get(&key).copied() {
-                None => {
-                    measured.insert(key, (all.measurements.len(), own));
-                    all.measurements.push(m);
-                }
-                Some((at, false)) if own => {
-                    measured.insert(key, (at, true));
-                    all.measurements[at] = m;
-                }
-                Some(_) => {}
-            }
+            keep_measurement(&mut all.measurements, &mut measured, m, own);
         }
     }
     // AKS clusters with no view: named, what needs a cluster withheld, and
@@ -224,15 +246,20 @@ pub(super) fn run(audit: Audit, snap: &Snapshot, settings: &Settings) -> Verdict
         taken.extend(own.iter().cloned());
         let ctx = ctx.only(Only::judged(own));
         let v = run_ctx(audit, &ctx, &Usage::for_view(&ctx, &azure), settings);
+        // After the views: what a view already judged stays theirs.
         for mut f in v.findings.unboxed() {
             f.cluster = Some(owner(&f).unwrap_or_else(|| mc.name.as_str().into()));
-            if !f.resource_id.starts_with_ci("/subscriptions/") || !seen.contains_key(&f.key()) {
-                seen.insert(f.key(), (all.findings.len(), true));
+            if !f.resource_id.starts_with_ci("/subscriptions/") {
+                all.findings.push(f);
+            } else if let Place::Push = place(&mut seen, f.key(), all.findings.len(), false) {
                 all.findings.push(f);
             }
         }
         // Its "not read" gaps are the withheld line above.
         all.notes.extend(v.notes.into_iter().map(|n| format!("cluster {}: {n}", mc.name)));
+        for m in v.measurements {
+            keep_measurement(&mut all.measurements, &mut measured, m, false);
+        }
     }
     // What no pass judged: the Azure-only verdicts, once, against a view
     // of no cluster; what needs a cluster is said once, here.
@@ -261,21 +288,18 @@ pub(super) fn run(audit: Audit, snap: &Snapshot, settings: &Settings) -> Verdict
         for mut f in v.findings.unboxed() {
             // An Azure object's finding, if no view made it; no cluster's
             // unless its resource group is a cluster's after all.
-            if !f.resource_id.starts_with_ci("/subscriptions/") || seen.contains_key(&f.key()) {
+            if !f.resource_id.starts_with_ci("/subscriptions/") {
                 continue;
             }
-            f.cluster = owner(&f);
-            seen.insert(f.key(), (all.findings.len(), true));
-            all.findings.push(f);
+            if let Place::Push = place(&mut seen, f.key(), all.findings.len(), false) {
+                f.cluster = owner(&f);
+                all.findings.push(f);
+            }
         }
         // Its "not read" gaps are the note above.
         all.notes.extend(v.notes);
         for m in v.measurements {
-            let key = format!("{}|{}", m.kind.as_str(), m.resource_id.to_ascii_lowercase());
-            if let std::collections::hash_map::Entry::Vacant(e) = measured.entry(key) {
-                e.insert((all.measurements.len(), true));
-                all.measurements.push(m);
-            }
+            keep_measurement(&mut all.measurements, &mut measured, m, false);
         }
     }
     sort(&mut all);
