@@ -59,8 +59,9 @@ pub fn check(ctx: &Ctx) -> Verdicts {
         .flat_map(|c| c.handles())
         .map(|h| h.trim().trim_end_matches('/').to_ascii_lowercase())
         .collect();
-    // The disks by ID: a source is looked up for each snapshot.
-    let disks: HashSet<&crate::models::ResourceId> = ctx.snap.azure.disks.iter().map(|d| &d.id).collect();
+    // The disks by ID: a source is looked up for each snapshot. Built only
+    // when a snapshot asks (a fleet runs this once per pass).
+    let disks: std::cell::OnceCell<HashSet<&crate::models::ResourceId>> = std::cell::OnceCell::new();
     for s in ctx.own(&ctx.snap.azure.snapshots).filter(|s| is_drivers(s)) {
         if !ctx.judge(ListKind::Snapshots, &s.id, "snapshot", &s.name, &mut v.notes) {
             continue;
@@ -77,6 +78,7 @@ pub fn check(ctx: &Ctx) -> Verdicts {
             .or_else(|| p.creation_data.as_ref().and_then(|c| c.source_resource_id.clone()));
         let source_gone = source.as_deref().is_some_and(|d| {
             let d = crate::models::ResourceId::new(d);
+            let disks = disks.get_or_init(|| ctx.snap.azure.disks.iter().map(|d| &d.id).collect());
             !disks.contains(&d) && ctx.covered(ListKind::Disks, &d)
         });
         let mut reason = format!(
