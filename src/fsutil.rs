@@ -84,6 +84,10 @@ fn resolve(path: &Path) -> Result<PathBuf, String> {
     Err(format!("{}: too many levels of symbolic links", path.display()))
 }
 
+/// The buffer every report and file is written through: large enough that
+/// a 50 MB report is a few hundred writes, not thousands.
+pub const WRITE_BUFFER: usize = 64 * 1024;
+
 /// Like [`write_output`], streaming: `write` writes into a buffered writer,
 /// so a large document is never held in memory twice. `write` writes the
 /// whole document, its last line end included.
@@ -93,7 +97,7 @@ pub fn write_with(
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), String> {
     if path.as_os_str() == "-" {
-        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        let mut out = std::io::BufWriter::with_capacity(WRITE_BUFFER, std::io::stdout().lock());
         return match finish(&mut out, write) {
             // A closed pipe (`| head`) is the reader's choice, not an error.
             Err(e) if is_broken_pipe(&e) => Ok(()),
@@ -110,7 +114,7 @@ pub fn write_with(
                 .write(true)
                 .open(&target)
                 .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
-            let mut w = std::io::BufWriter::new(f);
+            let mut w = std::io::BufWriter::with_capacity(WRITE_BUFFER, f);
             return match finish(&mut w, write) {
                 Err(e) if is_broken_pipe(&e) => Ok(()),
                 r => r.map_err(|e| format!("cannot write {}: {e}", path.display())),
@@ -143,7 +147,7 @@ pub fn write_with(
             .set_permissions(std::fs::Permissions::from_mode(mode))
             .map_err(|e| format!("cannot keep the mode of {}: {e}", path.display()))?;
     }
-    let mut w = std::io::BufWriter::new(tmp);
+    let mut w = std::io::BufWriter::with_capacity(WRITE_BUFFER, tmp);
     finish(&mut w, write).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     let tmp = w.into_inner().map_err(|e| format!("cannot write {}: {}", path.display(), e.error()))?;
     tmp.as_file().sync_all().map_err(|e| format!("cannot write {}: {e}", path.display()))?;

@@ -105,7 +105,7 @@ proptest! {
         prop_assert_eq!(x.starts_with_ci(&b), la.starts_with(&lb));
         let text = |s: &str| {
             let mut st = std::collections::hash_map::DefaultHasher::new();
-            crate::models::common::hash_lowercase([s.as_bytes()], &mut st);
+            std::hash::Hasher::write_u64(&mut st, crate::models::common::fingerprint([s.as_bytes()]));
             std::hash::Hasher::finish(&st)
         };
         let mut st = std::collections::hash_map::DefaultHasher::new();
@@ -125,6 +125,80 @@ proptest! {
         prop_assert_eq!(x.resource_group(), want);
         let within = la == lb.trim_end_matches('/') || la.starts_with(&format!("{}/", lb.trim_end_matches('/')));
         prop_assert_eq!(x.is_within(&b), within);
+    }
+
+    /// However a text is split into parts, its fingerprint is that of its
+    /// whole lower case; an ID's, started from its interned head's, is too.
+    #[test]
+    fn a_text_fingerprints_as_its_lower_case_however_it_is_split(text in "[a-zA-Z0-9/._\u{e9}-]{0,200}", cuts in proptest::collection::vec(0usize..200, 0..6)) {
+        use std::hash::Hasher;
+        let bytes = text.as_bytes();
+        let mut at: Vec<usize> = cuts.into_iter().map(|c| c.min(bytes.len())).collect();
+        at.sort_unstable();
+        let mut parts = Vec::new();
+        let mut from = 0;
+        for c in at.into_iter().chain(std::iter::once(bytes.len())) {
+            parts.push(&bytes[from..c]);
+            from = c;
+        }
+        let mut plain = std::hash::DefaultHasher::new();
+        plain.write(text.to_ascii_lowercase().as_bytes());
+        let want = plain.finish();
+        prop_assert_eq!(crate::models::common::fingerprint(parts), want);
+        prop_assert_eq!(crate::models::ResourceId::new(&text).lower().finish(), want);
+        prop_assert_eq!(crate::models::ResourceId::new(text.to_ascii_uppercase()).lower().finish(), want);
+    }
+
+    /// Sorting by ranked heads orders any set of IDs as comparing their
+    /// whole texts does: heads shared, spelt in other cases, nested in one
+    /// another (`lb` and `lb/frontendIPConfigurations`), or absent.
+    #[test]
+    fn ranked_heads_order_ids_as_their_texts_do(
+        ids in proptest::collection::vec(
+            (proptest::collection::vec(proptest::sample::select(vec!["a", "A", "lb", "LB", "lb-1", "fe", "b"]), 0..4),
+             proptest::sample::select(vec!["x", "X", "y", "", "lb", "a"])),
+            0..24)
+    ) {
+        let ids: Vec<crate::models::ResourceId> = ids
+            .iter()
+            .map(|(head, tail)| {
+                let mut text = head.iter().map(|s| format!("/{s}")).collect::<String>();
+                text.push('/');
+                text.push_str(tail);
+                crate::models::ResourceId::new(if head.is_empty() && tail.len() == 1 { tail.to_string() } else { text })
+            })
+            .collect();
+        let order = crate::models::common::IdOrder::of(&ids);
+        for a in &ids {
+            for b in &ids {
+                prop_assert_eq!(order.cmp((a, order.place(a)), (b, order.place(b))), a.cmp(b), "{} vs {}", a, b);
+            }
+        }
+    }
+
+    /// The subscription and resource group, found once per interned head,
+    /// are what a walk of the whole ID's segments finds: the first pair of
+    /// each, empty values and a name that is the last segment included.
+    #[test]
+    fn a_heads_scope_is_the_first_pair_of_the_whole_id(
+        segs in proptest::collection::vec(proptest::sample::select(vec![
+            "", "subscriptions", "SUBSCRIPTIONS", "resourceGroups", "resourcegroups", "s1", "MC_rg", "providers", "x",
+        ]), 0..9)
+    ) {
+        let text = segs.join("/");
+        let walk = |name: &str| {
+            let mut parts = text.split('/');
+            while let Some(p) = parts.next() {
+                if p.eq_ignore_ascii_case(name) {
+                    return parts.next().filter(|v| !v.is_empty());
+                }
+            }
+            None
+        };
+        let id = crate::models::ResourceId::new(&text);
+        prop_assert_eq!(id.subscription(), walk("subscriptions"));
+        prop_assert_eq!(id.resource_group(), walk("resourceGroups"));
+        prop_assert_eq!(id.segment("subscriptions"), walk("subscriptions"));
     }
 
     #[test]

@@ -197,12 +197,14 @@ fn covers<'l>(lists: impl Iterator<Item = &'l ListRecord>, resource_group: &str)
 /// 20-cluster run).
 pub struct Coverage<'a> {
     /// Kind -> lower-cased subscription -> its lists.
-    by_scope: HashMap<ListKind, HashMap<String, Vec<&'a ListRecord>>>,
+    by_scope: FastMap<ListKind, FastMap<String, Vec<&'a ListRecord>>>,
 }
+
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 impl<'a> Coverage<'a> {
     pub fn new(snap: &'a Snapshot) -> Coverage<'a> {
-        let mut by_scope: HashMap<ListKind, HashMap<String, Vec<&'a ListRecord>>> = HashMap::new();
+        let mut by_scope: FastMap<ListKind, FastMap<String, Vec<&'a ListRecord>>> = FastMap::default();
         for l in &snap.lists {
             by_scope.entry(l.kind).or_default().entry(l.subscription.to_ascii_lowercase()).or_default().push(l);
         }
@@ -654,28 +656,33 @@ impl Snapshot {
         Self::from_json(&text).map_err(|e| format!("snapshot {}: {e}", path.display()))
     }
 
-    pub fn from_json(text: &[u8]) -> Result<Snapshot, String> {
+    pub fn from_json(bytes: &[u8]) -> Result<Snapshot, String> {
         #[derive(Deserialize)]
         struct Head {
             schema: Option<String>,
         }
+        // UTF-8 is checked once, for the whole text: parsed from bytes,
+        // serde_json checks every string again (a twentieth of the CPU of
+        // loading a large snapshot).
+        let text = crate::models::common::utf8(bytes)
+            .map_err(|(line, column)| format!("not valid JSON at line {line}, column {column}: not UTF-8 text"))?;
         // Parse once; only when that fails look at the schema, for the
         // clearer message.
-        match serde_json::from_slice::<Snapshot>(text) {
+        match serde_json::from_str::<Snapshot>(text) {
             Ok(mut s) if s.schema == SCHEMA => {
                 s.azure.compact();
                 return Ok(s);
             }
             Ok(_) => {}
             Err(e) => {
-                let head: Head = serde_json::from_slice(text)
+                let head: Head = serde_json::from_str(text)
                     .map_err(|e| format!("not valid JSON at line {}, column {}: {e}", e.line(), e.column()))?;
                 if head.schema.as_deref() == Some(SCHEMA) {
                     return Err(format!("line {}, column {}: {e}", e.line(), e.column()));
                 }
             }
         }
-        let head: Head = serde_json::from_slice(text).map_err(|e| format!("not valid JSON: {e}"))?;
+        let head: Head = serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
         match head.schema.as_deref() {
             Some(other) if other.starts_with("azaudit.snapshot/") => {
                 Err(format!("schema '{other}' is not supported by this azaudit (it reads '{SCHEMA}')"))

@@ -440,7 +440,11 @@ impl ArmClient {
         self.note_budget(key, &headers);
 
         if (200..300).contains(&status) {
-            return match serde_json::from_slice::<T>(&bytes) {
+            // UTF-8 checked once for the page, not again for each string.
+            let parsed = crate::models::common::utf8(&bytes)
+                .map_err(|(line, column)| format!("not UTF-8 text at line {line}, column {column}"))
+                .and_then(|text| serde_json::from_str::<T>(text).map_err(|e| e.to_string()));
+            return match parsed {
                 Ok(t) => Ok((t, headers)),
                 Err(e) => Err(ArmError::InvalidBody {
                     path,

@@ -6,7 +6,12 @@ use crate::findings::LockRef;
 use crate::models::cluster::Service;
 use crate::models::{PublicIp, ResourceId};
 use crate::snapshot::{ClusterKind, ClusterSource, ClusterView, ListKind, Snapshot};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+
+/// The per-view indexes are asked once per object or finding: hashed with
+/// foldhash, not SipHash (which was a fiftieth of an `orphans --from` run).
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+type FastSet<K> = HashSet<K, foldhash::fast::RandomState>;
 
 /// Azure Service annotations (short names) that name a public IP.
 pub const PIP_NAME_ANNOTATIONS: [&str; 2] = ["azure-pip-name", "azure-pip-name-ipv6"];
@@ -50,11 +55,11 @@ pub struct Ctx<'a> {
     /// Lower-cased public IP name -> Services naming it in azure-pip-name.
     pip_name_users: HashMap<String, Vec<&'a Service>>,
     /// Lower-cased resource groups that live Services put IPs in.
-    service_rgs: HashSet<String>,
+    service_rgs: FastSet<String>,
     /// Lower-cased node resource groups of other AKS clusters -> cluster name.
     other_aks: HashMap<String, String>,
     /// Lower-cased resource groups given with `-g`.
-    scope_rgs: HashSet<String>,
+    scope_rgs: FastSet<String>,
     /// The subscription this cluster's node resource group is in: where its
     /// nodes' provider IDs say, else the one subscription in scope.
     pub cluster_subscription: Option<String>,
@@ -80,7 +85,7 @@ pub struct Only {
     /// resource group are in its head).
     /// (Asked for every object in every pass: hashed with foldhash, not
     /// SipHash, which was a twentieth of a fleet run.)
-    memo: std::cell::RefCell<HashMap<usize, bool, foldhash::fast::RandomState>>,
+    memo: std::cell::RefCell<HashMap<usize, bool>>,
 }
 
 impl Only {
@@ -148,12 +153,12 @@ impl<'a> Ctx<'a> {
             cluster: c,
             cluster_name,
             node_rg,
-            by_base: HashMap::new(),
-            by_key: HashMap::new(),
-            ip_users: HashMap::new(),
-            pip_name_users: HashMap::new(),
-            service_rgs: HashSet::new(),
-            other_aks: HashMap::new(),
+            by_base: HashMap::default(),
+            by_key: HashMap::default(),
+            ip_users: HashMap::default(),
+            pip_name_users: HashMap::default(),
+            service_rgs: FastSet::default(),
+            other_aks: HashMap::default(),
             scope_rgs: snap.scope.resource_groups.iter().map(|g| g.to_ascii_lowercase()).collect(),
             cluster_subscription: cluster_subscription(snap, c),
             others: std::iter::once(&snap.cluster)
@@ -458,13 +463,13 @@ fn how_ip_used(s: &Service, ip: &str) -> String {
 /// spellings of one IPv6 address are one key, without formatting either;
 /// anything else by its trimmed text.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-enum IpKey {
+pub(crate) enum IpKey {
     Addr(std::net::IpAddr),
     Text(String),
 }
 
 impl IpKey {
-    fn of(ip: &str) -> IpKey {
+    pub(crate) fn of(ip: &str) -> IpKey {
         let t = ip.trim();
         t.parse().map(IpKey::Addr).unwrap_or_else(|_| IpKey::Text(t.to_string()))
     }

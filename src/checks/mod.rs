@@ -276,17 +276,20 @@ fn run_one(check: &Check, ctx: &Ctx, usage: &usage::Usage, settings: &Settings, 
 /// A finding on an ARM object needs that object's own list to be complete
 /// in its scope.
 fn own_list_covered(ctx: &Ctx, rid: &crate::models::ResourceId) -> bool {
-    let id = rid.to_string();
-    let Some(rest) = id.split_once("/providers/").map(|(_, r)| r) else { return true };
-    let mut parts = rest.split('/');
-    let (Some(ns), Some(ty)) = (parts.next(), parts.next()) else { return true };
-    let own = ListKind::SCOPED.iter().find(|k| {
-        k.provider_path().split_once('/').is_some_and(|(n, t)| n.eq_ignore_ascii_case(ns) && t.eq_ignore_ascii_case(ty))
-    });
-    match own {
-        Some(k) => rid.resource_group().is_none() || ctx.covered(*k, rid),
+    match own_kind(rid) {
+        Some(k) => rid.resource_group().is_none() || ctx.covered(k, rid),
         None => true,
     }
+}
+
+/// The listed kind an ID is of, by the provider namespace and type after
+/// its first `/providers/`, read from the ID's parts without spelling it
+/// out (once per finding).
+fn own_kind(rid: &crate::models::ResourceId) -> Option<ListKind> {
+    let (ns, ty) = rid.provider_type()?;
+    ListKind::SCOPED.iter().copied().find(|k| {
+        k.provider_path().split_once('/').is_some_and(|(n, t)| n.eq_ignore_ascii_case(ns) && t.eq_ignore_ascii_case(ty))
+    })
 }
 
 /// The orphan audit: everything Kubernetes left behind in Azure.
@@ -354,12 +357,16 @@ fn sort(v: &mut Verdicts) {
         ranks[k as usize] = i;
     }
     let rank = |k: Kind| ranks.get(k as usize).copied().unwrap_or(usize::MAX);
-    v.findings.sort_by(|a, b| {
-        rank(a.kind)
-            .cmp(&rank(b.kind))
-            .then(b.severity.cmp(&a.severity))
-            .then_with(|| a.resource_id.cmp(&b.resource_id))
+    let ids = crate::models::common::IdOrder::of(v.findings.iter().map(|f| &f.resource_id));
+    // Each finding's keys found once, not at each of its comparisons.
+    let mut keyed: Vec<_> = std::mem::take(&mut *v.findings)
+        .into_iter()
+        .map(|f| ((rank(f.kind), std::cmp::Reverse(f.severity)), ids.place(&f.resource_id), f))
+        .collect();
+    keyed.sort_by(|(ka, pa, a), (kb, pb, b)| {
+        ka.cmp(kb).then_with(|| ids.cmp((&a.resource_id, *pa), (&b.resource_id, *pb)))
     });
+    v.findings.extend(keyed.into_iter().map(|(_, _, f)| f));
 }
 
 /// A finding on an object read from Azure Resource Graph stands only when
@@ -539,5 +546,51 @@ mod registry_tests {
             "{reasons:?}"
         );
         assert!(reasons.iter().any(|(k, r)| **k == vec![Kind::LbIdle] && r.contains("loadBalancers")), "{reasons:?}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The kind read from an ID's parts is the kind its whole text names
+    /// after its first `/providers/`, for odd IDs too.
+    #[test]
+    fn an_ids_kind_is_read_from_its_parts_as_from_its_text() {
+        let by_text = |id: &str| -> Option<ListKind> {
+            let rest = id.split_once("/providers/")?.1;
+            let mut parts = rest.split('/');
+            let (ns, ty) = (parts.next()?, parts.next()?);
+            ListKind::SCOPED.iter().copied().find(|k| {
+                k.provider_path()
+                    .split_once('/')
+                    .is_some_and(|(n, t)| n.eq_ignore_ascii_case(ns) && t.eq_ignore_ascii_case(ty))
+            })
+        };
+        let rg = "/subscriptions/s/resourceGroups/MC_rg";
+        let mut ids = vec![
+            String::new(),
+            "pip".into(),
+            format!("{rg}/providers/"),
+            format!("{rg}/providers"),
+            format!("{rg}/providers/Microsoft.Network"),
+            format!("{rg}/providers/Microsoft.Network/"),
+            format!("{rg}/providers/microsoft.network/PUBLICIPADDRESSES"),
+            format!("{rg}/Providers/Microsoft.Network/publicIPAddresses/ip"),
+            format!("{rg}/providers/Microsoft.Network/loadBalancers/lb/frontendIPConfigurations/fe"),
+            format!("{rg}/providers/Microsoft.Network/loadBalancers/lb/providers/Microsoft.Compute/disks/d"),
+            format!("{rg}/providers/Microsoft.Unknown/things/t"),
+        ];
+        for k in ListKind::SCOPED {
+            ids.push(format!("{rg}/providers/{}/n", k.provider_path()));
+            ids.push(format!("{rg}/providers/{}", k.provider_path().to_ascii_uppercase()));
+        }
+        let mut found = 0;
+        for id in &ids {
+            let want = by_text(id);
+            found += usize::from(want.is_some());
+            assert_eq!(own_kind(&crate::models::ResourceId::new(id)), want, "{id}");
+        }
+        assert!(found > ListKind::SCOPED.len(), "only {found} IDs of a listed kind");
     }
 }

@@ -30,6 +30,7 @@
 
 use super::Ctx;
 use super::context::{Owner, provider_base};
+use super::ownership::Gone;
 use crate::models::cluster::Service;
 use crate::models::{LoadBalancer, ResourceId, SubResource};
 use crate::snapshot::{ClusterKind, ListKind, Snapshot};
@@ -131,9 +132,26 @@ impl PartialEq for Key<'_> {
     }
 }
 impl Eq for Key<'_> {}
+/// The lower-case fingerprint of the ID a key spells, as
+/// [`ResourceId`]'s: from an interned head's state where there is one.
 impl Hash for Key<'_> {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        crate::models::common::hash_lowercase(self.slices(), state);
+        let l = match self {
+            Key::Id(id) => id.lower(),
+            Key::Text(t) => {
+                let mut l = crate::models::common::Lower::default();
+                l.feed(t.as_bytes());
+                l
+            }
+            Key::Child(p, coll, n) => {
+                let mut l = p.lower_as_parent();
+                for part in [b"/".as_slice(), coll.as_str().as_bytes(), b"/", n.as_bytes()] {
+                    l.feed(part);
+                }
+                l
+            }
+        };
+        state.write_u64(l.finish());
     }
 }
 
@@ -227,6 +245,10 @@ pub struct Usage<'a> {
     services: RefMap<'a>,
     candidates: Set<Key<'a>>,
     kept: Map<Key<'a>, What<'a>>,
+    /// Why each candidate public IP's owners are gone: the candidate test's
+    /// answer, kept for the check that reports it (`gone_at` indexes `gone`).
+    gone_at: Map<Key<'a>, usize>,
+    gone: Vec<Gone>,
 }
 
 enum Shared<'a> {
@@ -401,12 +423,31 @@ impl<'a> Usage<'a> {
 
     fn with(ctx: &Ctx<'a>, azure: Shared<'a>) -> Usage<'a> {
         let snap = ctx.snap;
-        let mut u = Usage { azure, services: Map::default(), candidates: Set::default(), kept: Map::default() };
+        let mut u = Usage {
+            azure,
+            services: Map::default(),
+            candidates: Set::default(),
+            kept: Map::default(),
+            gone_at: Map::default(),
+            gone: Vec::new(),
+        };
         let services_read = ctx.cluster_gap(ClusterKind::Services).is_none();
+        // Sized up front for the view's own objects, the most it can hold:
+        // growing rehashes every key already in (a fiftieth of a run).
+        let lbs: Vec<&LoadBalancer> = ctx.own(&snap.azure.load_balancers).collect();
+        let pips: Vec<&crate::models::PublicIp> = ctx.own(&snap.azure.public_ips).collect();
+        let parts: usize = lbs
+            .iter()
+            .map(|lb| {
+                lb.properties.load_balancing_rules.len() + lb.properties.frontends.len() + lb.properties.probes.len()
+            })
+            .sum();
+        u.candidates.reserve(parts + pips.len());
+        u.gone_at.reserve(pips.len());
         // Only the view's own objects: no other can be its candidate, and
         // Service references matter only to candidates and to the view's
         // own verdicts.
-        for lb in ctx.own(&snap.azure.load_balancers) {
+        for lb in lbs {
             let p = &lb.properties;
             // Only a judged load balancer's parts can be candidates: its
             // list is complete and its resource group is this cluster's.
@@ -438,13 +479,15 @@ impl<'a> Usage<'a> {
                 u.candidates.insert(child_key(lb, Coll::Probes, &probe.name, probe.id.as_deref()));
             }
         }
-        for pip in ctx.own(&snap.azure.public_ips) {
+        for pip in pips {
             let key = Key::of(&pip.id);
             for (s, how) in ctx.referencing(pip) {
                 push(&mut u.services, key.clone(), None, What::Service(s, how));
             }
-            if super::ownership::owner_gone(ctx, pip).is_some() {
-                u.candidates.insert(key);
+            if let Some(gone) = super::ownership::owner_gone(ctx, pip) {
+                u.candidates.insert(key.clone());
+                u.gone_at.insert(key, u.gone.len());
+                u.gone.push(gone);
             }
         }
         u.settle();
@@ -493,6 +536,13 @@ impl<'a> Usage<'a> {
         }
     }
 
+    /// Why a candidate public IP's owners are gone (`None` for an IP that
+    /// is no candidate).
+    pub fn gone<'k>(&self, id: impl Into<Key<'k>>) -> Option<&Gone> {
+        let at: &Map<Key, usize> = &self.gone_at;
+        self.gone.get(*at.get(&id.into())?)
+    }
+
     /// Whether anything at all (live or not) references the object.
     pub fn referenced<'k>(&self, id: impl Into<Key<'k>>) -> bool {
         let key = id.into();
@@ -536,6 +586,11 @@ mod tests {
         let slash = ResourceId::new(format!("{lb}/"));
         assert_eq!(a, Key::Child(&slash, Coll::Frontends, "fe1"));
         assert_eq!(h.hash_one(&a), h.hash_one(Key::Child(&slash, Coll::Frontends, "fe1")));
+        // A parent without a `/` (no interned head) too.
+        let bare = ResourceId::new("LB");
+        let child = Key::Child(&bare, Coll::Probes, "p");
+        assert_eq!(child, Key::Text("lb/probes/P"));
+        assert_eq!(h.hash_one(&child), h.hash_one(Key::Text("lb/probes/P")));
     }
 
     /// The index holds a key and a reference per live reference of a large
