@@ -28,7 +28,7 @@
 //! current rule) leaves the rule not judged, with a note. Stale allow rules
 //! keep a hole open to an address Azure may hand to someone else.
 
-use super::context::{normalize_ip, provider_base};
+use super::context::{IpKey, provider_base};
 use super::known_issues::Version;
 use super::{Check, Ctx, Emits, Verdicts};
 use crate::findings::{Audit, Finding, Kind, Severity};
@@ -37,6 +37,10 @@ use crate::models::nsg::SecurityRuleProperties;
 use crate::snapshot::{ClusterKind, ListKind};
 use serde_json::json;
 use std::collections::HashMap;
+
+/// Destination (parsed, so any spelling of an address is one key) -> what
+/// keeps it, asked once per rule destination.
+type Wanted = HashMap<IpKey, String, foldhash::fast::RandomState>;
 use std::net::IpAddr;
 
 /// Which managed-rule form a rule name is, if any.
@@ -70,9 +74,8 @@ pub fn managed_form(rule: &Child<SecurityRuleProperties>) -> Option<&'static str
     None
 }
 
-/// A destination prefix as a single IP (`20.1.2.3`, `20.1.2.3/32`),
-/// normalised.
-fn single_ip(prefix: &str) -> Option<String> {
+/// A destination prefix as a single IP (`20.1.2.3`, `20.1.2.3/32`).
+fn single_ip(prefix: &str) -> Option<IpAddr> {
     let p = prefix.trim();
     let (addr, len) = match p.split_once('/') {
         Some((a, l)) => (a, Some(l)),
@@ -81,8 +84,8 @@ fn single_ip(prefix: &str) -> Option<String> {
     let ip: IpAddr = addr.parse().ok()?;
     let full = if ip.is_ipv4() { "32" } else { "128" };
     match len {
-        None => Some(ip.to_string()),
-        Some(l) if l == full => Some(ip.to_string()),
+        None => Some(ip),
+        Some(l) if l == full => Some(ip),
         _ => None,
     }
 }
@@ -92,14 +95,14 @@ pub const UNMANAGED_NODE_LABEL: &str = crate::models::cluster::labels::UNMANAGED
 
 /// Every destination the provider keeps: any Service's ingress and
 /// additional IPs, and managed nodes' internal IPs (normalised).
-fn wanted(ctx: &Ctx) -> HashMap<String, String> {
-    let mut out = HashMap::new();
+fn wanted(ctx: &Ctx) -> Wanted {
+    let mut out = Wanted::default();
     for s in &ctx.cluster.services {
         for ip in s.ingress_ips() {
-            out.entry(normalize_ip(ip)).or_insert_with(|| format!("Service {} (status.loadBalancer.ingress)", s.key()));
+            out.entry(IpKey::of(ip)).or_insert_with(|| format!("Service {} (status.loadBalancer.ingress)", s.key()));
         }
         for ip in s.additional_public_ips() {
-            out.entry(normalize_ip(ip)).or_insert_with(|| format!("Service {} (azure-additional-public-ips)", s.key()));
+            out.entry(IpKey::of(ip)).or_insert_with(|| format!("Service {} (azure-additional-public-ips)", s.key()));
         }
     }
     for n in &ctx.cluster.nodes {
@@ -107,7 +110,7 @@ fn wanted(ctx: &Ctx) -> HashMap<String, String> {
             continue;
         }
         for a in n.addresses.iter().filter(|a| a.type_ == "InternalIP") {
-            out.entry(normalize_ip(&a.address)).or_insert_with(|| format!("node {} (InternalIP)", n.name));
+            out.entry(IpKey::of(&a.address)).or_insert_with(|| format!("node {} (InternalIP)", n.name));
         }
     }
     out
@@ -142,13 +145,14 @@ pub fn check(ctx: &Ctx) -> Verdicts {
             let owner_base = provider_base(&rule.name);
             let owner = owner_base.and_then(|b| ctx.service_by_base(b));
             let mut dead: Vec<String> = Vec::new();
-            let mut kept: Vec<String> = Vec::new();
+            // Spelt out only for a rule that is reported (most are kept).
+            let mut kept: Vec<(IpAddr, &String)> = Vec::new();
             let mut unexplained: Vec<&str> = Vec::new();
             for d in &dests {
                 match single_ip(d) {
-                    Some(ip) => match wanted.get(&ip) {
-                        Some(by) => kept.push(format!("{ip} ({by})")),
-                        None => dead.push(ip),
+                    Some(ip) => match wanted.get(&IpKey::Addr(ip)) {
+                        Some(by) => kept.push((ip, by)),
+                        None => dead.push(ip.to_string()),
                     },
                     // The legacy per-Service form wrote `*` for a Service
                     // without an IP: dead once that Service is gone.
@@ -200,6 +204,7 @@ pub fn check(ctx: &Ctx) -> Verdicts {
                 )
                 .service(owner.map(|s| s.key()));
             if !kept.is_empty() {
+                let kept: Vec<String> = kept.iter().map(|(ip, by)| format!("{ip} ({by})")).collect();
                 f = f.with("live_destinations", json!(kept));
             }
             v.findings.push(f);

@@ -24,6 +24,7 @@ use super::{Check, Ctx, Emits, Verdicts};
 use crate::findings::{Audit, Finding, Kind, Severity};
 use crate::models::StorageAccount;
 use crate::models::cluster::PersistentVolume;
+use crate::models::common::Located;
 use crate::models::storage::CREATED_BY_TAG;
 use crate::snapshot::{ClusterKind, ListKind};
 use serde_json::json;
@@ -94,14 +95,52 @@ fn referenced(ctx: &Ctx, driver: &str, attr: &str) -> HashSet<(String, String)> 
     out
 }
 
-/// Whether a PV with no account to match still names the item (by its
-/// attribute, or by the PV's own name).
-fn named_without_account(pvs: &[PersistentVolume], attr: &str, item: &str) -> bool {
-    pvs.iter().any(|pv| {
-        pv.name.eq_ignore_ascii_case(item)
-            || (pv.volume_attributes.get(attr).is_some_and(|v| v.eq_ignore_ascii_case(item))
-                && !pv.volume_attributes.contains_key("storageaccount"))
-    })
+/// The lower-cased names that PVs with no account to match still give an
+/// item (by its attribute, or by the PV's own name): asked of every share
+/// or container, so found once, not by a search of every PV each time.
+fn named_without_account(pvs: &[PersistentVolume], attr: &str) -> HashSet<String> {
+    let mut out = HashSet::with_capacity(pvs.len());
+    for pv in pvs {
+        out.insert(pv.name.to_ascii_lowercase());
+        if let Some(v) = pv.volume_attributes.get(attr)
+            && !pv.volume_attributes.contains_key("storageaccount")
+        {
+            out.insert(v.to_ascii_lowercase());
+        }
+    }
+    out
+}
+
+/// The items of `items` under each account of `accts` (whose IDs begin
+/// with the account's and a `/`, in any case), in order: decided once per
+/// interned head of the items (a few per account), where a search of every
+/// item for every account grew with their product.
+fn under_each<'i, T: Located>(accts: &[&StorageAccount], items: &'i [T]) -> Vec<Vec<&'i T>> {
+    type Map<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+    let mut by_id: Map<String, Vec<usize>> = Map::default();
+    for (i, a) in accts.iter().enumerate() {
+        by_id.entry(a.id.key()).or_default().push(i);
+    }
+    let mut out = vec![Vec::new(); accts.len()];
+    let mut by_head: Map<usize, Vec<usize>> = Map::default();
+    for item in items {
+        // An ID without a `/` lies under no account.
+        let Some(head) = item.id().head() else { continue };
+        let owners = by_head.entry(head.as_ptr() as usize).or_insert_with(|| {
+            // An account's ID and a `/` begin the item's exactly when the
+            // account's ID is the head or the head up to one of its `/`s
+            // (the item's name holds no `/`).
+            let lower = head.to_ascii_lowercase();
+            let ends = lower.match_indices('/').map(|(i, _)| i).chain(std::iter::once(lower.len()));
+            let mut owners: Vec<usize> = ends.filter_map(|end| by_id.get(&lower[..end])).flatten().copied().collect();
+            owners.sort_unstable();
+            owners
+        });
+        for &i in owners.iter() {
+            out[i].push(item);
+        }
+    }
+    out
 }
 
 pub fn check(ctx: &Ctx) -> Verdicts {
@@ -110,17 +149,19 @@ pub fn check(ctx: &Ctx) -> Verdicts {
     let containers_used = referenced(ctx, BLOB_DRIVER, "containername");
     let pvs = &ctx.cluster.persistent_volumes;
     let inv = &ctx.snap.azure;
+    let names = |attr: &str| named_without_account(pvs, attr);
+    let (share_names, container_names) = (names("sharename"), names("containername"));
+    let mut accts = Vec::new();
     for acct in ctx.own(&inv.storage_accounts).filter(|a| StorageAccount::created_for_kubernetes(a)) {
-        if !ctx.judge(ListKind::StorageAccounts, &acct.id, "storage account", &acct.name, &mut v.notes) {
-            continue;
+        if ctx.judge(ListKind::StorageAccounts, &acct.id, "storage account", &acct.name, &mut v.notes) {
+            accts.push(acct);
         }
-        let prefix = format!("{}/", acct.id.key());
-        let under = |id: &crate::models::ResourceId| id.key().starts_with(&prefix);
+    }
+    let (all_shares, all_containers) = (under_each(&accts, &inv.file_shares), under_each(&accts, &inv.blob_containers));
+    for ((acct, shares), containers) in accts.into_iter().zip(all_shares).zip(all_containers) {
         // Both lists under this account must have been read.
         let read = |kind: ListKind| ctx.snap.covered_under(kind, &acct.id);
         let (shares_read, containers_read) = (read(ListKind::FileShares), read(ListKind::BlobContainers));
-        let shares: Vec<_> = inv.file_shares.iter().filter(|s| under(&s.id)).collect();
-        let containers: Vec<_> = inv.blob_containers.iter().filter(|c| under(&c.id)).collect();
         if shares_read && containers_read && shares.is_empty() && containers.is_empty() {
             v.findings.push(
                 Finding::new(
@@ -144,7 +185,7 @@ pub fn check(ctx: &Ctx) -> Verdicts {
                 let key = (acct.name.to_ascii_lowercase(), share.name.to_ascii_lowercase());
                 if !PV_PREFIXES.iter().any(|p| share.name.starts_with(p))
                     || shares_used.contains(&key)
-                    || named_without_account(pvs, "sharename", &share.name)
+                    || share_names.contains(&share.name.to_ascii_lowercase())
                 {
                     continue;
                 }
@@ -177,7 +218,7 @@ pub fn check(ctx: &Ctx) -> Verdicts {
                 if !PV_PREFIXES.iter().any(|p| c.name.starts_with(p))
                     || c.properties.deleted == Some(true)
                     || containers_used.contains(&key)
-                    || named_without_account(pvs, "containername", &c.name)
+                    || container_names.contains(&c.name.to_ascii_lowercase())
                 {
                     continue;
                 }
@@ -250,6 +291,27 @@ mod tests {
             volume_handle: Some(handle.into()),
             ..Default::default()
         }
+    }
+
+    /// Each account gets exactly the items its ID and a `/` begin, in any
+    /// case: not those of an account whose name only starts with its name.
+    #[test]
+    fn items_go_under_the_account_whose_id_begins_theirs() {
+        let (a, a2) = (account("acct", json!({})), account("acct2", json!({})));
+        let shares: Vec<crate::models::FileShare> = [
+            child("acct", "shares", "pvc-1"),
+            child("acct2", "shares", "pvc-2"),
+            json!({"id": child("ACCT", "shares", "pvc-3")["id"].as_str().unwrap().to_ascii_uppercase(), "name": "pvc-3"}),
+            json!({"id": "pvc-4", "name": "pvc-4"}),
+            json!({"id": format!("{}/pvc-5", id("Microsoft.Storage/storageAccounts", "acct")), "name": "pvc-5"}),
+        ]
+        .into_iter()
+        .map(|v| serde_json::from_value(v).unwrap())
+        .collect();
+        let under = under_each(&[&a, &a2], &shares);
+        let names = |i: usize| under[i].iter().map(|s| s.name.as_str()).collect::<Vec<_>>();
+        assert_eq!(names(0), ["pvc-1", "pvc-3", "pvc-5"]);
+        assert_eq!(names(1), ["pvc-2"]);
     }
 
     fn run(s: &Snapshot) -> Verdicts {
