@@ -145,9 +145,7 @@ impl Hash for Key<'_> {
             }
             Key::Child(p, coll, n) => {
                 let mut l = p.lower_as_parent();
-                for part in [b"/".as_slice(), coll.as_str().as_bytes(), b"/", n.as_bytes()] {
-                    l.feed(part);
-                }
+                l.feed_all([b"/".as_slice(), coll.as_str().as_bytes(), b"/", n.as_bytes()]);
                 l
             }
         };

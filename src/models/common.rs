@@ -163,8 +163,7 @@ impl ResourceId {
         match self.head {
             Some(h) => {
                 let mut l = h.lower.clone();
-                l.feed(b"/");
-                l.feed(self.tail.as_bytes());
+                l.feed_all([b"/".as_slice(), self.tail.as_bytes()]);
                 l
             }
             None => {
@@ -363,16 +362,31 @@ impl Hash for ResourceId {
 pub struct Lower(std::hash::DefaultHasher);
 
 impl Lower {
-    /// Feed the lower case of `part`, through a small buffer.
-    pub fn feed(&mut self, mut part: &[u8]) {
+    /// Feed the lower case of `part`.
+    pub fn feed(&mut self, part: &[u8]) {
+        self.feed_all([part]);
+    }
+
+    /// Feed the lower case of `parts`, in order, through one small buffer:
+    /// a write per part cost more than hashing its bytes.
+    pub fn feed_all<'a>(&mut self, parts: impl IntoIterator<Item = &'a [u8]>) {
         let mut buf = [0u8; 64];
-        while !part.is_empty() {
-            let n = part.len().min(buf.len());
-            buf[..n].copy_from_slice(&part[..n]);
-            buf[..n].make_ascii_lowercase();
-            self.0.write(&buf[..n]);
-            part = &part[n..];
+        let mut n = 0;
+        for mut part in parts {
+            while !part.is_empty() {
+                let take = part.len().min(buf.len() - n);
+                buf[n..n + take].copy_from_slice(&part[..take]);
+                n += take;
+                part = &part[take..];
+                if n == buf.len() {
+                    buf.make_ascii_lowercase();
+                    self.0.write(&buf);
+                    n = 0;
+                }
+            }
         }
+        buf[..n].make_ascii_lowercase();
+        self.0.write(&buf[..n]);
     }
 
     pub fn finish(&self) -> u64 {
@@ -383,9 +397,7 @@ impl Lower {
 /// The fingerprint of the concatenation of `parts`, by its lower case.
 pub fn fingerprint<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> u64 {
     let mut l = Lower::default();
-    for p in parts {
-        l.feed(p);
-    }
+    l.feed_all(parts);
     l.finish()
 }
 
@@ -891,8 +903,26 @@ impl ResourceId {
     /// (the rule of [`is_child_id`], on the ID's own parts).
     pub fn is_child_of(&self, parent: &ResourceId, collection: &str, name: &str) -> bool {
         self.head.is_some_and(|h| {
-            !name.is_empty() && self.tail == name && is_collection_of(&h.text, &parent.to_string(), collection)
+            !name.is_empty()
+                && self.tail == name
+                && h.text
+                    .strip_suffix(collection)
+                    .and_then(|r| r.strip_suffix('/'))
+                    .is_some_and(|p| parent.is_trimmed(p))
         })
+    }
+
+    /// Whether the ID, without its trailing `/`s, is exactly `s` (asked of
+    /// a parent for every child of a list: not spelt out each time).
+    fn is_trimmed(&self, s: &str) -> bool {
+        match self.head {
+            None => self.tail.trim_end_matches('/') == s,
+            Some(h) if !self.tail.is_empty() => {
+                let (head, rest) = s.split_at_checked(h.text.len()).unwrap_or(("", s));
+                head == &*h.text && rest.strip_prefix('/') == Some(&*self.tail)
+            }
+            Some(h) => h.text.trim_end_matches('/') == s,
+        }
     }
 }
 
