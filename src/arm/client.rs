@@ -408,7 +408,7 @@ impl ArmClient {
             let resp = req.bearer_auth(token.token.secret()).header("accept", "application/json").send().await?;
             let status = resp.status().as_u16();
             let headers = resp.headers().clone();
-            Ok::<_, reqwest::Error>((status, headers, resp.bytes().await))
+            Ok::<_, reqwest::Error>((status, headers, read_body(resp).await))
         };
         // The run's deadline cuts a request in flight too.
         let resp = match tokio::time::timeout_at(deadline, exchange).await {
@@ -521,6 +521,22 @@ fn host_of(url: &Url) -> String {
         (Some(h), None) => h.to_string(),
         _ => url.as_str().to_string(),
     }
+}
+
+/// The most of a response body read ahead of its arrival, whatever its
+/// `Content-Length` says (a larger body still grows as it comes).
+const BODY_PREALLOC_MAX: u64 = 64 << 20;
+
+/// A response's body, read chunk by chunk into one buffer sized from its
+/// `Content-Length`. Collected whole, a 43 MB page of NSGs was held twice
+/// at once: its chunks as they came, then the one copy made of them.
+async fn read_body(mut resp: reqwest::Response) -> Result<Vec<u8>, reqwest::Error> {
+    let size = resp.content_length().unwrap_or(0).min(BODY_PREALLOC_MAX);
+    let mut body = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    while let Some(chunk) = resp.chunk().await? {
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 #[cfg(test)]

@@ -358,15 +358,14 @@ fn sort(v: &mut Verdicts) {
     }
     let rank = |k: Kind| ranks.get(k as usize).copied().unwrap_or(usize::MAX);
     let ids = crate::models::common::IdOrder::of(v.findings.iter().map(|f| &f.resource_id));
-    // Each finding's keys found once, not at each of its comparisons.
-    let mut keyed: Vec<_> = std::mem::take(&mut *v.findings)
-        .into_iter()
-        .map(|f| ((rank(f.kind), std::cmp::Reverse(f.severity)), ids.place(&f.resource_id), f))
-        .collect();
-    keyed.sort_by(|(ka, pa, a), (kb, pb, b)| {
-        ka.cmp(kb).then_with(|| ids.cmp((&a.resource_id, *pa), (&b.resource_id, *pb)))
-    });
-    v.findings.extend(keyed.into_iter().map(|(_, _, f)| f));
+    // In place: the sort runs at the audit's peak of memory, so a key kept
+    // per finding (an ID's place among the heads) is looked up instead.
+    let by_id = |a: &Finding, b: &Finding| {
+        let (a, b) = (&a.resource_id, &b.resource_id);
+        ids.cmp((a, ids.place(a)), (b, ids.place(b)))
+    };
+    v.findings
+        .sort_by(|a, b| rank(a.kind).cmp(&rank(b.kind)).then(b.severity.cmp(&a.severity)).then_with(|| by_id(a, b)));
 }
 
 /// A finding on an object read from Azure Resource Graph stands only when

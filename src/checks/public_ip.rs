@@ -21,7 +21,7 @@
 //! are not judged are never judged.
 
 use super::context::Owner;
-use super::ownership::{cluster_tag, service_tag};
+use super::ownership::{cluster_tag, owner_gone, service_tag};
 use super::usage::{CHECKED_PUBLIC_IP, Status, Usage};
 use super::{Check, Ctx, Emits, Verdicts, cost};
 use crate::findings::{Audit, Ev, Finding, Kind, Severity};
@@ -147,10 +147,9 @@ fn managed(ctx: &Ctx, usage: &Usage, pip: &PublicIp, v: &mut Verdicts) {
             return;
         }
     }
-    // The usage index ran the candidate test (`owner_gone`) on every IP.
-    let Some(gone) = usage.gone(&pip.id) else { return };
+    let Some(gone) = owner_gone(ctx, pip) else { return };
     let mut reason = match usage.status(&pip.id) {
-        Status::Orphan => gone.reason.clone(),
+        Status::Orphan => gone.reason,
         Status::InUse(by) => {
             v.notes.push(format!(
                 "public IP {} is tagged for {} ({}), but {by} still uses it: in use, not judged",

@@ -30,7 +30,6 @@
 
 use super::Ctx;
 use super::context::{Owner, provider_base};
-use super::ownership::Gone;
 use crate::models::cluster::Service;
 use crate::models::{LoadBalancer, ResourceId, SubResource};
 use crate::snapshot::{ClusterKind, ListKind, Snapshot};
@@ -243,10 +242,6 @@ pub struct Usage<'a> {
     services: RefMap<'a>,
     candidates: Set<Key<'a>>,
     kept: Map<Key<'a>, What<'a>>,
-    /// Why each candidate public IP's owners are gone: the candidate test's
-    /// answer, kept for the check that reports it (`gone_at` indexes `gone`).
-    gone_at: Map<Key<'a>, usize>,
-    gone: Vec<Gone>,
 }
 
 enum Shared<'a> {
@@ -421,14 +416,7 @@ impl<'a> Usage<'a> {
 
     fn with(ctx: &Ctx<'a>, azure: Shared<'a>) -> Usage<'a> {
         let snap = ctx.snap;
-        let mut u = Usage {
-            azure,
-            services: Map::default(),
-            candidates: Set::default(),
-            kept: Map::default(),
-            gone_at: Map::default(),
-            gone: Vec::new(),
-        };
+        let mut u = Usage { azure, services: Map::default(), candidates: Set::default(), kept: Map::default() };
         let services_read = ctx.cluster_gap(ClusterKind::Services).is_none();
         // Sized up front for the view's own objects, the most it can hold:
         // growing rehashes every key already in (a fiftieth of a run).
@@ -441,7 +429,6 @@ impl<'a> Usage<'a> {
             })
             .sum();
         u.candidates.reserve(parts + pips.len());
-        u.gone_at.reserve(pips.len());
         // Only the view's own objects: no other can be its candidate, and
         // Service references matter only to candidates and to the view's
         // own verdicts.
@@ -482,10 +469,10 @@ impl<'a> Usage<'a> {
             for (s, how) in ctx.referencing(pip) {
                 push(&mut u.services, key.clone(), None, What::Service(s, how));
             }
-            if let Some(gone) = super::ownership::owner_gone(ctx, pip) {
-                u.candidates.insert(key.clone());
-                u.gone_at.insert(key, u.gone.len());
-                u.gone.push(gone);
+            // Its reasons are not kept: spelt out again for the few the
+            // check reports, they cost less than holding one per IP.
+            if super::ownership::owner_gone(ctx, pip).is_some() {
+                u.candidates.insert(key);
             }
         }
         u.settle();
@@ -532,13 +519,6 @@ impl<'a> Usage<'a> {
             Some(why) => Status::InUse(why.to_string()),
             None => Status::Orphan,
         }
-    }
-
-    /// Why a candidate public IP's owners are gone (`None` for an IP that
-    /// is no candidate).
-    pub fn gone<'k>(&self, id: impl Into<Key<'k>>) -> Option<&Gone> {
-        let at: &Map<Key, usize> = &self.gone_at;
-        self.gone.get(*at.get(&id.into())?)
     }
 
     /// Whether anything at all (live or not) references the object.
