@@ -199,6 +199,11 @@ proptest! {
         prop_assert_eq!(id.subscription(), walk("subscriptions"));
         prop_assert_eq!(id.resource_group(), walk("resourceGroups"));
         prop_assert_eq!(id.segment("subscriptions"), walk("subscriptions"));
+        // What the head alone decides is the whole ID's answer.
+        if let Some((sub, rg)) = id.head_scope() {
+            prop_assert_eq!(sub, walk("subscriptions"));
+            prop_assert_eq!(rg, walk("resourceGroups"));
+        }
     }
 
     #[test]

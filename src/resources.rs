@@ -285,6 +285,16 @@ impl ListKind {
         self.row().path
     }
 
+    /// The kind listed in a scope whose objects have this provider
+    /// namespace and type (in any case).
+    pub fn scoped_of(namespace: &str, type_: &str) -> Option<ListKind> {
+        ListKind::SCOPED.iter().copied().find(|k| {
+            k.provider_path()
+                .split_once('/')
+                .is_some_and(|(n, t)| n.eq_ignore_ascii_case(namespace) && t.eq_ignore_ascii_case(type_))
+        })
+    }
+
     pub fn api_version(self) -> &'static str {
         self.row().api
     }

@@ -90,11 +90,7 @@ impl Snapshot {
         let (head, rest) = (&id[..at], &id[at + "/providers/".len()..]);
         let mut parts = rest.split('/');
         let (ns, ty, name) = (parts.next()?, parts.next()?, parts.next()?);
-        let kind = ListKind::SCOPED.iter().copied().find(|k| {
-            k.provider_path()
-                .split_once('/')
-                .is_some_and(|(n, t)| n.eq_ignore_ascii_case(ns) && t.eq_ignore_ascii_case(ty))
-        })?;
+        let kind = ListKind::scoped_of(ns, ty)?;
         Some((kind, format!("{head}/providers/{ns}/{ty}/{name}")))
     }
 }

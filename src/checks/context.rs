@@ -104,38 +104,17 @@ impl Only {
         // holds its scope, so the answer is the head's, found once; an ID
         // whose subscription or resource group is its last segment is
         // answered alone.
-        let Some(head) = id.head() else { return self.admits(id.subscription(), id.resource_group()) };
+        let (Some(head), Some((sub, rg))) = (id.head(), id.head_scope()) else {
+            return self.admits(id.subscription(), id.resource_group());
+        };
         let addr = head.as_ptr() as usize;
         if let Some(b) = self.memo.borrow().get(&addr) {
             return *b;
         }
-        let Some((sub, rg)) = scope_of_head(head) else {
-            return self.admits(id.subscription(), id.resource_group());
-        };
         let b = self.admits(sub, rg);
         self.memo.borrow_mut().insert(addr, b);
         b
     }
-}
-
-/// The subscription and resource group an ID with this head has, as
-/// `ResourceId::segment` reads them (the first pair of each), when the head
-/// alone decides them; `None` when the value is the ID's last segment.
-fn scope_of_head(head: &str) -> Option<(Option<&str>, Option<&str>)> {
-    Some((first_pair(head, "subscriptions")?, first_pair(head, "resourceGroups")?))
-}
-
-/// The value of the first `/{name}/{value}` pair in `head`: `Some(None)`
-/// when there is none (a last segment alone has no value after it), and
-/// `None` when the name is the head's last segment, its value beyond it.
-fn first_pair<'h>(head: &'h str, name: &str) -> Option<Option<&'h str>> {
-    let mut parts = head.split('/');
-    while let Some(p) = parts.next() {
-        if p.eq_ignore_ascii_case(name) {
-            return parts.next().map(|v| Some(v).filter(|v| !v.is_empty()));
-        }
-    }
-    Some(None)
 }
 
 impl<'a> Ctx<'a> {

@@ -287,9 +287,7 @@ fn own_list_covered(ctx: &Ctx, rid: &crate::models::ResourceId) -> bool {
 /// out (once per finding).
 fn own_kind(rid: &crate::models::ResourceId) -> Option<ListKind> {
     let (ns, ty) = rid.provider_type()?;
-    ListKind::SCOPED.iter().copied().find(|k| {
-        k.provider_path().split_once('/').is_some_and(|(n, t)| n.eq_ignore_ascii_case(ns) && t.eq_ignore_ascii_case(ty))
-    })
+    ListKind::scoped_of(ns, ty)
 }
 
 /// The orphan audit: everything Kubernetes left behind in Azure.
@@ -560,11 +558,7 @@ mod tests {
             let rest = id.split_once("/providers/")?.1;
             let mut parts = rest.split('/');
             let (ns, ty) = (parts.next()?, parts.next()?);
-            ListKind::SCOPED.iter().copied().find(|k| {
-                k.provider_path()
-                    .split_once('/')
-                    .is_some_and(|(n, t)| n.eq_ignore_ascii_case(ns) && t.eq_ignore_ascii_case(ty))
-            })
+            ListKind::scoped_of(ns, ty)
         };
         let rg = "/subscriptions/s/resourceGroups/MC_rg";
         let mut ids = vec![

@@ -135,20 +135,16 @@ impl Eq for Key<'_> {}
 /// [`ResourceId`]'s: from an interned head's state where there is one.
 impl Hash for Key<'_> {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        let l = match self {
-            Key::Id(id) => id.lower(),
-            Key::Text(t) => {
-                let mut l = crate::models::common::Lower::default();
-                l.feed(t.as_bytes());
-                l
-            }
+        let fingerprint = match self {
+            Key::Id(id) => id.lower().finish(),
+            Key::Text(t) => crate::models::common::fingerprint([t.as_bytes()]),
             Key::Child(p, coll, n) => {
                 let mut l = p.lower_as_parent();
                 l.feed_all([b"/".as_slice(), coll.as_str().as_bytes(), b"/", n.as_bytes()]);
-                l
+                l.finish()
             }
         };
-        state.write_u64(l.finish());
+        state.write_u64(fingerprint);
     }
 }
 

@@ -93,6 +93,16 @@ impl Pair {
         }
         Pair::Absent
     }
+
+    /// The value as the head alone tells it: `Some(None)` for none (absent
+    /// or empty), `None` when it is the ID's last segment.
+    fn in_head(self, head: &str) -> Option<Option<&str>> {
+        match self {
+            Pair::Absent => Some(None),
+            Pair::At(a, b) => Some(head.get(a as usize..b as usize).filter(|v| !v.is_empty())),
+            Pair::Tail => None,
+        }
+    }
 }
 
 /// Interned heads by their text.
@@ -289,12 +299,18 @@ impl ResourceId {
     /// head says it lies.
     fn pair(&self, which: impl Fn(&Head) -> Pair) -> Option<&str> {
         let h = self.head?;
-        let v = match which(h) {
-            Pair::Absent => return None,
-            Pair::At(a, b) => h.text.get(a as usize..b as usize)?,
-            Pair::Tail => &self.tail,
-        };
-        Some(v).filter(|v| !v.is_empty())
+        match which(h).in_head(&h.text) {
+            Some(v) => v,
+            None => Some(&*self.tail).filter(|v| !v.is_empty()),
+        }
+    }
+
+    /// The subscription and resource group as the ID's head alone decides
+    /// them (the same for every ID with this head); `None` for an ID with
+    /// no head, or whose subscription or group is its last segment.
+    pub fn head_scope(&self) -> Option<(Option<&'static str>, Option<&'static str>)> {
+        let h = self.head?;
+        Some((h.subscription.in_head(&h.text)?, h.resource_group.in_head(&h.text)?))
     }
 
     /// The last path segment: the resource's (or sub-resource's) name.
@@ -766,6 +782,8 @@ impl<'de> Deserialize<'de> for Tags {
     /// JSON value per tag this cost a fortieth of a live audit.
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use serde::de::{MapAccess, Visitor};
+        // A visitor of its own, read with `deserialize_str`: the spec
+        // tracer (`models::fidelity`) follows a tag name only as a string.
         struct Name(Arc<str>);
         impl<'de> Deserialize<'de> for Name {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
