@@ -12,6 +12,9 @@ fn json() -> impl Strategy<Value = serde_json::Value> {
         any::<i64>().prop_map(serde_json::Value::from),
         any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(serde_json::Value::from),
         "[a-zA-Z0-9:/._ -]{0,12}".prop_map(serde_json::Value::from),
+        // Anything at all: quotes, backslashes, control characters, any
+        // script (the report writer must escape as serde_json does).
+        any::<String>().prop_map(serde_json::Value::from),
     ];
     leaf.prop_recursive(4, 48, 6, |inner| {
         let keys = prop_oneof![
@@ -35,6 +38,16 @@ fn json() -> impl Strategy<Value = serde_json::Value> {
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// The JSON report's writer writes any value exactly as serde_json's
+    /// pretty printer does.
+    #[test]
+    fn report_writer_writes_what_serde_json_writes(v in json(), key in any::<String>()) {
+        let v = serde_json::json!({ key: v });
+        let mut ours = Vec::new();
+        crate::render::json::to_writer_pretty(&mut ours, &v).unwrap();
+        prop_assert_eq!(String::from_utf8(ours).unwrap(), serde_json::to_string_pretty(&v).unwrap());
+    }
 
     #[test]
     fn retry_after_never_panics_and_saturates(v in ".{0,40}", secs in any::<u64>(), f in any::<f64>()) {
