@@ -33,21 +33,12 @@ pub struct Gone {
     pub reason: String,
 }
 
-/// The candidate test the usage index runs: `Some` when the IP's owners by
-/// tag are gone. Ownership follows the provider's
+/// Why the IP's owners by tag are gone, or `None` when they are not (or
+/// cannot be judged); the usage index asks [`is_owner_gone`]. Ownership follows the provider's
 /// `pkg/provider/azure_publicip_repo.go:serviceOwnsPublicIP` (the service tag,
 /// new key then legacy, and the cluster-name tag).
 pub fn owner_gone(ctx: &Ctx, pip: &PublicIp) -> Option<Gone> {
-    if !ctx.covered(ListKind::PublicIps, &pip.id) || ctx.cluster_gap(ClusterKind::Services).is_some() {
-        return None;
-    }
-    let (tag_key, tag_value) = service_tag(pip)?;
-    if cluster_tag(pip).is_some_and(|(_, name)| !name.eq_ignore_ascii_case(ctx.cluster_name)) {
-        return None; // another cluster's
-    }
-    if ctx.rg_owner(pip.id.subscription(), pip.id.resource_group().unwrap_or("")) != Owner::Ours {
-        return None;
-    }
+    let (tag_key, tag_value) = judged_service_tag(ctx, pip)?;
     let names: Vec<String> = tag_value.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect();
     let mut gone = Vec::new();
     let mut moved = Vec::new();
@@ -80,6 +71,33 @@ pub fn owner_gone(ctx: &Ctx, pip: &PublicIp) -> Option<Gone> {
         format!("no live Service uses it: {}", parts.join("; "))
     };
     Some(Gone { tag_key, tag_value: tag_value.to_string(), names, reason })
+}
+
+/// [`owner_gone`]'s verdict alone, without the reason spelt out: the
+/// usage index asks it of every IP, and the check reports a few.
+pub fn is_owner_gone(ctx: &Ctx, pip: &PublicIp) -> bool {
+    let Some((_, tag_value)) = judged_service_tag(ctx, pip) else { return false };
+    tag_value.split(',').map(str::trim).filter(|s| !s.is_empty()).all(|name| match ctx.service(name) {
+        None => true,
+        Some(s) => matches!(ctx.uses(s, pip), Uses::No(_)),
+    })
+}
+
+/// The IP's service tag (key, value), when its owners can be judged: its
+/// list is complete, Services were read, it is tagged for this cluster (or
+/// for none) and its resource group is this cluster's.
+fn judged_service_tag<'p>(ctx: &Ctx, pip: &'p PublicIp) -> Option<(&'static str, &'p str)> {
+    if !ctx.covered(ListKind::PublicIps, &pip.id) || ctx.cluster_gap(ClusterKind::Services).is_some() {
+        return None;
+    }
+    let tag = service_tag(pip)?;
+    if cluster_tag(pip).is_some_and(|(_, name)| !name.eq_ignore_ascii_case(ctx.cluster_name)) {
+        return None; // another cluster's
+    }
+    if ctx.rg_owner(pip.id.subscription(), pip.id.resource_group().unwrap_or("")) != Owner::Ours {
+        return None;
+    }
+    Some(tag)
 }
 
 fn plural(n: usize) -> &'static str {

@@ -310,6 +310,41 @@ mod tests {
         assert!(v.findings[0].reason.contains("empty k8s-azure-service tag"));
     }
 
+    /// The usage index's quick verdict is the check's, IP by IP: gone
+    /// Services, a live one, one that moved to another address, an empty
+    /// tag, legacy tags, another cluster's tag and no tag at all.
+    #[test]
+    fn the_quick_owner_verdict_is_the_full_one() {
+        let mut s = snap();
+        s.cluster.services.push(lb_svc("shop", "web", UID1, Some("20.0.0.1")));
+        s.cluster.services.push(lb_svc("shop", "moved", UID1, Some("20.0.0.99")));
+        let cases: [(&str, &[(&str, &str)]); 8] = [
+            ("gone", &[("k8s-azure-service", "shop/gone")]),
+            ("shared", &[("k8s-azure-service", "shop/gone, shop/web")]),
+            ("moved", &[("k8s-azure-service", "shop/moved")]),
+            ("moved-and-gone", &[("k8s-azure-service", "shop/moved,shop/gone")]),
+            ("emptied", &[("k8s-azure-service", " , "), ("k8s-azure-cluster-name", "kubernetes")]),
+            ("legacy", &[("service", "shop/old"), ("kubernetes-cluster-name", "kubernetes")]),
+            ("other", &[("k8s-azure-service", "shop/gone"), ("k8s-azure-cluster-name", "staging")]),
+            ("untagged", &[]),
+        ];
+        for (i, (name, tags)) in cases.iter().enumerate() {
+            // The shared IP is the address shop/web uses.
+            let address = if *name == "shared" { "20.0.0.1".to_string() } else { format!("20.0.1.{i}") };
+            s.azure.public_ips.push(pip(name, tags, &address, None));
+        }
+        let ctx = crate::checks::context::Ctx::new(&s);
+        let mut gone = Vec::new();
+        for p in &s.azure.public_ips {
+            let full = owner_gone(&ctx, p).is_some();
+            assert_eq!(super::super::ownership::is_owner_gone(&ctx, p), full, "{}", p.name);
+            if full {
+                gone.push(p.name.as_str());
+            }
+        }
+        assert_eq!(gone, ["gone", "moved", "moved-and-gone", "emptied", "legacy"]);
+    }
+
     #[test]
     fn legacy_tags_are_read_after_the_new_ones() {
         let mut s = snap();

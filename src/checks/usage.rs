@@ -467,7 +467,7 @@ impl<'a> Usage<'a> {
             }
             // Its reasons are not kept: spelt out again for the few the
             // check reports, they cost less than holding one per IP.
-            if super::ownership::owner_gone(ctx, pip).is_some() {
+            if super::ownership::is_owner_gone(ctx, pip) {
                 u.candidates.insert(key);
             }
         }
