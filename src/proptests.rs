@@ -39,6 +39,36 @@ fn json() -> impl Strategy<Value = serde_json::Value> {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
 
+    /// Equality without case over texts split into parts anywhere is the
+    /// whole texts' equality without case, for texts alike but for case
+    /// and for texts that differ.
+    #[test]
+    fn equality_of_split_texts_ignores_only_case(
+        t in "[/a-zA-Z0-9_.-]{0,70}",
+        other in "[/a-zA-Z0-9_.-]{0,70}",
+        flips in prop::collection::vec(any::<bool>(), 70),
+        cut_a in prop::collection::vec(0usize..71, 0..4),
+        cut_b in prop::collection::vec(0usize..71, 0..4),
+    ) {
+        let flipped: String = t
+            .chars()
+            .zip(flips.iter().chain(std::iter::repeat(&false)))
+            .map(|(c, f)| if *f { c.to_ascii_uppercase() } else { c.to_ascii_lowercase() })
+            .collect();
+        let split = |s: &str, cuts: &[usize]| -> Vec<String> {
+            let mut at: Vec<usize> = cuts.iter().map(|c| c.min(&s.len()).to_owned()).collect();
+            at.push(0);
+            at.push(s.len());
+            at.sort_unstable();
+            at.windows(2).map(|w| s[w[0]..w[1]].to_string()).collect()
+        };
+        for b in [&flipped, &other] {
+            let (pa, pb) = (split(&t, &cut_a), split(b, &cut_b));
+            let eq = crate::models::common::eq_ci(pa.iter().map(|p| p.as_bytes()), pb.iter().map(|p| p.as_bytes()));
+            prop_assert_eq!(eq, t.eq_ignore_ascii_case(b));
+        }
+    }
+
     /// The JSON report's writer writes any value exactly as serde_json's
     /// pretty printer does.
     #[test]

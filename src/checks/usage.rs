@@ -122,10 +122,12 @@ impl PartialEq for Key<'_> {
         match (self, other) {
             (Key::Id(a), Key::Id(b)) => a == b,
             (Key::Text(a), Key::Text(b)) => a.eq_ignore_ascii_case(b),
+            // Two parts of one parent: only the names can differ.
+            (Key::Child(p, c, n), Key::Child(q, d, m)) if std::ptr::eq(*p, *q) => c == d && n.eq_ignore_ascii_case(m),
             _ => {
                 let (a, b) = (self.slices(), other.slices());
                 let len = |s: &[&[u8]; 7]| s.iter().map(|p| p.len()).sum::<usize>();
-                len(&a) == len(&b) && crate::models::common::cmp_ci(a, b).is_eq()
+                len(&a) == len(&b) && crate::models::common::eq_ci(a, b)
             }
         }
     }
@@ -560,6 +562,12 @@ mod tests {
         let slash = ResourceId::new(format!("{lb}/"));
         assert_eq!(a, Key::Child(&slash, Coll::Frontends, "fe1"));
         assert_eq!(h.hash_one(&a), h.hash_one(Key::Child(&slash, Coll::Frontends, "fe1")));
+        // Two parts of one parent, and of two spellings of it.
+        assert_eq!(b, Key::Child(&lb, Coll::Frontends, "FE1"));
+        assert_ne!(b, Key::Child(&lb, Coll::Frontends, "fe2"));
+        assert_ne!(b, Key::Child(&lb, Coll::Probes, "fe1"));
+        assert_eq!(b, Key::Child(&slash, Coll::Frontends, "Fe1"));
+        assert_ne!(b, Key::Child(&slash, Coll::Frontends, "fe10"));
         // A parent without a `/` (no interned head) too.
         let bare = ResourceId::new("LB");
         let child = Key::Child(&bare, Coll::Probes, "p");

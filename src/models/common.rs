@@ -226,7 +226,7 @@ impl ResourceId {
 
     /// Whether the ID is `s`, ignoring ASCII case.
     pub fn eq_str(&self, s: &str) -> bool {
-        s.len() == self.len() && cmp_ci(self.parts().map(str::as_bytes), [s.as_bytes()]).is_eq()
+        s.len() == self.len() && eq_ci(self.parts().map(str::as_bytes), [s.as_bytes()])
     }
 
     /// Whether the ID starts with `prefix`, ignoring ASCII case.
@@ -374,10 +374,7 @@ impl PartialEq for ResourceId {
         match (&self.head, &other.head) {
             // The usual case: one shared head, so only the names differ.
             (Some(a), Some(b)) if std::ptr::eq(*a, *b) => self.tail.eq_ignore_ascii_case(&other.tail),
-            _ => {
-                self.len() == other.len()
-                    && cmp_ci(self.parts().map(str::as_bytes), other.parts().map(str::as_bytes)).is_eq()
-            }
+            _ => self.len() == other.len() && eq_ci(self.parts().map(str::as_bytes), other.parts().map(str::as_bytes)),
         }
     }
 }
@@ -544,12 +541,32 @@ fn begins(outer: &Head, inner: &Head) -> bool {
     i.len() < o.len() && o[..i.len()].eq_ignore_ascii_case(i) && o[i.len()] == b'/'
 }
 
+/// Whether two texts, each spelt as parts, are equal in any ASCII case:
+/// a run of bytes at a time, compared as they are first (IDs compared are
+/// nearly always spelt alike) and by their lower case only when not.
+/// Callers that know both lengths compare them first, which is cheaper.
+pub fn eq_ci<'a, 'b>(a: impl IntoIterator<Item = &'a [u8]>, b: impl IntoIterator<Item = &'b [u8]>) -> bool {
+    let differ = |x: &[u8], y: &[u8]| (x != y && !x.eq_ignore_ascii_case(y)).then_some(std::cmp::Ordering::Less);
+    walk_runs(a, b, differ).is_eq()
+}
+
 /// Compare two texts, each spelt as parts, by their ASCII lower case, a
 /// run of bytes at a time (an iterator over the bytes of the parts cost a
 /// seventh of a run's CPU in sorting findings).
 pub fn cmp_ci<'a, 'b>(
     a: impl IntoIterator<Item = &'a [u8]>,
     b: impl IntoIterator<Item = &'b [u8]>,
+) -> std::cmp::Ordering {
+    walk_runs(a, b, |x, y| Some(cmp_ci_run(x, y)).filter(|o| o.is_ne()))
+}
+
+/// Walk two texts, each spelt as parts, in runs of equal length (however
+/// their parts are split): `run` decides a pair of runs with `Some`, and a
+/// text that ends first is the lesser.
+fn walk_runs<'a, 'b>(
+    a: impl IntoIterator<Item = &'a [u8]>,
+    b: impl IntoIterator<Item = &'b [u8]>,
+    mut run: impl FnMut(&[u8], &[u8]) -> Option<std::cmp::Ordering>,
 ) -> std::cmp::Ordering {
     use std::cmp::Ordering;
     let (mut ai, mut bi) = (a.into_iter(), b.into_iter());
@@ -574,9 +591,8 @@ pub fn cmp_ci<'a, 'b>(
             (false, false) => {}
         }
         let n = x.len().min(y.len());
-        let ord = cmp_ci_run(&x[..n], &y[..n]);
-        if ord.is_ne() {
-            return ord;
+        if let Some(decided) = run(&x[..n], &y[..n]) {
+            return decided;
         }
         x = &x[n..];
         y = &y[n..];
