@@ -258,7 +258,12 @@ impl<'a> Ctx<'a> {
     /// The live Service whose cloud-provider base name (`a` + UID without
     /// dashes, 32 characters) is `base`, compared case-insensitively.
     pub fn service_by_base(&self, base: &str) -> Option<&'a Service> {
-        self.by_base.get(&base.to_ascii_lowercase()).copied()
+        // Keys are lower case, as bases nearly always are already: a copy
+        // only for one that is not (asked for every load-balancer part).
+        if base.bytes().any(|b| b.is_ascii_uppercase()) {
+            return self.by_base.get(&base.to_ascii_lowercase()).copied();
+        }
+        self.by_base.get(base).copied()
     }
 
     /// Live Services that use the address (see [`Ctx::new`]).
@@ -353,19 +358,26 @@ impl<'a> Ctx<'a> {
                 _ => {}
             }
         }
-        let lower = rg.to_ascii_lowercase();
-        let sub_lower = sub.map(str::to_ascii_lowercase);
-        if let Some((_, _, name)) =
-            self.others.iter().find(|(s, r, _)| *r == lower && (s.is_none() || sub_lower.is_none() || *s == sub_lower))
-        {
+        // Asked for every object judged: the stored names are lower case,
+        // and `rg` is lower-cased (a copy) only when the node resource
+        // group alone does not answer.
+        let same = |stored: &str, given: &str| stored.eq_ignore_ascii_case(given);
+        if let Some((_, _, name)) = self.others.iter().find(|(s, r, _)| {
+            same(r, rg)
+                && match (s, sub) {
+                    (Some(s), Some(sub)) => same(s, sub),
+                    _ => true,
+                }
+        }) {
             return Owner::Other(format!(
                 "resource group {rg} is the node resource group of cluster {name}, judged against its own view"
             ));
         }
-        if self.node_rg.is_some_and(|ours| ours.eq_ignore_ascii_case(rg))
-            || self.service_rgs.contains(&lower)
-            || self.scope_rgs.contains(&lower)
-        {
+        if self.node_rg.is_some_and(|ours| same(ours, rg)) {
+            return Owner::Ours;
+        }
+        let lower = rg.to_ascii_lowercase();
+        if self.service_rgs.contains(&lower) || self.scope_rgs.contains(&lower) {
             return Owner::Ours;
         }
         let unknown = "this cluster's node resource group is unknown (give --resource-group, or azure.json, or let azaudit read the nodes)";
@@ -499,6 +511,28 @@ pub(crate) fn cluster_subscription(snap: &Snapshot, c: &ClusterView) -> Option<S
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A Service is found by its base name in any case, and a resource
+    /// group is the cluster's in any case (the stored names are lower case;
+    /// the looked-up ones are not copied when they already are).
+    #[test]
+    fn bases_and_resource_groups_match_in_any_case() {
+        use crate::checks::testkit::*;
+        let mut s = snap();
+        let svc = lb_svc("shop", "web", UID1, None);
+        let base = svc.base_name().to_string();
+        s.cluster.services.push(svc);
+        let ctx = Ctx::new(&s);
+        for b in [base.clone(), base.to_ascii_uppercase()] {
+            assert_eq!(ctx.service_by_base(&b).map(|s| s.name.as_str()), Some("web"), "{b}");
+        }
+        assert!(ctx.service_by_base("a00000000000000000000000000000000").is_none());
+        let rg = s.cluster.node_resource_group.as_ref().unwrap().value.clone();
+        for r in [rg.clone(), rg.to_ascii_uppercase(), rg.to_ascii_lowercase()] {
+            assert_eq!(ctx.rg_owner(None, &r), Owner::Ours, "{r}");
+        }
+        assert_ne!(ctx.rg_owner(None, "some-other-rg"), Owner::Ours);
+    }
 
     /// A fleet pass's answer for an object comes from its ID's head, found
     /// once per head: it is the answer its whole ID gives, for IDs of any

@@ -46,7 +46,6 @@ use std::net::IpAddr;
 /// Which managed-rule form a rule name is, if any.
 pub fn managed_form(rule: &Child<SecurityRuleProperties>) -> Option<&'static str> {
     let name = rule.name.as_str();
-    let lower = name.to_ascii_lowercase();
     // Go's strings.HasPrefix: exact case.
     if name.starts_with("k8s-azure-lb") {
         let prio = rule.properties.priority.as_ref().map(|p| p.0).unwrap_or(0);
@@ -56,7 +55,7 @@ pub fn managed_form(rule: &Child<SecurityRuleProperties>) -> Option<&'static str
         let mut it = rest.splitn(3, '-');
         let proto = it.next().unwrap_or("");
         let port = it.next().unwrap_or("");
-        ["tcp", "udp", "sctp", "all"].contains(&proto.to_ascii_lowercase().as_str())
+        ["tcp", "udp", "sctp", "all"].iter().any(|p| p.eq_ignore_ascii_case(proto))
             && !port.is_empty()
             && port.chars().all(|c| c.is_ascii_digit())
     };
@@ -66,7 +65,8 @@ pub fn managed_form(rule: &Child<SecurityRuleProperties>) -> Option<&'static str
     {
         return Some("legacy <base>-<Protocol>-<port>-<source>");
     }
-    if let Some(rest) = lower.strip_prefix("shared-")
+    // Asked of every rule: the prefix is matched in any case in place.
+    if let Some(rest) = name.get(..7).filter(|p| p.eq_ignore_ascii_case("shared-")).map(|_| &name[7..])
         && proto_port(rest)
     {
         return Some("legacy shared-<Protocol>-<port>-<source>");
@@ -218,6 +218,32 @@ mod tests {
     use super::*;
     use crate::checks::testkit::*;
     use serde_json::json;
+
+    /// The managed forms, each prefix in the case the provider matches it:
+    /// `k8s-azure-lb` exactly (Go's `strings.HasPrefix`), `shared-` and the
+    /// protocol in any case; a name cut inside a multibyte character is
+    /// simply no form.
+    #[test]
+    fn managed_forms_by_name() {
+        let form = |name: &str, priority: i64| {
+            let rule: Child<SecurityRuleProperties> =
+                serde_json::from_value(json!({"name": name, "properties": {"priority": priority}})).unwrap();
+            managed_form(&rule)
+        };
+        assert_eq!(form("k8s-azure-lb_allow_IPv4_x", 500), Some("k8s-azure-lb (v1.29+)"));
+        assert_eq!(form("k8s-azure-lb_allow_IPv4_x", 100), None);
+        assert_eq!(form("K8S-azure-lb_allow_IPv4_x", 500), None);
+        assert_eq!(form("SHARED-tcp-443-Internet", 600), Some("legacy shared-<Protocol>-<port>-<source>"));
+        assert_eq!(form("shared-Udp-53-Internet", 600), Some("legacy shared-<Protocol>-<port>-<source>"));
+        assert_eq!(form("shared-http-80-Internet", 600), None);
+        assert_eq!(form("shared-tcp-x-Internet", 600), None);
+        assert_eq!(form("shared-", 600), None);
+        assert_eq!(form("sharedé-tcp-80", 600), None);
+        assert_eq!(form("sharé-tcp-80", 600), None);
+        let base = format!("a{}", "0123456789abcdef0123456789abcdef".get(..31).unwrap());
+        assert_eq!(form(&format!("{base}-TCP-80-Internet"), 600), Some("legacy <base>-<Protocol>-<port>-<source>"));
+        assert_eq!(form(&format!("{base}-ftp-80-Internet"), 600), None);
+    }
 
     /// (rule, its dead destinations) for each finding.
     fn dead_by_rule(v: &Verdicts) -> Vec<(&str, Vec<String>)> {
