@@ -131,6 +131,13 @@ pub fn check(ctx: &Ctx) -> Verdicts {
     let mut v = Verdicts::default();
     let wanted = wanted(ctx);
     let version = ctx.cluster.server_version.as_deref().and_then(Version::parse);
+    // One set of buffers for every rule (80,000 on a large run), cleared
+    // per rule.
+    let mut dests: Vec<&str> = Vec::new();
+    let mut dead: Vec<String> = Vec::new();
+    // Spelt out only for a rule that is reported (most are kept).
+    let mut kept: Vec<(IpAddr, &String)> = Vec::new();
+    let mut unexplained: Vec<&str> = Vec::new();
     for nsg in ctx.own(&ctx.snap.azure.network_security_groups) {
         if !ctx.judge(ListKind::Nsgs, &nsg.id, "network security group", &nsg.name, &mut v.notes) {
             continue;
@@ -138,16 +145,16 @@ pub fn check(ctx: &Ctx) -> Verdicts {
         for rule in &nsg.properties.security_rules {
             let Some(form) = managed_form(rule) else { continue };
             let legacy = !form.starts_with("k8s-azure-lb");
-            let dests: Vec<&str> = rule.properties.destinations().collect();
+            dests.clear();
+            dests.extend(rule.properties.destinations());
             if dests.is_empty() {
                 continue; // the provider drops a rule with no destination itself
             }
             let owner_base = provider_base(&rule.name);
             let owner = owner_base.and_then(|b| ctx.service_by_base(b));
-            let mut dead: Vec<String> = Vec::new();
-            // Spelt out only for a rule that is reported (most are kept).
-            let mut kept: Vec<(IpAddr, &String)> = Vec::new();
-            let mut unexplained: Vec<&str> = Vec::new();
+            dead.clear();
+            kept.clear();
+            unexplained.clear();
             for d in &dests {
                 match single_ip(d) {
                     Some(ip) => match wanted.get(&IpKey::Addr(ip)) {
