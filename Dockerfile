@@ -4,8 +4,9 @@
 #   docker run --rm azaudit --help
 
 FROM rust:1.95-alpine AS build
-# ring compiles C and assembly: musl-dev provides the toolchain's C library.
-RUN apk add --no-cache musl-dev
+# ring compiles C and assembly: musl-dev provides the toolchain's C library;
+# jemalloc (the binary's allocator) is built with its configure and make.
+RUN apk add --no-cache musl-dev make
 WORKDIR /src
 COPY . .
 # Without the `demo` feature: the image links no mock Azure.

@@ -6,6 +6,14 @@ use azaudit::commands::{self, Outcome};
 use clap::Parser;
 use std::process::ExitCode;
 
+/// jemalloc, not the C library's malloc: an audit makes millions of small
+/// allocations (IDs, names, evidence), and glibc's spent a sixth of a large
+/// run's CPU in its free lists (musl's, in the container image, is slower
+/// still).
+/// BENCHMARKS.md has the measurements, and the peak it costs (about 5 MB).
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() -> ExitCode {
     azaudit::install_crypto_provider();
     let cli = match Cli::try_parse() {
