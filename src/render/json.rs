@@ -423,7 +423,8 @@ impl<W: Write> ser::SerializeStructVariant for Compound<'_, W> {
 }
 
 /// A map's key: JSON keys are strings, so numbers and booleans are
-/// quoted, as serde_json quotes them; anything else is an error.
+/// quoted and an `Option`'s value stands for it, as serde_json writes
+/// them; anything else is an error.
 struct MapKey<'a, W>(&'a mut Pretty<W>);
 
 fn key_must_be_a_string() -> Error {
@@ -439,6 +440,13 @@ impl<W: Write> MapKey<'_, W> {
     }
     fn integer(self, v: impl itoa::Integer) -> Result {
         self.quoted(itoa::Buffer::new().format(v))
+    }
+    /// A float key, quoted; one that is not finite has no spelling.
+    fn float<F: zmij::Float>(self, v: F, finite: bool) -> Result {
+        if !finite {
+            return Err(ser::Error::custom("float key must be finite (got NaN or +/-inf)"));
+        }
+        self.quoted(zmij::Buffer::new().format_finite(v))
     }
 }
 
@@ -470,11 +478,11 @@ impl<W: Write> ser::Serializer for MapKey<'_, W> {
         self.quoted(if v { "true" } else { "false" })
     }
     integers!();
-    fn serialize_f32(self, _v: f32) -> Result {
-        Err(key_must_be_a_string())
+    fn serialize_f32(self, v: f32) -> Result {
+        self.float(v, v.is_finite())
     }
-    fn serialize_f64(self, _v: f64) -> Result {
-        Err(key_must_be_a_string())
+    fn serialize_f64(self, v: f64) -> Result {
+        self.float(v, v.is_finite())
     }
     fn serialize_bytes(self, _v: &[u8]) -> Result {
         Err(key_must_be_a_string())
@@ -482,8 +490,8 @@ impl<W: Write> ser::Serializer for MapKey<'_, W> {
     fn serialize_none(self) -> Result {
         Err(key_must_be_a_string())
     }
-    fn serialize_some<T: Serialize + ?Sized>(self, _value: &T) -> Result {
-        Err(key_must_be_a_string())
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result {
+        value.serialize(self)
     }
     fn serialize_unit(self) -> Result {
         Err(key_must_be_a_string())
@@ -571,6 +579,8 @@ mod tests {
             empty_map: std::collections::BTreeMap<String, u8>,
             numbered: std::collections::BTreeMap<u32, bool>,
             flags: std::collections::BTreeMap<bool, u8>,
+            floats: Vec<(f64, f32)>,
+            optional: std::collections::BTreeMap<Option<&'a str>, u8>,
             nested: Vec<Vec<std::collections::BTreeMap<&'a str, Vec<u8>>>>,
             enums: Vec<E>,
             bytes: serde_bytes_like::Bytes<'a>,
@@ -598,6 +608,8 @@ mod tests {
             empty_map: Default::default(),
             numbered: [(7, true), (10, false)].into(),
             flags: [(true, 1)].into(),
+            floats: vec![(0.5, 1e-7), (-2.0, 3.0e10)],
+            optional: [(Some("k"), 1)].into(),
             nested: vec![vec![], vec![nested_map, Default::default()]],
             enums: vec![E::Unit, E::New(1), E::Tuple(2, "x"), E::Struct { a: vec![], b: Some(0.1) }, E::Empty {}],
             bytes: serde_bytes_like::Bytes(&[0, 255]),
@@ -606,14 +618,30 @@ mod tests {
         assert_eq!(ours(&v), serde_json::to_string_pretty(&v).unwrap());
     }
 
-    /// A key that is not text is refused, as serde_json refuses it.
+    /// A key that is not text is refused, as serde_json refuses it; a
+    /// float key is quoted, as serde_json quotes it, unless not finite.
     #[test]
-    fn a_key_that_is_not_text_is_an_error() {
+    fn keys_are_text_numbers_or_booleans() {
         let m: std::collections::BTreeMap<Vec<u8>, u8> = [(vec![1], 1)].into();
         let mut out = Vec::new();
         let e = to_writer_pretty(&mut out, &m).unwrap_err();
         assert!(e.to_string().contains("key must be a string"), "{e}");
         assert!(serde_json::to_string_pretty(&m).is_err());
+        // Float keys (through a map of pairs: f64 is not Ord).
+        struct Floats(Vec<(f64, u8)>);
+        impl Serialize for Floats {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+                s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+            }
+        }
+        let finite = Floats(vec![(1.5, 1), (-0.0, 2), (1e21, 3)]);
+        assert_eq!(ours(&finite), serde_json::to_string_pretty(&finite).unwrap());
+        let nan = Floats(vec![(f64::NAN, 1)]);
+        assert!(to_writer_pretty(Vec::new(), &nan).is_err());
+        assert!(serde_json::to_string_pretty(&nan).is_err());
+        let none: std::collections::BTreeMap<Option<&str>, u8> = [(None, 1)].into();
+        assert!(to_writer_pretty(Vec::new(), &none).is_err());
+        assert!(serde_json::to_string_pretty(&none).is_err());
     }
 
     /// A write error comes back as itself.
