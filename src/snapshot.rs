@@ -10,7 +10,6 @@ use crate::models::ResourceId;
 use crate::models::cluster::{Node, PersistentVolume, Service, VolumeSnapshotContent};
 pub use crate::resources::{AzureInventory, ListKind, LocationUsages};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use std::path::Path;
 
 /// The schema identifier written into every snapshot. The major version
@@ -193,14 +192,13 @@ fn covers<'l>(lists: impl Iterator<Item = &'l ListRecord>, resource_group: &str)
 /// 20-cluster run).
 pub struct Coverage<'a> {
     /// Kind -> lower-cased subscription -> its lists.
-    by_scope: FastMap<ListKind, FastMap<String, Vec<&'a ListRecord>>>,
+    by_scope: foldhash::HashMap<ListKind, foldhash::HashMap<String, Vec<&'a ListRecord>>>,
 }
-
-type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 impl<'a> Coverage<'a> {
     pub fn new(snap: &'a Snapshot) -> Coverage<'a> {
-        let mut by_scope: FastMap<ListKind, FastMap<String, Vec<&'a ListRecord>>> = FastMap::default();
+        let mut by_scope: foldhash::HashMap<ListKind, foldhash::HashMap<String, Vec<&'a ListRecord>>> =
+            Default::default();
         for l in &snap.lists {
             by_scope.entry(l.kind).or_default().entry(l.subscription.to_ascii_lowercase()).or_default().push(l);
         }

@@ -6,12 +6,10 @@ use crate::findings::LockRef;
 use crate::models::cluster::Service;
 use crate::models::{PublicIp, ResourceId};
 use crate::snapshot::{ClusterKind, ClusterSource, ClusterView, ListKind, Snapshot};
+// The per-view indexes are asked once per object or finding: hashed with
+// foldhash, not SipHash (which was a fiftieth of an `orphans --from` run).
+use foldhash::{HashMap, HashSet as FastSet};
 use std::collections::HashSet;
-
-/// The per-view indexes are asked once per object or finding: hashed with
-/// foldhash, not SipHash (which was a fiftieth of an `orphans --from` run).
-type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
-type FastSet<K> = HashSet<K, foldhash::fast::RandomState>;
 
 /// Azure Service annotations (short names) that name a public IP.
 pub const PIP_NAME_ANNOTATIONS: [&str; 2] = ["azure-pip-name", "azure-pip-name-ipv6"];

@@ -36,11 +36,10 @@ use crate::models::common::Child;
 use crate::models::nsg::SecurityRuleProperties;
 use crate::snapshot::{ClusterKind, ListKind};
 use serde_json::json;
-use std::collections::HashMap;
 
 /// Destination (parsed, so any spelling of an address is one key) -> what
 /// keeps it, asked once per rule destination.
-type Wanted = HashMap<IpKey, String, foldhash::fast::RandomState>;
+type Wanted = foldhash::HashMap<IpKey, String>;
 use std::net::IpAddr;
 
 /// Which managed-rule form a rule name is, if any.

@@ -34,12 +34,13 @@ pub struct Gone {
 }
 
 /// Why the IP's owners by tag are gone, or `None` when they are not (or
-/// cannot be judged); the usage index asks [`is_owner_gone`]. Ownership follows the provider's
+/// cannot be judged); the usage index asks [`is_owner_gone`]. Ownership
+/// follows the provider's
 /// `pkg/provider/azure_publicip_repo.go:serviceOwnsPublicIP` (the service tag,
 /// new key then legacy, and the cluster-name tag).
 pub fn owner_gone(ctx: &Ctx, pip: &PublicIp) -> Option<Gone> {
     let (tag_key, tag_value) = judged_service_tag(ctx, pip)?;
-    let names: Vec<String> = tag_value.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect();
+    let names: Vec<String> = tagged_names(tag_value).map(String::from).collect();
     let mut gone = Vec::new();
     let mut moved = Vec::new();
     for name in &names {
@@ -77,10 +78,15 @@ pub fn owner_gone(ctx: &Ctx, pip: &PublicIp) -> Option<Gone> {
 /// usage index asks it of every IP, and the check reports a few.
 pub fn is_owner_gone(ctx: &Ctx, pip: &PublicIp) -> bool {
     let Some((_, tag_value)) = judged_service_tag(ctx, pip) else { return false };
-    tag_value.split(',').map(str::trim).filter(|s| !s.is_empty()).all(|name| match ctx.service(name) {
+    tagged_names(tag_value).all(|name| match ctx.service(name) {
         None => true,
         Some(s) => matches!(ctx.uses(s, pip), Uses::No(_)),
     })
+}
+
+/// The Services a service tag names (`ns/a, ns/b`), blanks skipped.
+fn tagged_names(value: &str) -> impl Iterator<Item = &str> {
+    value.split(',').map(str::trim).filter(|s| !s.is_empty())
 }
 
 /// The IP's service tag (key, value), when its owners can be judged: its

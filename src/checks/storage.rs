@@ -116,7 +116,7 @@ fn named_without_account(pvs: &[PersistentVolume], attr: &str) -> HashSet<String
 /// interned head of the items (a few per account), where a search of every
 /// item for every account grew with their product.
 fn under_each<'i, T: Located>(accts: &[&StorageAccount], items: &'i [T]) -> Vec<Vec<&'i T>> {
-    type Map<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+    use foldhash::HashMap as Map;
     let mut by_id: Map<String, Vec<usize>> = Map::default();
     for (i, a) in accts.iter().enumerate() {
         by_id.entry(a.id.key()).or_default().push(i);

@@ -33,7 +33,6 @@ use super::context::{Owner, provider_base};
 use crate::models::cluster::Service;
 use crate::models::{LoadBalancer, ResourceId, SubResource};
 use crate::snapshot::{ClusterKind, ListKind, Snapshot};
-use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 
 /// What was checked before an object is called orphaned, by kind of object.
@@ -265,11 +264,10 @@ pub struct AzureRefs<'a> {
     pip_address: Map<Key<'a>, &'a str>,
 }
 
-/// The index hashes every ID of the snapshot: with the standard library's
-/// SipHash that was a sixth of an `orphans --from` run's CPU. foldhash,
-/// seeded per process, is several times faster on 150-byte keys.
-type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
-type Set<K> = HashSet<K, foldhash::fast::RandomState>;
+// The index hashes every ID of the snapshot: with the standard library's
+// SipHash that was a sixth of an `orphans --from` run's CPU. foldhash,
+// seeded per process, is several times faster on 150-byte keys.
+use foldhash::{HashMap as Map, HashSet as Set};
 /// Each object's references.
 type RefMap<'a> = Map<Key<'a>, Vec<Ref<'a>>>;
 

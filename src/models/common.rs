@@ -8,7 +8,7 @@
 //! `mc_rg` in another. Everything here accepts those variations.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
@@ -464,7 +464,7 @@ impl Ord for ResourceId {
 pub struct IdOrder {
     /// Head (by address) -> its rank among the set's heads by lower case,
     /// and the last rank of the heads it begins.
-    ranks: std::collections::HashMap<usize, (u32, u32), foldhash::fast::RandomState>,
+    ranks: foldhash::HashMap<usize, (u32, u32)>,
 }
 
 impl IdOrder {
@@ -474,7 +474,7 @@ impl IdOrder {
         }
         let addr = |h: &'static Head| h as *const Head as usize;
         let mut heads: Vec<&'static Head> = Vec::new();
-        let mut seen = std::collections::HashSet::<usize, foldhash::fast::RandomState>::default();
+        let mut seen = foldhash::HashSet::<usize>::default();
         for h in ids.into_iter().filter_map(|id| id.head) {
             if seen.insert(addr(h)) {
                 heads.push(h);
@@ -750,9 +750,22 @@ pub type TagPairs = Arc<[(Arc<str>, Text)]>;
 impl Tags {
     /// Tags from name-value pairs (the last of a repeated name wins).
     pub fn from_pairs<K: Into<String>, V: Into<String>>(pairs: impl IntoIterator<Item = (K, V)>) -> Tags {
-        let map: BTreeMap<String, String> = pairs.into_iter().map(|(k, v)| (k.into(), v.into())).collect();
-        let pairs: Vec<(Arc<str>, Text)> = map.into_iter().map(|(k, v)| (shared(&k), Text::from(v))).collect();
-        Tags((!pairs.is_empty()).then(|| pairs.into()))
+        Tags::sorted(pairs.into_iter().map(|(k, v)| (shared(&k.into()), Text::from(v.into()))).collect())
+    }
+
+    /// Tags from pairs in any order: sorted by name, the last of a
+    /// repeated name winning.
+    fn sorted(mut pairs: Vec<(Arc<str>, Text)>) -> Tags {
+        // Stable: a repeated name's pairs stay in the order given.
+        pairs.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut kept: Vec<(Arc<str>, Text)> = Vec::with_capacity(pairs.len());
+        for p in pairs {
+            match kept.last_mut() {
+                Some(last) if last.0 == p.0 => *last = p,
+                _ => kept.push(p),
+            }
+        }
+        Tags((!kept.is_empty()).then(|| kept.into()))
     }
 
     fn pairs(&self) -> &[(Arc<str>, Text)] {
@@ -817,6 +830,10 @@ impl<'de> Deserialize<'de> for Tags {
             }
         }
         struct Value(Text);
+        /// A value that is not a string, as its JSON text.
+        fn json_text(v: impl Into<serde_json::Value>) -> Value {
+            Value(Text::from(v.into().to_string()))
+        }
         impl<'de> Deserialize<'de> for Value {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 struct V;
@@ -835,24 +852,22 @@ impl<'de> Deserialize<'de> for Tags {
                         Ok(Value(Text::default()))
                     }
                     fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Value, E> {
-                        Ok(Value(Text::from(serde_json::Value::from(v).to_string())))
+                        Ok(json_text(v))
                     }
                     fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Value, E> {
-                        Ok(Value(Text::from(serde_json::Value::from(v).to_string())))
+                        Ok(json_text(v))
                     }
                     fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Value, E> {
-                        Ok(Value(Text::from(serde_json::Value::from(v).to_string())))
+                        Ok(json_text(v))
                     }
                     fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Value, E> {
-                        Ok(Value(Text::from(serde_json::Value::from(v).to_string())))
+                        Ok(json_text(v))
                     }
                     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, a: A) -> Result<Value, A::Error> {
-                        let v = serde_json::Value::deserialize(serde::de::value::SeqAccessDeserializer::new(a))?;
-                        Ok(Value(Text::from(v.to_string())))
+                        Ok(json_text(serde_json::Value::deserialize(serde::de::value::SeqAccessDeserializer::new(a))?))
                     }
                     fn visit_map<A: MapAccess<'de>>(self, a: A) -> Result<Value, A::Error> {
-                        let v = serde_json::Value::deserialize(serde::de::value::MapAccessDeserializer::new(a))?;
-                        Ok(Value(Text::from(v.to_string())))
+                        Ok(json_text(serde_json::Value::deserialize(serde::de::value::MapAccessDeserializer::new(a))?))
                     }
                 }
                 d.deserialize_any(V)
@@ -878,16 +893,7 @@ impl<'de> Deserialize<'de> for Tags {
                 while let Some((Name(k), Value(v))) = m.next_entry()? {
                     pairs.push((k, v));
                 }
-                // Stable: a repeated name's pairs stay in the order read.
-                pairs.sort_by(|a, b| a.0.cmp(&b.0));
-                let mut kept: Vec<(Arc<str>, Text)> = Vec::with_capacity(pairs.len());
-                for p in pairs {
-                    match kept.last_mut() {
-                        Some(last) if last.0 == p.0 => *last = p,
-                        _ => kept.push(p),
-                    }
-                }
-                Ok(Tags((!kept.is_empty()).then(|| kept.into())))
+                Ok(Tags::sorted(pairs))
             }
         }
         d.deserialize_option(V)

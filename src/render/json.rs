@@ -207,6 +207,13 @@ impl<W: Write> Compound<'_, W> {
         Ok(())
     }
 
+    /// The end of a variant's members, then of the variant's `{"Variant": ...}`.
+    fn close_in_variant(self, bracket: u8) -> Result {
+        let Compound { ser, state } = self;
+        Compound { ser: &mut *ser, state }.close(bracket)?;
+        ser.close_variant()
+    }
+
     fn element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
         self.member()?;
         value.serialize(&mut *self.ser)
@@ -375,9 +382,7 @@ impl<W: Write> ser::SerializeTupleVariant for Compound<'_, W> {
         self.element(value)
     }
     fn end(self) -> Result {
-        let Compound { ser, state } = self;
-        Compound { ser: &mut *ser, state }.close(b']')?;
-        ser.close_variant()
+        self.close_in_variant(b']')
     }
 }
 
@@ -416,9 +421,7 @@ impl<W: Write> ser::SerializeStructVariant for Compound<'_, W> {
         self.entry(key, value)
     }
     fn end(self) -> Result {
-        let Compound { ser, state } = self;
-        Compound { ser: &mut *ser, state }.close(b'}')?;
-        ser.close_variant()
+        self.close_in_variant(b'}')
     }
 }
 
