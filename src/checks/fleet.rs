@@ -171,7 +171,8 @@ pub(super) fn run(audit: Audit, snap: &Snapshot, settings: &Settings) -> Verdict
         }
         taken.extend(own.iter().cloned());
         let ctx = ctx.only(Only::judged(own));
-        let v = run_ctx(audit, &ctx, &Usage::for_view(&ctx, &azure), settings);
+        let mut v = run_ctx(audit, &ctx, &Usage::for_view(&ctx, &azure), settings);
+        sort(&mut v);
         for mut f in v.findings.unboxed() {
             if !f.kind.as_str().starts_with("sp-") {
                 f.cluster = Some(owner(&f).unwrap_or_else(|| label.clone()));
@@ -245,7 +246,8 @@ pub(super) fn run(audit: Audit, snap: &Snapshot, settings: &Settings) -> Verdict
         let own = owned(&ctx, &scopes);
         taken.extend(own.iter().cloned());
         let ctx = ctx.only(Only::judged(own));
-        let v = run_ctx(audit, &ctx, &Usage::for_view(&ctx, &azure), settings);
+        let mut v = run_ctx(audit, &ctx, &Usage::for_view(&ctx, &azure), settings);
+        sort(&mut v);
         // After the views: what a view already judged stays theirs.
         for mut f in v.findings.unboxed() {
             f.cluster = Some(owner(&f).unwrap_or_else(|| mc.name.as_str().into()));
@@ -284,7 +286,8 @@ pub(super) fn run(audit: Audit, snap: &Snapshot, settings: &Settings) -> Verdict
             ..Default::default()
         };
         let ctx = Ctx::for_view(snap, &nobody).only(Only::all_but(taken));
-        let v = run_ctx(audit, &ctx, &Usage::for_view(&ctx, &azure), settings);
+        let mut v = run_ctx(audit, &ctx, &Usage::for_view(&ctx, &azure), settings);
+        sort(&mut v);
         for mut f in v.findings.unboxed() {
             // An Azure object's finding, if no view made it; no cluster's
             // unless its resource group is a cluster's after all.

@@ -213,12 +213,19 @@ pub fn run(audit: Audit, snap: &Snapshot, settings: &Settings) -> Verdicts {
 
 /// Run `audit`'s checks against one cluster view.
 fn run_view(audit: Audit, snap: &Snapshot, view: &crate::snapshot::ClusterView, settings: &Settings) -> Verdicts {
-    let ctx = Ctx::for_view(snap, view);
-    let usage = usage::Usage::build(&ctx);
-    run_ctx(audit, &ctx, &usage, settings)
+    let mut v = {
+        let ctx = Ctx::for_view(snap, view);
+        let usage = usage::Usage::build(&ctx);
+        run_ctx(audit, &ctx, &usage, settings)
+    };
+    // Sorted once the context and the usage index are gone: the sort's
+    // keys take memory they held, at the audit's peak.
+    sort(&mut v);
+    v
 }
 
-/// Run `audit`'s checks in one context (a view, or one pass of a fleet).
+/// Run `audit`'s checks in one context (a view, or one pass of a fleet);
+/// the verdicts are not yet in report order ([`sort`]).
 fn run_ctx(audit: Audit, ctx: &Ctx, usage: &usage::Usage, settings: &Settings) -> Verdicts {
     let mut v = Verdicts::default();
     for check in REGISTRY.iter().filter(|c| audit == Audit::Check || c.audit == audit) {
@@ -341,29 +348,34 @@ fn finish(ctx: &Ctx, v: &mut Verdicts, settings: &Settings) {
             f.cluster = Some(cluster.clone());
         }
     }
-    sort(v);
     // Measurements come sorted by pressure from the one check that makes them.
 }
 
 /// Report order of kinds, most severe first, then the ID (without case).
-/// Compared in place: a cached lower-cased key per finding was the run's
-/// peak on a large subscription (40,000 copies of the IDs at once).
+/// No lower-cased copy of the IDs is kept: 40,000 copies at once were the
+/// run's peak on a large subscription.
 fn sort(v: &mut Verdicts) {
     // Each kind's place in report order, by its discriminant.
-    let mut ranks = vec![usize::MAX; Kind::all().map(|k| k as usize + 1).max().unwrap_or(0)];
-    for (i, k) in Kind::all().enumerate() {
+    let mut ranks = vec![u16::MAX; Kind::all().map(|k| k as usize + 1).max().unwrap_or(0)];
+    for (i, k) in (0u16..).zip(Kind::all()) {
         ranks[k as usize] = i;
     }
-    let rank = |k: Kind| ranks.get(k as usize).copied().unwrap_or(usize::MAX);
+    let rank = |k: Kind| ranks.get(k as usize).copied().unwrap_or(u16::MAX);
     let ids = crate::models::common::IdOrder::of(v.findings.iter().map(|f| &f.resource_id));
-    // In place: the sort runs at the audit's peak of memory, so a key kept
-    // per finding (an ID's place among the heads) is looked up instead.
-    let by_id = |a: &Finding, b: &Finding| {
-        let (a, b) = (&a.resource_id, &b.resource_id);
-        ids.cmp((a, ids.place(a)), (b, ids.place(b)))
-    };
-    v.findings
-        .sort_by(|a, b| rank(a.kind).cmp(&rank(b.kind)).then(b.severity.cmp(&a.severity)).then_with(|| by_id(a, b)));
+    // Each finding's key is worked out once (its kind's rank, its severity
+    // and its ID's place), not once per comparison: 40,000 findings took
+    // 600,000 comparisons, each looking up two places. The findings' own
+    // order breaks ties, so the unstable sort (which needs no scratch
+    // space beside the keys) keeps equal findings as they came.
+    let mut keyed: Vec<_> = std::mem::take(&mut *v.findings)
+        .into_iter()
+        .zip(0u32..)
+        .map(|(f, i)| ((rank(f.kind), f.severity, ids.place(&f.resource_id), i), f))
+        .collect();
+    keyed.sort_unstable_by(|((ka, sa, pa, ia), a), ((kb, sb, pb, ib), b)| {
+        ka.cmp(kb).then(sb.cmp(sa)).then_with(|| ids.cmp((&a.resource_id, *pa), (&b.resource_id, *pb))).then(ia.cmp(ib))
+    });
+    v.findings.extend(keyed.into_iter().map(|(_, f)| f));
 }
 
 /// A finding on an object read from Azure Resource Graph stands only when
