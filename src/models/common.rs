@@ -411,6 +411,19 @@ fn fold(a: u64, b: u64) -> u64 {
     (p as u64) ^ ((p >> 64) as u64)
 }
 
+/// The ASCII lower case of eight bytes at once: each byte from `A` to `Z`
+/// gains 0x20, every other byte is left as it is.
+fn lower_word(w: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let seven = w & (ONES * 0x7f);
+    // The top bit of each byte of `seven + k` is set when that byte's low
+    // seven bits reach `0x80 - k` (no sum carries into the next byte).
+    let from_a = seven + ONES * (0x80 - u64::from(b'A'));
+    let past_z = seven + ONES * (0x80 - u64::from(b'Z') - 1);
+    let upper = (from_a ^ past_z) & !w & (ONES * 0x80);
+    w | (upper >> 2)
+}
+
 /// Two odd constants with well-mixed bits (the golden ratio's and pi's).
 const MIX: u64 = 0x9e37_79b9_7f4a_7c15;
 const END: u64 = 0x243f_6a88_85a3_08d3;
@@ -421,36 +434,21 @@ impl Lower {
         self.feed_all([part]);
     }
 
-    /// Feed the lower case of `parts`, in order, through one small buffer
-    /// lower-cased at once.
+    /// Feed the lower case of `parts`, in order. Each word is lower-cased
+    /// as it is read: copying the parts into a buffer to lower-case them
+    /// was a fiftieth of an audit's cycles, nearly all of it `memcpy`.
     pub fn feed_all<'a>(&mut self, parts: impl IntoIterator<Item = &'a [u8]>) {
-        let mut buf = [0u8; 64];
-        let mut n = 0;
-        for mut part in parts {
-            while !part.is_empty() {
-                let take = part.len().min(buf.len() - n);
-                buf[n..n + take].copy_from_slice(&part[..take]);
-                n += take;
-                part = &part[take..];
-                if n == buf.len() {
-                    buf.make_ascii_lowercase();
-                    self.write(&buf);
-                    n = 0;
-                }
-            }
+        for part in parts {
+            self.write(part);
         }
-        buf[..n].make_ascii_lowercase();
-        self.write(&buf[..n]);
     }
 
-    /// Feed `bytes` as they are.
+    /// Feed the lower case of `bytes`.
     fn write(&mut self, mut bytes: &[u8]) {
-        /// Up to eight bytes as the low end of a word.
+        /// Up to eight bytes as the low end of a word, a byte at a time (a
+        /// copy of a length known only when run is a call to `memcpy`).
         fn low(b: &[u8]) -> u64 {
-            let mut w = [0u8; 8];
-            let n = b.len().min(8);
-            w[..n].copy_from_slice(&b[..n]);
-            u64::from_le_bytes(w)
+            b.iter().take(8).rev().fold(0, |w, &c| (w << 8) | u64::from(c))
         }
         self.len = self.len.wrapping_add(bytes.len() as u64);
         // Complete the word begun by an earlier write.
@@ -462,12 +460,14 @@ impl Lower {
             if self.fill < 8 {
                 return;
             }
-            self.acc = fold(self.acc ^ self.word, MIX);
+            self.acc = fold(self.acc ^ lower_word(self.word), MIX);
             (self.word, self.fill) = (0, 0);
         }
         let mut words = bytes.chunks_exact(8);
         for w in &mut words {
-            self.acc = fold(self.acc ^ low(w), MIX);
+            let mut b = [0u8; 8];
+            b.copy_from_slice(w);
+            self.acc = fold(self.acc ^ lower_word(u64::from_le_bytes(b)), MIX);
         }
         let rest = words.remainder();
         (self.word, self.fill) = (low(rest), rest.len() as u32);
@@ -475,7 +475,7 @@ impl Lower {
 
     pub fn finish(&self) -> u64 {
         // The length tells a text from one with NUL bytes added.
-        fold(fold(self.acc ^ self.word, MIX) ^ self.len, END)
+        fold(fold(self.acc ^ lower_word(self.word), MIX) ^ self.len, END)
     }
 }
 
@@ -1232,6 +1232,24 @@ mod tests {
     }
 
     use super::*;
+
+    /// Eight bytes lower-cased at once are the bytes lower-cased one by
+    /// one: every byte value, in every position, beside bytes around the
+    /// letters' edges.
+    #[test]
+    fn a_word_lowers_as_its_bytes_do() {
+        let around = [b'@', b'A', b'Z', b'[', b'`', b'a', b'z', 0xc1];
+        for b in 0..=255u8 {
+            for at in 0..8 {
+                let mut bytes = around;
+                bytes.rotate_left(at);
+                bytes[at] = b;
+                let mut want = bytes;
+                want.make_ascii_lowercase();
+                assert_eq!(lower_word(u64::from_le_bytes(bytes)).to_le_bytes(), want, "{bytes:?}");
+            }
+        }
+    }
 
     /// Fingerprints tell IDs apart as a table needs: 50,000 public IPs'
     /// names differing only in their hex digits, and IDs under ten
