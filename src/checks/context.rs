@@ -241,15 +241,12 @@ impl<'a> Ctx<'a> {
     /// Whether ARM list `kind` was read completely for the resource `id`.
     pub fn covered(&self, kind: ListKind, id: &ResourceId) -> bool {
         let (Some(sub), Some(rg)) = (id.subscription(), id.resource_group()) else { return false };
-        // Where both lie in the ID's interned head (never freed, so its
-        // address names its text), the answer is the head's: the last one
-        // is kept, as findings and lists come in runs of one head. Tens of
-        // thousands of lookups by subscription were a fiftieth of an audit.
-        let within = |h: &str, s: &str| {
-            let (h0, s0) = (h.as_ptr() as usize, s.as_ptr() as usize);
-            s0 >= h0 && s0 + s.len() <= h0 + h.len()
-        };
-        let head = id.head().filter(|h| within(h, sub) && within(h, rg)).map(|h| h.as_ptr() as usize);
+        // Where the ID's interned head (never freed, so its address names
+        // its text) holds its scope, the answer is the head's, as in
+        // `Only::admits_id`: the last one is kept, as findings and lists
+        // come in runs of one head. Tens of thousands of lookups by
+        // subscription were a fiftieth of an audit.
+        let head = id.head().filter(|_| id.head_scope().is_some()).map(|h| h.as_ptr() as usize);
         if let (Some(at), Some((k, was_at, yes))) = (head, self.last_covered.get())
             && k == kind
             && was_at == at

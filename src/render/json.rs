@@ -357,9 +357,10 @@ impl<'a, W: Write> ser::Serializer for &'a mut Pretty<W> {
     }
 }
 
-/// The compounds written as arrays, and the method each adds a member by.
+/// The compounds written as arrays, the method each adds a member by, and
+/// how each closes (an enum variant's also closes the object around it).
 macro_rules! arrays {
-    ($($compound:ident: $method:ident),*) => {
+    ($($compound:ident: $method:ident, $close:ident);*) => {
         $(impl<W: Write> ser::$compound for Compound<'_, W> {
             type Ok = ();
             type Error = Error;
@@ -367,24 +368,18 @@ macro_rules! arrays {
                 self.element(value)
             }
             fn end(self) -> Result {
-                self.close(b']')
+                self.$close(b']')
             }
         })*
     };
 }
 
-arrays!(SerializeSeq: serialize_element, SerializeTuple: serialize_element, SerializeTupleStruct: serialize_field);
-
-impl<W: Write> ser::SerializeTupleVariant for Compound<'_, W> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
-        self.element(value)
-    }
-    fn end(self) -> Result {
-        self.close_in_variant(b']')
-    }
-}
+arrays!(
+    SerializeSeq: serialize_element, close;
+    SerializeTuple: serialize_element, close;
+    SerializeTupleStruct: serialize_field, close;
+    SerializeTupleVariant: serialize_field, close_in_variant
+);
 
 impl<W: Write> ser::SerializeMap for Compound<'_, W> {
     type Ok = ();
@@ -403,27 +398,23 @@ impl<W: Write> ser::SerializeMap for Compound<'_, W> {
     }
 }
 
-impl<W: Write> ser::SerializeStruct for Compound<'_, W> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result {
-        self.entry(key, value)
-    }
-    fn end(self) -> Result {
-        self.close(b'}')
-    }
+/// The compounds written as objects with named fields, and how each closes.
+macro_rules! structs {
+    ($($compound:ident: $close:ident);*) => {
+        $(impl<W: Write> ser::$compound for Compound<'_, W> {
+            type Ok = ();
+            type Error = Error;
+            fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result {
+                self.entry(key, value)
+            }
+            fn end(self) -> Result {
+                self.$close(b'}')
+            }
+        })*
+    };
 }
 
-impl<W: Write> ser::SerializeStructVariant for Compound<'_, W> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result {
-        self.entry(key, value)
-    }
-    fn end(self) -> Result {
-        self.close_in_variant(b'}')
-    }
-}
+structs!(SerializeStruct: close; SerializeStructVariant: close_in_variant);
 
 /// A map's key: JSON keys are strings, so numbers and booleans are
 /// quoted and an `Option`'s value stands for it, as serde_json writes
