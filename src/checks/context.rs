@@ -451,21 +451,20 @@ impl<'a> Ctx<'a> {
 }
 
 fn how_ip_used(s: &Service, ip: &str) -> String {
-    let ip = normalize_ip(ip);
-    if s.ingress_ips().any(|i| normalize_ip(i) == ip) {
+    // Compared as parsed addresses (as `ip_users` keys them), not as
+    // formatted texts: formatting an address cost 1,600 instructions.
+    let ip = IpKey::of(ip);
+    if s.ingress_ips().any(|i| IpKey::of(i) == ip) {
         "status.loadBalancer.ingress".into()
-    } else if s.additional_public_ips().any(|i| normalize_ip(i) == ip) {
+    } else if s.additional_public_ips().any(|i| IpKey::of(i) == ip) {
         "azure-additional-public-ips annotation".into()
-    } else if s.load_balancer_ip.as_deref().is_some_and(|i| normalize_ip(i) == ip) {
+    } else if s.load_balancer_ip.as_deref().is_some_and(|i| IpKey::of(i) == ip) {
         "spec.loadBalancerIP".into()
     } else {
         "azure-load-balancer-ipv4/ipv6 annotation".into()
     }
 }
 
-/// An address in one canonical form (IPv6 compressed and lower-cased, as
-/// the provider writes it with `netip.Addr.String()`); anything that is not
-/// an address is only trimmed.
 /// An address as a map key: parsed, so `10.0.0.1` and ` 10.0.0.1` or two
 /// spellings of one IPv6 address are one key, without formatting either;
 /// anything else by its trimmed text.
@@ -479,13 +478,6 @@ impl IpKey {
     pub(crate) fn of(ip: &str) -> IpKey {
         let t = ip.trim();
         t.parse().map(IpKey::Addr).unwrap_or_else(|_| IpKey::Text(t.to_string()))
-    }
-}
-
-pub fn normalize_ip(ip: &str) -> String {
-    match IpKey::of(ip) {
-        IpKey::Addr(a) => a.to_string(),
-        IpKey::Text(t) => t,
     }
 }
 
@@ -548,6 +540,25 @@ mod tests {
             assert_eq!(ctx.rg_owner(None, &r), Owner::Ours, "{r}");
         }
         assert_ne!(ctx.rg_owner(None, "some-other-rg"), Owner::Ours);
+    }
+
+    /// Where a Service names an address is found by the address, however
+    /// either side spells it (spaces, IPv6 case and zero runs), and a text
+    /// that is no address only by its trimmed text.
+    #[test]
+    fn how_an_address_is_used_is_found_by_the_address_not_its_spelling() {
+        use crate::checks::testkit::*;
+        let mut s = lb_svc("shop", "web", UID1, Some(" 2001:DB8:0:0::1 "));
+        s.load_balancer_ip = Some("20.1.1.2".into());
+        s.annotations
+            .insert("service.beta.kubernetes.io/azure-additional-public-ips".into(), "20.1.1.1 , not-an-ip ".into());
+        assert_eq!(how_ip_used(&s, "2001:db8::1"), "status.loadBalancer.ingress");
+        assert_eq!(how_ip_used(&s, " 20.1.1.1"), "azure-additional-public-ips annotation");
+        assert_eq!(how_ip_used(&s, "not-an-ip "), "azure-additional-public-ips annotation");
+        assert_eq!(how_ip_used(&s, "20.1.1.2"), "spec.loadBalancerIP");
+        // Not named anywhere here: the ipv4/ipv6 annotations are the rest.
+        assert_eq!(how_ip_used(&s, "20.1.1.3"), "azure-load-balancer-ipv4/ipv6 annotation");
+        assert_eq!(how_ip_used(&s, "2001:db8::2"), "azure-load-balancer-ipv4/ipv6 annotation");
     }
 
     /// A fleet pass's answer for an object comes from its ID's head, found

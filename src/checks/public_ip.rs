@@ -75,6 +75,9 @@ pub fn check(ctx: &Ctx, usage: &Usage, withheld: &HashSet<Kind>) -> Verdicts {
 fn base_evidence(f: Finding, pip: &PublicIp) -> Finding {
     let p = &pip.properties;
     let mut f = f;
+    // These six, and the verdict's own (what was checked, the tags that
+    // led to it).
+    f.evidence.reserve(8);
     if let Some(ip) = &p.ip_address {
         f = f.with("ip_address", ip.as_str());
     }
