@@ -161,9 +161,7 @@ impl From<Vec<String>> for Ev {
 pub struct Evidence(Vec<(Cow<'static, str>, Ev)>);
 
 impl Evidence {
-    /// Room for `additional` more entries: a check that knows how many it
-    /// sets allocates once instead of growing (73,000 regrowths on the
-    /// large benchmark).
+    /// Room for exactly `additional` more entries.
     pub fn reserve(&mut self, additional: usize) {
         self.0.reserve_exact(additional);
     }

@@ -160,10 +160,9 @@ fn orphan<P>(
         lb.name,
         &base[1..]
     );
-    let mut f = Finding::new(kind, severity, &id, &child.name, reason);
     // These three and the caller's two (a frontend's address and rules, a
     // rule's frontend and listener, a probe's rules): one allocation.
-    f.evidence.reserve(5);
+    let f = Finding::new(kind, severity, &id, &child.name, reason).room(5);
     Some(f.with("load_balancer", &lb.id).with("base_name", base).with_text("checked", checked))
 }
 

@@ -72,12 +72,13 @@ pub fn check(ctx: &Ctx, usage: &Usage, withheld: &HashSet<Kind>) -> Verdicts {
     v
 }
 
+/// How many entries [`base_evidence`] sets when everything is there but a
+/// DNS label (which few IPs have); each verdict adds its own.
+const EVIDENCE: usize = 5;
+
 fn base_evidence(f: Finding, pip: &PublicIp) -> Finding {
     let p = &pip.properties;
     let mut f = f;
-    // These six, and the verdict's own (what was checked, the tags that
-    // led to it).
-    f.evidence.reserve(8);
     if let Some(ip) = &p.ip_address {
         f = f.with("ip_address", ip.as_str());
     }
@@ -133,6 +134,7 @@ fn failed(ctx: &Ctx, pip: &PublicIp) -> Option<Finding> {
         None => reason.to_string(),
     };
     let f = Finding::new(Kind::PublicIpFailed, Severity::Warning, &pip.id, &pip.name, reason)
+        .room(EVIDENCE + 1)
         .with("provisioning_state", state);
     Some(base_evidence(f, pip))
 }
@@ -175,6 +177,7 @@ fn managed(ctx: &Ctx, usage: &Usage, pip: &PublicIp, v: &mut Verdicts) {
             .push_str(&format!("; it keeps DNS label '{label}', so re-creating that label fails until it is deleted"));
     }
     let f = Finding::new(Kind::PublicIpOrphaned, Severity::Warning, &pip.id, &pip.name, reason)
+        .room(EVIDENCE + 3)
         .with("service_tag", Ev::map([(gone.tag_key, gone.tag_value.as_str())]))
         .with_text("checked", CHECKED_PUBLIC_IP)
         .service(gone.names.first().cloned())
@@ -213,6 +216,7 @@ fn unmanaged(ctx: &Ctx, usage: &Usage, pip: &PublicIp, v: &mut Verdicts) {
         Severity::Info
     };
     let f = Finding::new(Kind::PublicIpUnattached, severity, &pip.id, &pip.name, reason)
+        .room(EVIDENCE + 1)
         .with_text("checked", CHECKED_PUBLIC_IP)
         .cost(cost::public_ip(pip));
     v.findings.push(base_evidence(f, pip));
