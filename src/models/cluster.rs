@@ -110,8 +110,14 @@ impl Service {
     }
 
     /// An Azure annotation by its short name (`azure-pip-name`).
+    /// The prefixed keys are a range of the sorted map, searched without
+    /// spelling the whole key (asked 27,000 times on the large benchmark).
     pub fn azure_annotation(&self, short: &str) -> Option<&str> {
-        self.annotations.get(&format!("{ANNOTATION_PREFIX}{short}")).map(String::as_str)
+        self.annotations
+            .range::<str, _>((std::ops::Bound::Included(ANNOTATION_PREFIX), std::ops::Bound::Unbounded))
+            .map_while(|(k, v)| k.strip_prefix(ANNOTATION_PREFIX).map(|rest| (rest, v)))
+            .find(|(rest, _)| *rest == short)
+            .map(|(_, v)| v.as_str())
     }
 
     /// The cloud provider's base name for this Service's Azure objects:
@@ -278,6 +284,33 @@ impl PersistentVolume {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An annotation is found by its short name among keys on both sides
+    /// of the prefix's range, as a lookup of the whole key finds it.
+    #[test]
+    fn an_azure_annotation_is_found_as_by_its_whole_key() {
+        let mut s = Service::default();
+        for k in [
+            "aaa",
+            "service.beta.kubernetes.io",
+            "service.beta.kubernetes.io/",
+            "service.beta.kubernetes.io/azure-a",
+            "service.beta.kubernetes.io/azure-pip-name",
+            "service.beta.kubernetes.io/azure-pip-name-ipv6",
+            "service.beta.kubernetes.io0",
+            "service.beta.kubernetes.iozz/azure-pip-name",
+            "zzz/azure-pip-name",
+        ] {
+            s.annotations.insert(k.into(), format!("value of {k}"));
+        }
+        for short in
+            ["", "azure-a", "azure-pip-name", "azure-pip-name-ipv6", "azure-pip", "zz", "azure-load-balancer-internal"]
+        {
+            let whole = s.annotations.get(&format!("{ANNOTATION_PREFIX}{short}")).map(String::as_str);
+            assert_eq!(s.azure_annotation(short), whole, "{short:?}");
+        }
+        assert_eq!(s.azure_annotation("azure-pip-name"), Some("value of service.beta.kubernetes.io/azure-pip-name"));
+    }
 
     /// The readers keep only the labels in `labels::read`: a check that
     /// reads a label by a literal name outside it would always find nothing.
