@@ -185,6 +185,21 @@ impl<'de> Visitor<'de> for RuleVisitor {
         }
         Ok(SecurityRuleProperties { priority, packed: packed.as_slice().into() })
     }
+
+    /// The fields in [`STRUCT_FIELDS`] order, as serde reads a struct from
+    /// an array: a missing list is empty, any other missing field an error.
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let short = |i| A::Error::invalid_length(i, &"struct SecurityRuleProperties with 9 elements");
+        let priority = seq.next_element::<Option<Num>>()?.ok_or_else(|| short(0))?;
+        let mut packed = Vec::with_capacity(96);
+        for (i, (_, plural)) in FIELDS.iter().enumerate() {
+            let shape = if *plural { Shape::List } else { Shape::Single };
+            if seq.next_element_seed(Texts { field: i, shape, out: &mut packed })?.is_none() && !plural {
+                return Err(short(i + 1));
+            }
+        }
+        Ok(SecurityRuleProperties { priority, packed: packed.as_slice().into() })
+    }
 }
 
 /// A key of a rule's properties.
@@ -403,7 +418,33 @@ mod tests {
             };
             v.prop_map(move |v| format!("{}:{v}", serde_json::to_string(&key.0).unwrap_or_default()))
         });
-        prop::collection::vec(entry, 0..10).prop_map(|e| format!("{{{}}}", e.join(",")))
+        let object = prop::collection::vec(entry, 0..10).prop_map(|e| format!("{{{}}}", e.join(",")));
+        // serde also reads a struct from an array of its fields in order.
+        let element = prop_oneof![value(false), value(true), Just("500".to_string())];
+        let array = prop::collection::vec(element, 0..11).prop_map(|e| format!("[{}]", e.join(",")));
+        prop_oneof![4 => object, 1 => array]
+    }
+
+    /// A rule's properties as an array of its fields in order read as the
+    /// derived reader read them: a missing trailing list is empty, any
+    /// other missing field an error, one too many an error.
+    #[test]
+    fn an_array_of_the_fields_reads_as_the_derived_reader_read_it() {
+        for text in [
+            r#"[500,"Internet",null,"*",null,null,["20.0.0.1"],null,["80","443"]]"#,
+            r#"[500,null,null,null,null,null,null,null]"#,
+            r#"[500,"a"]"#,
+            r#"[]"#,
+            r#"[500,null,null,null,null,null,null,null,null,null]"#,
+        ] {
+            let new = serde_json::from_str::<SecurityRuleProperties>(text).ok();
+            let old = serde_json::from_str::<Derived>(text).ok().map(SecurityRuleProperties::from);
+            assert_eq!(new, old, "{text}");
+        }
+        let r: SecurityRuleProperties =
+            serde_json::from_str(r#"[500,"Internet",null,"*",null,null,["20.0.0.1"],null,["80","443"]]"#).unwrap();
+        assert_eq!(r.destinations().collect::<Vec<_>>(), ["20.0.0.1"]);
+        assert_eq!(r.addresses_and_ports(), 5);
     }
 
     /// The keys the reader matches are FIELDS' names at FIELDS' places.
