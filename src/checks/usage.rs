@@ -48,7 +48,6 @@ pub const CHECKED_PROBE: &str =
 /// is keyed by its parent's ID, collection and name, which hash and compare
 /// as the ID they spell.
 ///
-///
 /// Each key carries its fingerprint, worked out once when it is made: the
 /// index hashes a key many times (inserted, looked up in both halves,
 /// asked again while settling), and a fingerprint costs hundreds of
@@ -60,7 +59,6 @@ pub const CHECKED_PROBE: &str =
 pub struct Key<'a> {
     fp: u32,
     form: Form,
-    coll: Coll,
     /// The ID (`Id`) or the parent (`Child`).
     id: Option<&'a ResourceId>,
     /// The text (`Text`) or the child's name (`Child`).
@@ -71,7 +69,8 @@ pub struct Key<'a> {
 enum Form {
     Text,
     Id,
-    Child,
+    /// A part in this collection of its parent.
+    Child(Coll),
 }
 
 /// A key's ID as its parts.
@@ -147,7 +146,7 @@ impl<'a> Key<'a> {
     fn spelt(&self) -> Spelt<'a> {
         match (self.form, self.id) {
             (Form::Id, Some(id)) => Spelt::Id(id),
-            (Form::Child, Some(parent)) => Spelt::Child(parent, self.coll, self.text),
+            (Form::Child(coll), Some(parent)) => Spelt::Child(parent, coll, self.text),
             _ => Spelt::Text(self.text),
         }
     }
@@ -184,20 +183,20 @@ impl Hash for Key<'_> {
 impl<'a> Key<'a> {
     /// An object's key by its ID.
     fn of(id: &'a ResourceId) -> Key<'a> {
-        Key { fp: id.lower().finish() as u32, form: Form::Id, coll: Coll::Frontends, id: Some(id), text: "" }
+        Key { fp: id.lower().finish() as u32, form: Form::Id, id: Some(id), text: "" }
     }
 
     /// A key by an ID's text.
     fn text(t: &'a str) -> Key<'a> {
         let fp = crate::models::common::fingerprint([t.as_bytes()]) as u32;
-        Key { fp, form: Form::Text, coll: Coll::Frontends, id: None, text: t }
+        Key { fp, form: Form::Text, id: None, text: t }
     }
 
     /// The key of `{parent}/{collection}/{name}`.
     fn child(parent: &'a ResourceId, coll: Coll, name: &'a str) -> Key<'a> {
         let mut l = parent.lower_as_parent();
         l.feed_all([b"/".as_slice(), coll.as_str().as_bytes(), b"/", name.as_bytes()]);
-        Key { fp: l.finish() as u32, form: Form::Child, coll, id: Some(parent), text: name }
+        Key { fp: l.finish() as u32, form: Form::Child(coll), id: Some(parent), text: name }
     }
 }
 

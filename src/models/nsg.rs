@@ -123,10 +123,10 @@ fn pack(out: &mut Vec<u8>, field: usize, text: &str) {
 /// and no copy of each text. The large benchmark has 80,000 rules, and
 /// reading them is a ninth of `orphans --from`; serde's derived reader,
 /// which built the eight fields first and packed them after, cost 2.5% of
-/// the run more. It reads what the derived reader did from a JSON object
-/// (a property test holds the two to each other): fields by their exact
+/// the run more. It reads what the derived reader did (a property test
+/// holds the two to each other): from an object, fields by their exact
 /// names, `null` as absent, a duplicate field as an error, anything else
-/// ignored.
+/// ignored; from an array, the fields in order.
 impl<'de> Deserialize<'de> for SecurityRuleProperties {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         // As a struct with its field names, as the derived reader did: the
@@ -172,11 +172,7 @@ impl<'de> Visitor<'de> for RuleVisitor {
                 RuleKey::Field(i) if seen & (1 << i) != 0 => return Err(A::Error::duplicate_field(FIELDS[i].0)),
                 RuleKey::Field(i) => {
                     seen |= 1 << i;
-                    map.next_value_seed(Texts {
-                        field: i,
-                        shape: if FIELDS[i].1 { Shape::List } else { Shape::Single },
-                        out: &mut packed,
-                    })?;
+                    map.next_value_seed(Texts::of_field(i, &mut packed))?;
                 }
                 RuleKey::Other => {
                     map.next_value::<IgnoredAny>()?;
@@ -193,8 +189,7 @@ impl<'de> Visitor<'de> for RuleVisitor {
         let priority = seq.next_element::<Option<Num>>()?.ok_or_else(|| short(0))?;
         let mut packed = Vec::with_capacity(96);
         for (i, (_, plural)) in FIELDS.iter().enumerate() {
-            let shape = if *plural { Shape::List } else { Shape::Single };
-            if seq.next_element_seed(Texts { field: i, shape, out: &mut packed })?.is_none() && !plural {
+            if seq.next_element_seed(Texts::of_field(i, &mut packed))?.is_none() && !plural {
                 return Err(short(i + 1));
             }
         }
@@ -235,6 +230,14 @@ struct Texts<'b> {
     field: usize,
     shape: Shape,
     out: &'b mut Vec<u8>,
+}
+
+impl<'b> Texts<'b> {
+    /// The texts of field `i` of [`FIELDS`], single or list as it is.
+    fn of_field(i: usize, out: &'b mut Vec<u8>) -> Texts<'b> {
+        let shape = if FIELDS[i].1 { Shape::List } else { Shape::Single };
+        Texts { field: i, shape, out }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq)]
