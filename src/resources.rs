@@ -144,9 +144,9 @@ macro_rules! resource_types {
         /// The Azure resources read, by type.
         #[derive(Clone, Debug, Default, Serialize, Deserialize)]
         pub struct AzureInventory {
-            $( #[serde(default)] pub $field: Vec<$model>, )*
+            $( #[serde(default, deserialize_with = "crate::models::common::exact_list")] pub $field: Vec<$model>, )*
             $( #[serde(default)] pub $ufield: Vec<LocationUsages>, )*
-            $( #[serde(default)] pub $cfield: Vec<$cmodel>, )*
+            $( #[serde(default, deserialize_with = "crate::models::common::exact_list")] pub $cfield: Vec<$cmodel>, )*
         }
 
         impl AzureInventory {

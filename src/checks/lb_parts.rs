@@ -55,15 +55,12 @@ pub fn check(ctx: &Ctx, usage: &Usage) -> Verdicts {
         let p = &lb.properties;
         let at = Lb { lb };
         for fe in &p.frontends {
-            if let Some(f) = orphan(
-                usage,
-                &at,
-                fe,
-                "frontendIPConfigurations",
-                Kind::LbFrontendOrphaned,
-                Severity::Warning,
-                &mut v.notes,
-            ) {
+            let more = 1
+                + usize::from(fe.properties.public_ip_address.is_some())
+                + usize::from(fe.properties.private_ip_address.is_some());
+            if let Some(f) =
+                orphan(usage, &at, fe, "frontendIPConfigurations", Kind::LbFrontendOrphaned, more, &mut v.notes)
+            {
                 let mut f = f;
                 if let Some(pip) = &fe.properties.public_ip_address {
                     f = f.with("public_ip", &pip.id);
@@ -83,10 +80,10 @@ pub fn check(ctx: &Ctx, usage: &Usage) -> Verdicts {
         }
         let standard = lb.sku_name().is_some_and(|s| s.eq_ignore_ascii_case("Standard"));
         for rule in &p.load_balancing_rules {
-            if let Some(f) =
-                orphan(usage, &at, rule, "loadBalancingRules", Kind::LbRuleOrphaned, Severity::Warning, &mut v.notes)
-            {
-                let r = &rule.properties;
+            let r = &rule.properties;
+            let more = usize::from(r.frontend_ip_configuration.is_some())
+                + usize::from(r.protocol.is_some() && r.frontend_port.is_some());
+            if let Some(f) = orphan(usage, &at, rule, "loadBalancingRules", Kind::LbRuleOrphaned, more, &mut v.notes) {
                 let mut f = f.cost(if standard { cost::lb_rule() } else { None });
                 if let Some(fe) = &r.frontend_ip_configuration {
                     f = f.with("frontend", fe.id.name());
@@ -101,7 +98,7 @@ pub fn check(ctx: &Ctx, usage: &Usage) -> Verdicts {
             if probe.name.eq_ignore_ascii_case(SHARED_PROBE) {
                 continue;
             }
-            if let Some(f) = orphan(usage, &at, probe, "probes", Kind::LbProbeOrphaned, Severity::Info, &mut v.notes) {
+            if let Some(f) = orphan(usage, &at, probe, "probes", Kind::LbProbeOrphaned, 1, &mut v.notes) {
                 let rules = p.load_balancing_rules.iter().filter(|r| {
                     r.properties.probe.as_ref().is_some_and(|x| x.id.name().eq_ignore_ascii_case(&probe.name))
                 });
@@ -112,30 +109,31 @@ pub fn check(ctx: &Ctx, usage: &Usage) -> Verdicts {
     v
 }
 
-/// A finding when `child` follows the provider's naming, no live Service
-/// has the UID it names, and nothing live references it (the usage index);
-/// a note when something live still does.
 /// A load balancer whose parts are judged.
 struct Lb<'a> {
     lb: &'a LoadBalancer,
 }
 
+/// A finding when `child` follows the provider's naming, no live Service
+/// has the UID it names, and nothing live references it (the usage index);
+/// a note when something live still does. The finding has room for the
+/// `more` pieces of evidence the caller adds.
 fn orphan<P>(
     usage: &Usage,
     at: &Lb,
     child: &Child<P>,
     collection: &str,
     kind: Kind,
-    severity: Severity,
+    more: usize,
     notes: &mut Vec<String>,
 ) -> Option<Finding> {
     let lb = at.lb;
     let base = provider_base(&child.name)?;
     let id = child.id_in(&lb.id, collection);
-    let what = match kind {
-        Kind::LbFrontendOrphaned => "frontend",
-        Kind::LbRuleOrphaned => "rule",
-        _ => "probe",
+    let (what, severity) = match kind {
+        Kind::LbFrontendOrphaned => ("frontend", Severity::Warning),
+        Kind::LbRuleOrphaned => ("rule", Severity::Warning),
+        _ => ("probe", Severity::Info),
     };
     match usage.status(&id) {
         Status::Orphan => {}
@@ -160,9 +158,10 @@ fn orphan<P>(
         lb.name,
         &base[1..]
     );
-    // These three and the caller's two (a frontend's address and rules, a
-    // rule's frontend and listener, a probe's rules): one allocation.
-    let f = Finding::new(kind, severity, &id, &child.name, reason).room(5);
+    // These three and the `more` the caller adds (a frontend's addresses
+    // and rules, a rule's frontend and listener, a probe's rules): one
+    // allocation of the size the finding keeps.
+    let f = Finding::new(kind, severity, &id, &child.name, reason).room(3 + more);
     Some(f.with("load_balancer", &lb.id).with("base_name", base).with_text("checked", checked))
 }
 

@@ -199,6 +199,7 @@ pub fn check(ctx: &Ctx) -> Verdicts {
             }
             let id = rule.id_in(&nsg.id, "securityRules");
             let mut f = Finding::new(Kind::NsgRuleStale, Severity::Warning, &id, &rule.name, reason)
+                .room(6 + usize::from(!kept.is_empty()))
                 .with("nsg", &nsg.id)
                 .with("form", form)
                 .with("dead_destinations", json!(dead))

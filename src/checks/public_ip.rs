@@ -72,9 +72,22 @@ pub fn check(ctx: &Ctx, usage: &Usage, withheld: &HashSet<Kind>) -> Verdicts {
     v
 }
 
-/// How many entries [`base_evidence`] sets when everything is there but a
-/// DNS label (which few IPs have); each verdict adds its own.
-const EVIDENCE: usize = 5;
+/// How many entries [`base_evidence`] sets for this IP: a finding makes
+/// room for these and its own at once, and keeps no spare room.
+fn base_len(pip: &PublicIp) -> usize {
+    let p = &pip.properties;
+    [
+        p.ip_address.is_some(),
+        pip.sku_name().is_some(),
+        p.allocation_method.is_some(),
+        p.ip_configuration.is_some(),
+        p.dns_settings.as_ref().is_some_and(|d| d.domain_name_label.is_some()),
+        !pip.tags.is_empty(),
+    ]
+    .into_iter()
+    .filter(|&set| set)
+    .count()
+}
 
 fn base_evidence(f: Finding, pip: &PublicIp) -> Finding {
     let p = &pip.properties;
@@ -134,7 +147,7 @@ fn failed(ctx: &Ctx, pip: &PublicIp) -> Option<Finding> {
         None => reason.to_string(),
     };
     let f = Finding::new(Kind::PublicIpFailed, Severity::Warning, &pip.id, &pip.name, reason)
-        .room(EVIDENCE + 1)
+        .room(base_len(pip) + 1)
         .with("provisioning_state", state);
     Some(base_evidence(f, pip))
 }
@@ -177,7 +190,7 @@ fn managed(ctx: &Ctx, usage: &Usage, pip: &PublicIp, v: &mut Verdicts) {
             .push_str(&format!("; it keeps DNS label '{label}', so re-creating that label fails until it is deleted"));
     }
     let f = Finding::new(Kind::PublicIpOrphaned, Severity::Warning, &pip.id, &pip.name, reason)
-        .room(EVIDENCE + 3)
+        .room(base_len(pip) + 2 + usize::from(cluster_tag(pip).is_some()))
         .with("service_tag", Ev::map([(gone.tag_key, gone.tag_value.as_str())]))
         .with_text("checked", CHECKED_PUBLIC_IP)
         .service(gone.names.first().cloned())
@@ -216,7 +229,7 @@ fn unmanaged(ctx: &Ctx, usage: &Usage, pip: &PublicIp, v: &mut Verdicts) {
         Severity::Info
     };
     let f = Finding::new(Kind::PublicIpUnattached, severity, &pip.id, &pip.name, reason)
-        .room(EVIDENCE + 1)
+        .room(base_len(pip) + 1)
         .with_text("checked", CHECKED_PUBLIC_IP)
         .cost(cost::public_ip(pip));
     v.findings.push(base_evidence(f, pip));

@@ -7,7 +7,7 @@
 //! probe's `loadBalancingRules`...) say nothing more and cost a 200-byte ID
 //! each; checks count forward references instead.
 
-use super::common::{Child, Num, Resource, SubResource, Text, null_default};
+use super::common::{Child, Num, Resource, SubResource, Text, null_default, null_list};
 use serde::{Deserialize, Serialize};
 use serde_with::skip_serializing_none;
 
@@ -17,19 +17,19 @@ pub type LoadBalancer = Resource<LoadBalancerProperties>;
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LoadBalancerProperties {
-    #[serde(rename = "frontendIPConfigurations", default, deserialize_with = "null_default")]
+    #[serde(rename = "frontendIPConfigurations", default, deserialize_with = "null_list")]
     pub frontends: Vec<Child<FrontendProperties>>,
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "null_list")]
     pub backend_address_pools: Vec<Child<BackendPoolProperties>>,
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "null_list")]
     pub load_balancing_rules: Vec<Child<RuleProperties>>,
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "null_list")]
     pub probes: Vec<Child<ProbeProperties>>,
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "null_list")]
     pub inbound_nat_rules: Vec<Child<InboundNatRuleProperties>>,
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "null_list")]
     pub inbound_nat_pools: Vec<Child<InboundNatPoolProperties>>,
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "null_list")]
     pub outbound_rules: Vec<Child<OutboundRuleProperties>>,
     pub provisioning_state: Option<String>,
 }
@@ -66,10 +66,10 @@ pub struct FrontendProperties {
 #[serde(rename_all = "camelCase")]
 pub struct BackendPoolProperties {
     /// NIC or VMSS NIC ipConfigurations (NIC-based pools).
-    #[serde(rename = "backendIPConfigurations", default, deserialize_with = "null_default")]
+    #[serde(rename = "backendIPConfigurations", default, deserialize_with = "null_list")]
     pub backend_ip_configurations: Vec<SubResource>,
     /// IP-based pools list addresses instead (facts, section 7).
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "null_list")]
     pub load_balancer_backend_addresses: Vec<BackendAddress>,
 }
 
@@ -107,7 +107,7 @@ pub struct RuleProperties {
     #[serde(rename = "frontendIPConfiguration")]
     pub frontend_ip_configuration: Option<SubResource>,
     pub backend_address_pool: Option<SubResource>,
-    #[serde(default, deserialize_with = "null_default", skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, deserialize_with = "null_list", skip_serializing_if = "Vec::is_empty")]
     pub backend_address_pools: Vec<SubResource>,
     pub probe: Option<SubResource>,
     pub protocol: Option<Text>,

@@ -42,7 +42,7 @@ use serde::Deserialize;
 #[derive(Debug, Deserialize)]
 #[serde(bound(deserialize = "T: Deserialize<'de>"))]
 pub struct Page<T> {
-    #[serde(default = "Vec::new", deserialize_with = "common::null_default")]
+    #[serde(default = "Vec::new", deserialize_with = "common::null_list")]
     pub value: Vec<T>,
     #[serde(default, rename = "nextLink", alias = "@odata.nextLink")]
     pub next_link: Option<String>,

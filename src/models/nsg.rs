@@ -1,7 +1,7 @@
 //! `Microsoft.Network/networkSecurityGroups` (api-version 2024-07-01) and
 //! their security rules.
 
-use super::common::{Child, Num, Resource, SubResource, null_default};
+use super::common::{Child, Num, Resource, SubResource, null_list};
 use serde::de::{DeserializeSeed, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_with::skip_serializing_none;
@@ -13,11 +13,11 @@ pub type Nsg = Resource<NsgProperties>;
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NsgProperties {
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "null_list")]
     pub security_rules: Vec<Child<SecurityRuleProperties>>,
-    #[serde(default, deserialize_with = "null_default", skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, deserialize_with = "null_list", skip_serializing_if = "Vec::is_empty")]
     pub network_interfaces: Vec<SubResource>,
-    #[serde(default, deserialize_with = "null_default", skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, deserialize_with = "null_list", skip_serializing_if = "Vec::is_empty")]
     pub subnets: Vec<SubResource>,
     pub provisioning_state: Option<String>,
 }
@@ -329,7 +329,7 @@ impl Serialize for SecurityRuleProperties {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::models::common::Text;
+    use crate::models::common::{Text, null_default};
     use proptest::prelude::*;
 
     /// The reader this file had before: serde's derived reader for the

@@ -3,7 +3,7 @@
 //! (kubenet), beside any the user adds.
 
 use super::Resource;
-use super::common::{Child, SubResource, null_default};
+use super::common::{Child, SubResource, null_list};
 use serde::{Deserialize, Serialize};
 use serde_with::skip_serializing_none;
 
@@ -13,9 +13,9 @@ pub type RouteTable = Resource<RouteTableProperties>;
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RouteTableProperties {
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "null_list")]
     pub routes: Vec<Child<RouteProperties>>,
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "null_list")]
     pub subnets: Vec<SubResource>,
 }
 
