@@ -384,33 +384,63 @@ fn push<'a>(refs: &mut RefMap<'a>, target: Key<'a>, from: Option<Key<'a>>, what:
     refs.push(target, Ref { from, what });
 }
 
-/// The most references [`AzureRefs::build`] can add: each reference field
-/// counted, set or not.
-fn most_refs(inv: &crate::resources::AzureInventory) -> usize {
+/// How many references [`AzureRefs::build`] adds: the same targets it
+/// walks, counted as it counts them (a target with an empty ID is
+/// skipped), so the list is allocated once at its size.
+fn ref_count(inv: &crate::resources::AzureInventory) -> usize {
+    fn n<'a>(targets: impl IntoIterator<Item = &'a SubResource>) -> usize {
+        targets.into_iter().filter(|t| !t.id.is_empty()).count()
+    }
     let lbs: usize = inv
         .load_balancers
         .iter()
         .map(|lb| {
             let p = &lb.properties;
-            let rules: usize =
-                p.load_balancing_rules.iter().map(|r| 3 + r.properties.backend_address_pools.len()).sum();
-            let outbound: usize =
-                p.outbound_rules.iter().map(|r| 1 + r.properties.frontend_ip_configurations.len()).sum();
-            rules + outbound + 2 * (p.inbound_nat_rules.len() + p.frontends.len()) + p.inbound_nat_pools.len()
+            let rules: usize = p
+                .load_balancing_rules
+                .iter()
+                .map(|r| {
+                    let rp = &r.properties;
+                    n(rp.frontend_ip_configuration.iter().chain(&rp.backend_address_pool))
+                        + n(rp.backend_address_pools.iter().chain(&rp.probe))
+                })
+                .sum();
+            let nat_rules: usize = p
+                .inbound_nat_rules
+                .iter()
+                .map(|r| n(r.properties.frontend_ip_configuration.iter().chain(&r.properties.backend_address_pool)))
+                .sum();
+            let nat_pools: usize = p.inbound_nat_pools.iter().map(|r| n(&r.properties.frontend_ip_configuration)).sum();
+            let outbound: usize = p
+                .outbound_rules
+                .iter()
+                .map(|r| n(r.properties.frontend_ip_configurations.iter().chain(&r.properties.backend_address_pool)))
+                .sum();
+            let frontends: usize = p
+                .frontends
+                .iter()
+                .map(|f| n(f.properties.public_ip_address.iter().chain(&f.properties.public_ip_prefix)))
+                .sum();
+            rules + nat_rules + nat_pools + outbound + frontends
         })
         .sum();
     let nics: usize = inv
         .network_interfaces
         .iter()
-        .flat_map(|n| &n.properties.ip_configurations)
-        .map(|c| 1 + c.properties.load_balancer_backend_address_pools.len())
+        .flat_map(|nic| &nic.properties.ip_configurations)
+        .map(|c| n(c.properties.public_ip_address.iter().chain(&c.properties.load_balancer_backend_address_pools)))
         .sum();
     let nats: usize = inv
         .nat_gateways
         .iter()
-        .map(|n| n.properties.public_ip_addresses.len() + n.properties.public_ip_prefixes.len())
+        .map(|g| n(g.properties.public_ip_addresses.iter().chain(&g.properties.public_ip_prefixes)))
         .sum();
-    lbs + nics + nats + 2 * inv.public_ips.len()
+    let pips: usize = inv
+        .public_ips
+        .iter()
+        .map(|p| usize::from(p.properties.ip_configuration.is_some()) + usize::from(p.properties.nat_gateway.is_some()))
+        .sum();
+    lbs + nics + nats + pips
 }
 
 impl<'a> AzureRefs<'a> {
@@ -426,7 +456,7 @@ impl<'a> AzureRefs<'a> {
             .sum();
         let nic_configs: usize = inv.network_interfaces.iter().map(|n| n.properties.ip_configurations.len()).sum();
         let mut r = AzureRefs {
-            refs: RefMap::with_capacity(inv.public_ips.len() + lb_parts + nic_configs, most_refs(inv)),
+            refs: RefMap::with_capacity(inv.public_ips.len() + lb_parts + nic_configs, ref_count(inv)),
             pip_address: Map::with_capacity_and_hasher(inv.public_ips.len(), Default::default()),
         };
         for p in &inv.public_ips {
@@ -505,7 +535,7 @@ impl<'a> AzureRefs<'a> {
                 push(&mut r.refs, Key::of(&pip.id), Some(Key::of(&n.id)), What::ItsNatGateway(&n.id));
             }
         }
-        r.refs.refs.shrink_to_fit();
+        debug_assert_eq!(r.refs.refs.len(), ref_count(inv), "ref_count walks what build adds");
         r
     }
 

@@ -1209,14 +1209,18 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for ExactList<T> {
             }
             fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<ExactList<T>, A::Error> {
                 // A stated length (a parsed value's) is trusted up to a
-                // megabyte, as serde trusts it.
+                // megabyte, as serde trusts it. Without one, an empty list
+                // allocates nothing, as `Vec`'s reader does.
                 let most = (1 << 20) / std::mem::size_of::<T>().max(1);
-                let mut block: Vec<T> = Vec::with_capacity(seq.size_hint().unwrap_or(4).clamp(1, most));
+                let mut block: Vec<T> = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(most));
                 let mut full: Vec<Vec<T>> = Vec::new();
                 while let Some(item) = seq.next_element()? {
                     if block.len() == block.capacity() {
-                        let next = Vec::with_capacity(block.capacity().saturating_mul(2));
-                        full.push(std::mem::replace(&mut block, next));
+                        let next = Vec::with_capacity(block.capacity().saturating_mul(2).max(4));
+                        let done = std::mem::replace(&mut block, next);
+                        if !done.is_empty() {
+                            full.push(done);
+                        }
                     }
                     block.push(item);
                 }
@@ -1348,7 +1352,42 @@ mod tests {
         let l: Lists = serde_json::from_str(r#"{"a": ["x", "y", "z", "w", "v"]}"#).unwrap();
         assert_eq!(l.a, ["x", "y", "z", "w", "v"]);
         assert_eq!(l.a.capacity(), 5);
-        assert!(serde_json::from_str::<Lists>(r#"{"a": "x"}"#).is_err());
+        let err = |t: &str| serde_json::from_str::<Lists>(t).map(|l| l.a).map_err(|e| e.to_string());
+        #[derive(Debug, serde::Deserialize)]
+        struct Before {
+            #[serde(default, deserialize_with = "super::null_default")]
+            a: Vec<String>,
+        }
+        let before = |t: &str| serde_json::from_str::<Before>(t).map(|l| l.a).map_err(|e| e.to_string());
+        for t in [r#"{"a": "x"}"#, r#"{"a": 1}"#, r#"{"a": {}}"#, r#"{"a": ["x", 1]}"#, r#"{"a": []}"#] {
+            assert_eq!(err(t), before(t), "{t}");
+        }
+        assert!(err(r#"{"a": "x"}"#).is_err());
+    }
+
+    /// A list's stated length (a parsed value's) is trusted only up to a
+    /// megabyte of items; a longer list still reads whole, at its length.
+    /// A bad item in a parsed value fails as it does for `Vec`.
+    #[test]
+    fn a_stated_length_is_trusted_only_so_far() {
+        #[derive(Debug, PartialEq)]
+        struct Big(u8, [u8; 8191]);
+        impl<'de> serde::Deserialize<'de> for Big {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Big, D::Error> {
+                Ok(Big(u8::deserialize(d)?, [0; 8191]))
+            }
+        }
+        let items: Vec<u8> = (0..300).map(|i| (i % 251) as u8).collect();
+        let l = serde_json::from_value::<super::ExactList<Big>>(serde_json::json!(items)).unwrap().0;
+        assert_eq!(l.iter().map(|b| b.0).collect::<Vec<_>>(), items);
+        assert_eq!(l.capacity(), 300);
+        let bad = serde_json::json!([1, 2, "three"]);
+        let exact =
+            serde_json::from_value::<super::ExactList<i64>>(bad.clone()).map(|l| l.0).map_err(|e| e.to_string());
+        assert_eq!(exact, serde_json::from_value::<Vec<i64>>(bad).map_err(|e| e.to_string()));
+        assert!(exact.is_err());
+        // An empty list from text allocates nothing.
+        assert_eq!(serde_json::from_str::<super::ExactList<i64>>("[]").unwrap().0.capacity(), 0);
     }
 
     /// Resource Graph sends `"managedBy": ""` for an unattached disk (its
