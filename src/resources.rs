@@ -226,9 +226,10 @@ resource_types! {
 impl AzureInventory {
     /// Forget what the models can derive again (sub-resource IDs that are
     /// `{parent}/{collection}/{name}`), once the lists are read or a
-    /// snapshot loaded, and give back the room the lists grew into (a list
-    /// parsed item by item doubles its capacity as it goes: up to half of
-    /// it unused). A type with sub-resources adds its line here.
+    /// snapshot loaded, and give back the room the lists grew into (each
+    /// list is read at its exact length, but a type's list read live grows
+    /// page by page, doubling: up to half of it unused). A type with
+    /// sub-resources adds its line here.
     pub fn compact(&mut self) {
         fn forget<P>(parent: &ResourceId, children: &mut Vec<crate::models::Child<P>>, collection: &str) {
             children.iter_mut().for_each(|c| c.forget_derivable_id(parent, collection));

@@ -330,8 +330,10 @@ struct RefMap<'a> {
 const NO_NEXT: usize = usize::MAX;
 
 impl<'a> RefMap<'a> {
-    fn with_capacity(objects: usize, refs: usize) -> Self {
-        RefMap { ends: Map::with_capacity_and_hasher(objects, Default::default()), refs: Vec::with_capacity(refs) }
+    /// Room for `objects` objects and as many references: most objects
+    /// have one referrer.
+    fn with_capacity(objects: usize) -> Self {
+        RefMap { ends: Map::with_capacity_and_hasher(objects, Default::default()), refs: Vec::with_capacity(objects) }
     }
 
     fn push(&mut self, target: Key<'a>, r: Ref<'a>) {
@@ -384,65 +386,6 @@ fn push<'a>(refs: &mut RefMap<'a>, target: Key<'a>, from: Option<Key<'a>>, what:
     refs.push(target, Ref { from, what });
 }
 
-/// How many references [`AzureRefs::build`] adds: the same targets it
-/// walks, counted as it counts them (a target with an empty ID is
-/// skipped), so the list is allocated once at its size.
-fn ref_count(inv: &crate::resources::AzureInventory) -> usize {
-    fn n<'a>(targets: impl IntoIterator<Item = &'a SubResource>) -> usize {
-        targets.into_iter().filter(|t| !t.id.is_empty()).count()
-    }
-    let lbs: usize = inv
-        .load_balancers
-        .iter()
-        .map(|lb| {
-            let p = &lb.properties;
-            let rules: usize = p
-                .load_balancing_rules
-                .iter()
-                .map(|r| {
-                    let rp = &r.properties;
-                    n(rp.frontend_ip_configuration.iter().chain(&rp.backend_address_pool))
-                        + n(rp.backend_address_pools.iter().chain(&rp.probe))
-                })
-                .sum();
-            let nat_rules: usize = p
-                .inbound_nat_rules
-                .iter()
-                .map(|r| n(r.properties.frontend_ip_configuration.iter().chain(&r.properties.backend_address_pool)))
-                .sum();
-            let nat_pools: usize = p.inbound_nat_pools.iter().map(|r| n(&r.properties.frontend_ip_configuration)).sum();
-            let outbound: usize = p
-                .outbound_rules
-                .iter()
-                .map(|r| n(r.properties.frontend_ip_configurations.iter().chain(&r.properties.backend_address_pool)))
-                .sum();
-            let frontends: usize = p
-                .frontends
-                .iter()
-                .map(|f| n(f.properties.public_ip_address.iter().chain(&f.properties.public_ip_prefix)))
-                .sum();
-            rules + nat_rules + nat_pools + outbound + frontends
-        })
-        .sum();
-    let nics: usize = inv
-        .network_interfaces
-        .iter()
-        .flat_map(|nic| &nic.properties.ip_configurations)
-        .map(|c| n(c.properties.public_ip_address.iter().chain(&c.properties.load_balancer_backend_address_pools)))
-        .sum();
-    let nats: usize = inv
-        .nat_gateways
-        .iter()
-        .map(|g| n(g.properties.public_ip_addresses.iter().chain(&g.properties.public_ip_prefixes)))
-        .sum();
-    let pips: usize = inv
-        .public_ips
-        .iter()
-        .map(|p| usize::from(p.properties.ip_configuration.is_some()) + usize::from(p.properties.nat_gateway.is_some()))
-        .sum();
-    lbs + nics + nats + pips
-}
-
 impl<'a> AzureRefs<'a> {
     pub fn build(snap: &'a Snapshot) -> AzureRefs<'a> {
         let inv = &snap.azure;
@@ -456,7 +399,7 @@ impl<'a> AzureRefs<'a> {
             .sum();
         let nic_configs: usize = inv.network_interfaces.iter().map(|n| n.properties.ip_configurations.len()).sum();
         let mut r = AzureRefs {
-            refs: RefMap::with_capacity(inv.public_ips.len() + lb_parts + nic_configs, ref_count(inv)),
+            refs: RefMap::with_capacity(inv.public_ips.len() + lb_parts + nic_configs),
             pip_address: Map::with_capacity_and_hasher(inv.public_ips.len(), Default::default()),
         };
         for p in &inv.public_ips {
@@ -535,7 +478,7 @@ impl<'a> AzureRefs<'a> {
                 push(&mut r.refs, Key::of(&pip.id), Some(Key::of(&n.id)), What::ItsNatGateway(&n.id));
             }
         }
-        debug_assert_eq!(r.refs.refs.len(), ref_count(inv), "ref_count walks what build adds");
+        r.refs.refs.shrink_to_fit();
         r
     }
 
@@ -699,7 +642,7 @@ mod tests {
                 ))
             })
             .collect();
-        let mut m = RefMap::with_capacity(2, 1);
+        let mut m = RefMap::with_capacity(1);
         let order = [0, 1, 0, 0, 1, 0];
         for (n, &i) in order.iter().enumerate() {
             push(&mut m, Key::of(&ids[i]), None, What::NatGateway(["a", "b", "c", "d", "e", "f"][n]));
