@@ -520,6 +520,26 @@ fn the_deadline_cuts_unfinished_lists_and_still_reports() {
     assert!(lists(&snap, "publicIPAddresses").iter().all(|l| l["complete"] == true));
 }
 
+/// `--deadline` also ends the wait for the client-side rate limit: at 0.5
+/// requests a second the small audit's 70 pages would take over two
+/// minutes; the requests whose token comes after the deadline are not
+/// sent, and the run reports at once what it could not read.
+#[test]
+fn the_deadline_ends_the_wait_for_the_rate_limit() {
+    let mock = start(small(50));
+    let (run, snap) = snapshot(&mock, &["--deadline", "3s", "--max-rps", "0.5"]);
+    assert_eq!(run.code, 3, "stderr: {}", run.stderr);
+    let snap = snap.expect("the snapshot is still written");
+    let all = snap["lists"].as_array().expect("lists");
+    assert!(all.iter().any(|l| l["complete"] == false), "{all:?}");
+    let text = format!("{}{snap}", run.stderr);
+    assert!(text.contains("client-side rate limit"), "names why: {}", run.stderr);
+    // One token at once, one more every two seconds: the deadline at 3 s
+    // leaves room for two ARM requests, whatever waited.
+    let sent = mock.arm_requests().iter().filter(|e| e.path.starts_with("/subscriptions/")).count();
+    assert!(sent <= 2, "{sent} requests sent");
+}
+
 /// Every numeric flag is bounded, and the subscription and resource groups
 /// are checked, before sign-in or any request: exit 2 with one line.
 #[test]

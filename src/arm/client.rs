@@ -4,7 +4,7 @@
 //! statistics.
 
 use super::error::ArmError;
-use super::limiter::{self, KeyedLimiter};
+use super::limiter::{self, KeyedLimiter, Refusal};
 use super::stats::{Stats, StatsSummary};
 use super::throttle;
 use crate::auth::Credential;
@@ -381,14 +381,23 @@ impl ArmClient {
         end: Instant,
     ) -> Result<(T, reqwest::header::HeaderMap), ArmError> {
         let path = url.path().to_string();
-        if let Err(held) = self.limiter.acquire(key, end).await {
-            let secs = held.saturating_duration_since(Instant::now()).as_secs_f64();
-            return Err(ArmError::OutOfTime {
-                path,
-                why: format!(
-                    "the subscription is held {secs:.0} s by a throttling Retry-After, longer than this request's retry budget or the deadline allows"
-                ),
-            });
+        match self.limiter.acquire(key, end, self.settings.deadline).await {
+            Ok(()) => {}
+            Err(Refusal::Held(held)) => {
+                let secs = held.saturating_duration_since(Instant::now()).as_secs_f64();
+                return Err(ArmError::OutOfTime {
+                    path,
+                    why: format!(
+                        "the subscription is held {secs:.0} s by a throttling Retry-After, longer than this request's retry budget or the deadline allows"
+                    ),
+                });
+            }
+            Err(Refusal::Deadline) => {
+                return Err(ArmError::OutOfTime {
+                    path,
+                    why: "not sent: the run's deadline (--deadline) came before the client-side rate limit (--max-rps) allowed it".into(),
+                });
+            }
         }
         let token = self.credential.get_token(&[self.settings.token_scope.as_str()], None).await.map_err(|e| {
             ArmError::Token { scope: self.settings.token_scope.clone(), detail: one_line(&e.to_string()) }

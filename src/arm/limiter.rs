@@ -35,6 +35,17 @@ pub fn quota(rps: f64) -> Result<Quota, String> {
 
 type Keyed<C> = RateLimiter<String, DefaultKeyedStateStore<String>, C, NoOpMiddleware<<C as Clock>::Instant>>;
 
+/// Why [`KeyedLimiter::acquire`] let a request go unsent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The key is held (a throttling Retry-After) until this instant,
+    /// past the request's own end.
+    Held(Instant),
+    /// The run's deadline came, or would come, before the request's turn
+    /// and token.
+    Deadline,
+}
+
 /// A keyed limiter over any governor clock (the fake clock in tests).
 pub struct KeyedLimiter<C: Clock + Clone = DefaultClock> {
     limiter: Keyed<C>,
@@ -116,29 +127,39 @@ where
     /// Wait (in real time) until a request for `key` may be sent, but not
     /// past `until`: a hold (Retry-After) that lasts longer ends the wait at
     /// once with the instant it lasts to, so one long Retry-After never
-    /// delays another request past its own budget.
+    /// delays another request past its own budget. Waiting for the turn and
+    /// the token ends at the run's `deadline`, and at once when the next
+    /// token comes after it: nothing waits past the deadline.
     ///
     /// Requests for one key take its tokens in the order they asked, one
     /// waiting at a time; a hold is slept by each request on its own, out
     /// of the queue, so that a long one ends at once a request it outlasts.
-    pub async fn acquire(&self, key: &str, until: Instant) -> Result<(), Instant> {
+    pub async fn acquire(&self, key: &str, until: Instant, deadline: Option<Instant>) -> Result<(), Refusal> {
         let key = key.to_ascii_lowercase();
         let queue = self.queue(&key);
         loop {
             if let Some(t) = self.holding(&key) {
                 if t > until {
-                    return Err(t);
+                    return Err(Refusal::Held(t));
                 }
                 tokio::time::sleep_until(t).await;
                 continue;
             }
-            let _turn = queue.lock().await;
+            let _turn = match deadline {
+                Some(d) => tokio::time::timeout_at(d, queue.lock()).await.map_err(|_| Refusal::Deadline)?,
+                None => queue.lock().await,
+            };
             // Its turn: wait for the token, unless a hold began meanwhile
             // (a throttled answer), which it leaves the queue to sleep.
             while self.holding(&key).is_none() {
-                match self.take(&key) {
+                let wait = match self.take(&key) {
                     Ok(()) => return Ok(()),
-                    Err(wait) => tokio::time::sleep(wait.max(Duration::from_millis(1))).await,
+                    Err(wait) => wait.max(Duration::from_millis(1)),
+                };
+                match (Instant::now().checked_add(wait), deadline) {
+                    (Some(at), Some(d)) if at <= d => tokio::time::sleep_until(at).await,
+                    (_, Some(_)) => return Err(Refusal::Deadline),
+                    (_, None) => tokio::time::sleep(wait).await,
                 }
             }
         }
@@ -222,7 +243,7 @@ mod tests {
         let (l, done) = (&l, &done);
         let waits = (0..40).map(|i| Polls {
             inner: Box::pin(async move {
-                l.acquire(if i % 2 == 0 { "Sub" } else { "sub" }, far).await.unwrap();
+                l.acquire(if i % 2 == 0 { "Sub" } else { "sub" }, far, None).await.unwrap();
                 done.borrow_mut().push((i, Instant::now() - start));
             }),
             count: &polls,
@@ -244,14 +265,49 @@ mod tests {
         let l = KeyedLimiter::with_clock(quota(10.0).unwrap(), TokioClock);
         let start = Instant::now();
         let far = start + Duration::from_secs(3600);
-        l.acquire("s", far).await.unwrap();
+        l.acquire("s", far, None).await.unwrap();
         l.hold("s", start + Duration::from_secs(60));
         // A request with a shorter budget ends at once, naming the hold,
         // even with another request waiting on it ahead.
-        let (long, short) = tokio::join!(l.acquire("s", far), l.acquire("s", start + Duration::from_secs(10)));
-        assert_eq!(short, Err(start + Duration::from_secs(60)));
+        let (long, short) =
+            tokio::join!(l.acquire("s", far, None), l.acquire("s", start + Duration::from_secs(10), None));
+        assert_eq!(short, Err(Refusal::Held(start + Duration::from_secs(60))));
         assert_eq!(long, Ok(()));
         assert_eq!(Instant::now() - start, Duration::from_secs(60));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_deadline_ends_the_wait_for_a_turn_or_a_token() {
+        let l = KeyedLimiter::with_clock(quota(1.0).unwrap(), TokioClock);
+        let start = Instant::now();
+        let far = start + Duration::from_secs(3600);
+        let deadline = Some(start + Duration::from_millis(2500));
+        // One token now, then one a second: the third request's token comes
+        // at 2 s, the fourth's at 3 s, after the deadline.
+        let (a, b, c, d) = tokio::join!(
+            l.acquire("s", far, deadline),
+            l.acquire("s", far, deadline),
+            l.acquire("s", far, deadline),
+            async {
+                let r = l.acquire("s", far, deadline).await;
+                (r, Instant::now() - start)
+            },
+        );
+        assert_eq!((a, b, c), (Ok(()), Ok(()), Ok(())));
+        // Refused as soon as its token was known to come too late (at 2 s,
+        // when its turn came), not at 3 s.
+        assert_eq!(d, (Err(Refusal::Deadline), Duration::from_secs(2)));
+        // Queued behind a request that holds its turn past the deadline.
+        let l = KeyedLimiter::with_clock(quota(0.1).unwrap(), TokioClock);
+        let start = Instant::now();
+        l.acquire("s", far, None).await.unwrap();
+        let deadline = Some(start + Duration::from_secs(5));
+        let (first, second) = tokio::join!(l.acquire("s", far, None), async {
+            let r = l.acquire("s", far, deadline).await;
+            (r, Instant::now() - start)
+        });
+        assert_eq!(first, Ok(()));
+        assert_eq!(second, (Err(Refusal::Deadline), Duration::from_secs(5)));
     }
 
     #[tokio::test]
