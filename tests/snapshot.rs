@@ -523,7 +523,8 @@ fn the_deadline_cuts_unfinished_lists_and_still_reports() {
 /// `--deadline` also ends the wait for the client-side rate limit: at 0.5
 /// requests a second the small audit's 70 pages would take over two
 /// minutes; the requests whose token comes after the deadline are not
-/// sent, and the run reports at once what it could not read.
+/// sent, and the run reports what it could not read. (When they are
+/// refused, on the paused clock: the limiter's unit tests.)
 #[test]
 fn the_deadline_ends_the_wait_for_the_rate_limit() {
     let mock = start(small(50));

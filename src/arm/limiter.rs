@@ -149,6 +149,11 @@ where
                 Some(d) => tokio::time::timeout_at(d, queue.lock()).await.map_err(|_| Refusal::Deadline)?,
                 None => queue.lock().await,
             };
+            // A free turn is taken even past the deadline (the timeout
+            // polls the lock first): nothing is sent then.
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                return Err(Refusal::Deadline);
+            }
             // Its turn: wait for the token, unless a hold began meanwhile
             // (a throttled answer), which it leaves the queue to sleep.
             while self.holding(&key).is_none() {
@@ -157,7 +162,7 @@ where
                     Err(wait) => wait.max(Duration::from_millis(1)),
                 };
                 match (Instant::now().checked_add(wait), deadline) {
-                    (Some(at), Some(d)) if at <= d => tokio::time::sleep_until(at).await,
+                    (Some(at), Some(d)) if at < d => tokio::time::sleep_until(at).await,
                     (_, Some(_)) => return Err(Refusal::Deadline),
                     (_, None) => tokio::time::sleep(wait).await,
                 }
@@ -219,6 +224,22 @@ mod tests {
         }
     }
 
+    /// A limiter on tokio's clock with key "s"'s first token taken, the
+    /// instant it was taken, and an end far beyond every wait.
+    async fn drained(rps: f64) -> (KeyedLimiter<TokioClock>, Instant, Instant) {
+        let l = KeyedLimiter::with_clock(quota(rps).unwrap(), TokioClock);
+        let start = Instant::now();
+        let far = start + Duration::from_secs(3600);
+        l.acquire("s", far, None).await.unwrap();
+        (l, start, far)
+    }
+
+    /// What a future gave, and when (from `start`) it gave it.
+    async fn timed<F: std::future::Future>(start: Instant, f: F) -> (F::Output, Duration) {
+        let r = f.await;
+        (r, Instant::now() - start)
+    }
+
     /// Counts how often the future it wraps is polled.
     struct Polls<'a, F> {
         inner: std::pin::Pin<Box<F>>,
@@ -248,6 +269,9 @@ mod tests {
             }),
             count: &polls,
         });
+        // Forty, above join_all's threshold (30) for polling only the
+        // futures that were woken: below it every pending future is polled
+        // on any wake, and the count below would measure join_all.
         futures::future::join_all(waits).await;
         let done = done.take();
         // First come, first served: the burst of 10, then one every 100 ms.
@@ -262,10 +286,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_hold_is_slept_outside_the_queue() {
-        let l = KeyedLimiter::with_clock(quota(10.0).unwrap(), TokioClock);
-        let start = Instant::now();
-        let far = start + Duration::from_secs(3600);
-        l.acquire("s", far, None).await.unwrap();
+        let (l, start, far) = drained(10.0).await;
         l.hold("s", start + Duration::from_secs(60));
         // A request with a shorter budget ends at once, naming the hold,
         // even with another request waiting on it ahead.
@@ -277,21 +298,40 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn a_hold_that_begins_during_a_turn_empties_the_queue() {
+        let (l, start, far) = drained(1.0).await;
+        // The first waits its turn for the token due at 1 s; the second
+        // queues behind it. At 0.5 s a throttled answer holds the key for
+        // a minute: the first sleeps it out, the second, whose budget ends
+        // sooner, is refused when its turn comes, not after the hold.
+        let short = start + Duration::from_secs(10);
+        let (first, second, ()) =
+            tokio::join!(timed(start, l.acquire("s", far, None)), timed(start, l.acquire("s", short, None)), async {
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                l.hold("s", start + Duration::from_secs(60));
+            },);
+        assert_eq!(second, (Err(Refusal::Held(start + Duration::from_secs(60))), Duration::from_secs(1)));
+        assert_eq!(first, (Ok(()), Duration::from_secs(60)));
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn the_deadline_ends_the_wait_for_a_turn_or_a_token() {
         let l = KeyedLimiter::with_clock(quota(1.0).unwrap(), TokioClock);
         let start = Instant::now();
         let far = start + Duration::from_secs(3600);
         let deadline = Some(start + Duration::from_millis(2500));
+        // A token due exactly at the deadline is as late as one after it.
+        let late = KeyedLimiter::with_clock(quota(1.0).unwrap(), TokioClock);
+        late.acquire("s", far, None).await.unwrap();
+        assert_eq!(late.acquire("s", far, Some(start + Duration::from_secs(1))).await, Err(Refusal::Deadline));
+        assert_eq!(Instant::now(), start);
         // One token now, then one a second: the third request's token comes
         // at 2 s, the fourth's at 3 s, after the deadline.
         let (a, b, c, d) = tokio::join!(
             l.acquire("s", far, deadline),
             l.acquire("s", far, deadline),
             l.acquire("s", far, deadline),
-            async {
-                let r = l.acquire("s", far, deadline).await;
-                (r, Instant::now() - start)
-            },
+            timed(start, l.acquire("s", far, deadline)),
         );
         assert_eq!((a, b, c), (Ok(()), Ok(()), Ok(())));
         // Refused as soon as its token was known to come too late (at 2 s,
@@ -302,10 +342,7 @@ mod tests {
         let start = Instant::now();
         l.acquire("s", far, None).await.unwrap();
         let deadline = Some(start + Duration::from_secs(5));
-        let (first, second) = tokio::join!(l.acquire("s", far, None), async {
-            let r = l.acquire("s", far, deadline).await;
-            (r, Instant::now() - start)
-        });
+        let (first, second) = tokio::join!(l.acquire("s", far, None), timed(start, l.acquire("s", far, deadline)));
         assert_eq!(first, Ok(()));
         assert_eq!(second, (Err(Refusal::Deadline), Duration::from_secs(5)));
     }
