@@ -76,12 +76,15 @@ impl<C: Clock + Clone> KeyedLimiter<C> {
         }
     }
 
-    /// Take one token for `key` if available; otherwise say how long until one is.
+    /// Take one token for `key` if available; otherwise say how long until
+    /// one is. (`acquire` lower-cases its key once, and calls `take`.)
+    #[cfg(test)]
     pub fn try_take(&self, key: &str) -> Result<(), Duration> {
         self.take(&key.to_ascii_lowercase())
     }
 
-    /// [`Self::try_take`] for a key already in lower case.
+    /// Take one token for `key`, already in lower case, if available;
+    /// otherwise say how long until one is.
     fn take(&self, key: &String) -> Result<(), Duration> {
         self.limiter.check_key(key).map_err(|nu| nu.wait_time_from(self.clock.now()))
     }
@@ -96,11 +99,13 @@ impl<C: Clock + Clone> KeyedLimiter<C> {
     }
 
     /// The instant before which no request for `key` may be sent.
+    #[cfg(test)]
     pub fn held_until(&self, key: &str) -> Option<Instant> {
         self.hold_of(&key.to_ascii_lowercase())
     }
 
-    /// [`Self::held_until`] for a key already in lower case.
+    /// The instant before which no request for `key`, already in lower
+    /// case, may be sent.
     fn hold_of(&self, key: &str) -> Option<Instant> {
         let map = self.not_before.lock().unwrap_or_else(|p| p.into_inner());
         map.get(key).copied()
@@ -316,15 +321,12 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn the_deadline_ends_the_wait_for_a_turn_or_a_token() {
-        let l = KeyedLimiter::with_clock(quota(1.0).unwrap(), TokioClock);
-        let start = Instant::now();
-        let far = start + Duration::from_secs(3600);
-        let deadline = Some(start + Duration::from_millis(2500));
         // A token due exactly at the deadline is as late as one after it.
-        let late = KeyedLimiter::with_clock(quota(1.0).unwrap(), TokioClock);
-        late.acquire("s", far, None).await.unwrap();
+        let (late, start, far) = drained(1.0).await;
         assert_eq!(late.acquire("s", far, Some(start + Duration::from_secs(1))).await, Err(Refusal::Deadline));
         assert_eq!(Instant::now(), start);
+        let l = KeyedLimiter::with_clock(quota(1.0).unwrap(), TokioClock);
+        let deadline = Some(start + Duration::from_millis(2500));
         // One token now, then one a second: the third request's token comes
         // at 2 s, the fourth's at 3 s, after the deadline.
         let (a, b, c, d) = tokio::join!(
@@ -338,9 +340,7 @@ mod tests {
         // when its turn came), not at 3 s.
         assert_eq!(d, (Err(Refusal::Deadline), Duration::from_secs(2)));
         // Queued behind a request that holds its turn past the deadline.
-        let l = KeyedLimiter::with_clock(quota(0.1).unwrap(), TokioClock);
-        let start = Instant::now();
-        l.acquire("s", far, None).await.unwrap();
+        let (l, start, far) = drained(0.1).await;
         let deadline = Some(start + Duration::from_secs(5));
         let (first, second) = tokio::join!(l.acquire("s", far, None), timed(start, l.acquire("s", far, deadline)));
         assert_eq!(first, Ok(()));
