@@ -5,7 +5,6 @@
 
 pub use crate::evidence::{Ev, Evidence};
 use crate::models::ResourceId;
-use crate::models::common::shared;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -219,8 +218,8 @@ impl Finding {
             kind,
             severity,
             name: name.to_string(),
-            subscription: id.subscription().map(shared),
-            resource_group: id.resource_group().map(shared),
+            subscription: id.shared_subscription(),
+            resource_group: id.shared_resource_group(),
             resource_id: id,
             reason: reason.into(),
             evidence: Evidence::default(),

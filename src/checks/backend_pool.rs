@@ -15,7 +15,6 @@ use crate::models::ResourceId;
 use crate::models::cluster::Node;
 use crate::snapshot::{ClusterKind, ListKind};
 use serde_json::json;
-use std::collections::HashSet;
 
 /// Labels that keep a node out of load-balancer pools (any value counts).
 pub const EXCLUDE_LABELS: [&str; 2] = crate::models::cluster::labels::EXCLUDE;
@@ -99,13 +98,16 @@ pub const CHECK: Check = Check {
 pub fn check(ctx: &Ctx) -> Verdicts {
     let mut v = Verdicts::default();
     let exclude_cp = ctx.cloud_config().and_then(|c| c.exclude_master_from_standard_lb).unwrap_or(true);
+    // Why no node is in a pool is the same for every empty pool (it reads
+    // only the nodes): worked out once, not once per pool over every node.
+    let mut diagnosis: Option<(String, serde_json::Value)> = None;
     for lb in ctx.own(&ctx.snap.azure.load_balancers) {
         if !ctx.judge(ListKind::LoadBalancers, &lb.id, "backend pools of load balancer", &lb.name, &mut v.notes) {
             continue;
         }
         let p = &lb.properties;
         // Pools that some rule sends traffic to, by name (IDs may differ in case).
-        let mut used: HashSet<String> = HashSet::new();
+        let mut used = foldhash::HashSet::<String>::default();
         let mut users: Vec<(String, String)> = Vec::new();
         let mut add = |pool: &ResourceId, rule: &str| {
             used.insert(pool.name().to_ascii_lowercase());
@@ -136,7 +138,7 @@ pub fn check(ctx: &Ctx) -> Verdicts {
             }
             let rules: Vec<&str> = users.iter().filter(|(k, _)| *k == key).map(|(_, r)| r.as_str()).collect();
             let id = pool.id_in(&lb.id, "backendAddressPools");
-            let (reason, evidence) = diagnose(ctx, exclude_cp);
+            let (reason, evidence) = diagnosis.get_or_insert_with(|| diagnose(ctx, exclude_cp)).clone();
             v.findings.push(
                 Finding::new(
                     Kind::BackendPoolEmpty,

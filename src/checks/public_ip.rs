@@ -53,6 +53,7 @@ pub fn check(ctx: &Ctx, usage: &Usage, withheld: &HashSet<Kind>) -> Verdicts {
     let mut v = Verdicts::default();
     // Without the Services only failed IPs can be judged.
     let services_gap = withheld.contains(&Kind::PublicIpUnattached);
+    let mut heads = HeadParts::default();
     for pip in ctx.own(&ctx.snap.azure.public_ips) {
         if !ctx.covered(ListKind::PublicIps, &pip.id) {
             continue;
@@ -65,7 +66,7 @@ pub fn check(ctx: &Ctx, usage: &Usage, withheld: &HashSet<Kind>) -> Verdicts {
             continue;
         }
         match service_tag(pip) {
-            Some(_) => managed(ctx, usage, pip, &mut v),
+            Some(_) => managed(ctx, usage, pip, &mut v, &mut heads),
             None => unmanaged(ctx, usage, pip, &mut v),
         }
     }
@@ -153,7 +154,7 @@ fn failed(ctx: &Ctx, pip: &PublicIp) -> Option<Finding> {
 }
 
 /// An IP the cloud provider created for Services (it has a service tag).
-fn managed(ctx: &Ctx, usage: &Usage, pip: &PublicIp, v: &mut Verdicts) {
+fn managed(ctx: &Ctx, usage: &Usage, pip: &PublicIp, v: &mut Verdicts, heads: &mut HeadParts) {
     let rg = pip.id.resource_group().unwrap_or("");
     if cluster_tag(pip).is_some_and(|(_, name)| !name.eq_ignore_ascii_case(ctx.cluster_name)) {
         return; // another cluster's
@@ -180,20 +181,20 @@ fn managed(ctx: &Ctx, usage: &Usage, pip: &PublicIp, v: &mut Verdicts) {
         Status::NotCandidate => return,
     };
     if let Some(c) = &pip.properties.ip_configuration {
-        reason.push_str(&format!(
-            "; still attached to {}, which is itself left over",
-            describe_config(&c.id.to_string())
-        ));
+        reason.push_str("; still attached to ");
+        reason.push_str(&describe_config(&c.id, heads));
+        reason.push_str(", which is itself left over");
     }
     if let Some(label) = pip.properties.dns_settings.as_ref().and_then(|d| d.domain_name_label.as_deref()) {
-        reason
-            .push_str(&format!("; it keeps DNS label '{label}', so re-creating that label fails until it is deleted"));
+        reason.push_str("; it keeps DNS label '");
+        reason.push_str(label);
+        reason.push_str("', so re-creating that label fails until it is deleted");
     }
     let f = Finding::new(Kind::PublicIpOrphaned, Severity::Warning, &pip.id, &pip.name, reason)
         .room(base_len(pip) + 2 + usize::from(cluster_tag(pip).is_some()))
-        .with("service_tag", Ev::map([(gone.tag_key, gone.tag_value.as_str())]))
+        .with("service_tag", Ev::map([(gone.tag_key, gone.tag_value)]))
         .with_text("checked", CHECKED_PUBLIC_IP)
-        .service(gone.names.first().cloned())
+        .service(gone.names.first().map(|n| n.to_string()))
         .cost(cost::public_ip(pip));
     let f = match cluster_tag(pip) {
         Some((k, val)) => f.with("cluster_tag", Ev::map([(k, val)])),
@@ -235,15 +236,35 @@ fn unmanaged(ctx: &Ctx, usage: &Usage, pip: &PublicIp, v: &mut Verdicts) {
     v.findings.push(base_evidence(f, pip));
 }
 
-/// "load-balancer frontend kubernetes/a0b1..." from an ipConfiguration ID.
-fn describe_config(id: &str) -> String {
-    let rid = crate::models::ResourceId::new(id);
-    let lower = id.to_ascii_lowercase();
-    if lower.contains("/loadbalancers/") {
-        let lb = rid.segment("loadBalancers").unwrap_or("?");
-        format!("load-balancer frontend {lb}/{}", rid.name())
-    } else if lower.contains("/networkinterfaces/") {
-        format!("network interface {}", rid.segment("networkInterfaces").unwrap_or("?"))
+/// The segments of each interned ID head split so far, by the head's
+/// address (heads live as long as the process): the IPs attached to one
+/// load balancer's frontends share one, and splitting each ID again cost as
+/// much as the rest of its finding.
+#[derive(Default)]
+struct HeadParts(foldhash::HashMap<usize, Vec<&'static str>>);
+
+/// "load-balancer frontend kubernetes/a0b1..." from an ipConfiguration ID,
+/// read from its parts as from its whole text.
+fn describe_config(id: &crate::models::ResourceId, heads: &mut HeadParts) -> String {
+    let head = match id.head() {
+        Some(h) => &**heads.0.entry(h.as_ptr() as usize).or_insert_with(|| h.split('/').collect()),
+        None => &[],
+    };
+    let name = id.name();
+    let tail = id.tail();
+    let parts = || head.iter().copied().chain(std::iter::once(tail));
+    let len = head.len() + 1;
+    // A segment with a `/` on either side, as in `.../loadBalancers/lb/...`.
+    let inner = |key: &str| parts().take(len - 1).skip(1).any(|p| p.eq_ignore_ascii_case(key));
+    let value = |key: &str| {
+        let mut it = parts();
+        it.position(|p| p.eq_ignore_ascii_case(key))?;
+        it.next().filter(|v| !v.is_empty())
+    };
+    if inner("loadBalancers") {
+        format!("load-balancer frontend {}/{name}", value("loadBalancers").unwrap_or("?"))
+    } else if inner("networkInterfaces") {
+        format!("network interface {}", value("networkInterfaces").unwrap_or("?"))
     } else {
         id.to_string()
     }
@@ -253,6 +274,45 @@ fn describe_config(id: &str) -> String {
 mod tests {
     use super::*;
     use crate::checks::testkit::*;
+
+    /// An ipConfiguration is described from its ID's parts as it was from
+    /// its whole text, odd IDs included.
+    #[test]
+    fn a_configuration_is_described_from_its_parts_as_from_its_text() {
+        let by_text = |id: &str| -> String {
+            let rid = crate::models::ResourceId::new(id);
+            let lower = id.to_ascii_lowercase();
+            if lower.contains("/loadbalancers/") {
+                format!("load-balancer frontend {}/{}", rid.segment("loadBalancers").unwrap_or("?"), rid.name())
+            } else if lower.contains("/networkinterfaces/") {
+                format!("network interface {}", rid.segment("networkInterfaces").unwrap_or("?"))
+            } else {
+                id.to_string()
+            }
+        };
+        let rg = "/subscriptions/s/resourceGroups/MC_rg/providers/Microsoft.Network";
+        let ids = [
+            format!("{rg}/loadBalancers/kubernetes/frontendIPConfigurations/a0b1"),
+            format!("{rg}/LOADBALANCERS/kubernetes-internal/frontendIPConfigurations/x/"),
+            format!("{rg}/loadBalancers//frontendIPConfigurations/fe"),
+            format!("{rg}/loadBalancers"),
+            format!("{rg}/loadBalancers/"),
+            format!("{rg}/networkInterfaces/nic-1/ipConfigurations/ipconfig1"),
+            format!("{rg}/networkinterfaces/nic-1"),
+            format!("{rg}/natGateways/nat/loadBalancers"),
+            "loadBalancers/lb/frontendIPConfigurations/fe".to_string(),
+            "/loadBalancers/lb".to_string(),
+            "pip".to_string(),
+            String::new(),
+        ];
+        // Each alone, and after each other (the split head is kept).
+        let mut heads = HeadParts::default();
+        for id in ids.iter().chain(&ids).chain(ids.iter().rev()) {
+            let rid = crate::models::ResourceId::new(id);
+            assert_eq!(describe_config(&rid, &mut HeadParts::default()), by_text(id), "{id}");
+            assert_eq!(describe_config(&rid, &mut heads), by_text(id), "{id}, after others");
+        }
+    }
 
     fn kinds(v: &Verdicts) -> Vec<(Kind, String)> {
         v.findings.iter().map(|f| (f.kind, f.name.clone())).collect()

@@ -59,6 +59,11 @@ pub struct Head {
     lower: Lower,
     /// Where the text after its first `/providers/` starts.
     providers: Option<u32>,
+    /// The subscription and resource group as their shared copies, where
+    /// the head alone decides them (`None`: the ID's name does). Every
+    /// finding carries both, and looking them up in the shared set was
+    /// two locked lookups a finding.
+    scope: [Option<Option<Arc<str>>>; 2],
 }
 
 /// Where the value of the first `/{name}/{value}` pair of an ID lies, as
@@ -140,12 +145,15 @@ fn intern(s: &str) -> &'static Head {
     // there are a few thousand even in a tenant of a thousand subscriptions.
     let mut lower = Lower::default();
     lower.feed(s.as_bytes());
+    let (subscription, resource_group) = (Pair::find(s, "subscriptions"), Pair::find(s, "resourceGroups"));
+    let scope = [subscription, resource_group].map(|p| p.in_head(s).map(|v| v.map(shared)));
     let h: &'static Head = Box::leak(Box::new(Head {
         text: s.into(),
-        subscription: Pair::find(s, "subscriptions"),
-        resource_group: Pair::find(s, "resourceGroups"),
+        subscription,
+        resource_group,
         lower,
         providers: s.find("/providers/").and_then(|i| u32::try_from(i + "/providers/".len()).ok()),
+        scope,
     }));
     map.insert(&h.text, h);
     h
@@ -187,6 +195,13 @@ impl ResourceId {
         Some((parts.next()?, parts.next()?))
     }
 
+    /// Whether [`ResourceId::provider_type`] is read from the head alone,
+    /// and so is the same for every ID with this head (it is not when the
+    /// head ends within them, as in `.../providers/Microsoft.Network`).
+    pub fn provider_type_in_head(&self) -> bool {
+        self.head.and_then(|h| h.text.get(h.providers? as usize..)).is_some_and(|rest| rest.contains('/'))
+    }
+
     /// The fingerprint state after the ID's lower case (its head's, fed
     /// once, then its name).
     pub fn lower(&self) -> Lower {
@@ -218,6 +233,12 @@ impl ResourceId {
     /// heads are the same pointer); `None` for an ID without a `/`.
     pub fn head(&self) -> Option<&'static str> {
         self.head.map(|h| &*h.text)
+    }
+
+    /// Everything after the head's `/` (the whole ID when it has none):
+    /// [`ResourceId::segments`]' last part.
+    pub fn tail(&self) -> &str {
+        &self.tail
     }
 
     pub fn is_empty(&self) -> bool {
@@ -270,7 +291,7 @@ impl ResourceId {
 
     /// The path segments, in order (the first is empty for an ID that
     /// starts with `/`).
-    fn segments(&self) -> impl Iterator<Item = &str> + '_ {
+    pub fn segments(&self) -> impl Iterator<Item = &str> + '_ {
         let head = self.head.map(|h| h.text.split('/')).into_iter().flatten();
         head.chain(std::iter::once(&*self.tail))
     }
@@ -293,6 +314,22 @@ impl ResourceId {
 
     pub fn resource_group(&self) -> Option<&str> {
         self.pair(|h| h.resource_group)
+    }
+
+    /// [`ResourceId::subscription`] as its [`shared`] copy.
+    pub fn shared_subscription(&self) -> Option<Arc<str>> {
+        match self.head.and_then(|h| h.scope[0].clone()) {
+            Some(v) => v,
+            None => self.subscription().map(shared),
+        }
+    }
+
+    /// [`ResourceId::resource_group`] as its [`shared`] copy.
+    pub fn shared_resource_group(&self) -> Option<Arc<str>> {
+        match self.head.and_then(|h| h.scope[1].clone()) {
+            Some(v) => v,
+            None => self.resource_group().map(shared),
+        }
     }
 
     /// A pair's value as [`ResourceId::segment`] reads it, from where the
@@ -1253,35 +1290,70 @@ impl Serialize for Num {
 }
 
 impl<'de> Deserialize<'de> for Num {
+    /// Read as the token comes (178,000 numbers in a large snapshot went
+    /// through a JSON value each first); what is refused, and how it is
+    /// said, is as from that value (a test holds the two alike).
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use serde::de::Error;
-        let v = serde_json::Value::deserialize(d)?;
-        match &v {
-            serde_json::Value::Number(n) => {
-                if let Some(i) = n.as_i64() {
-                    Ok(Num(i))
-                } else if let Some(u) = n.as_u64() {
-                    Ok(Num(i64::try_from(u).unwrap_or(i64::MAX)))
-                } else if let Some(f) = n.as_f64() {
-                    if f.is_finite() && f.fract() == 0.0 {
-                        Ok(Num(f as i64))
-                    } else {
-                        Err(D::Error::custom(format!("expected a whole number, got {f}")))
-                    }
-                } else {
-                    Err(D::Error::custom("expected a number"))
-                }
-            }
-            serde_json::Value::String(s) => {
-                let t = s.trim();
-                t.parse::<i64>()
-                    .ok()
-                    .or_else(|| t.parse::<f64>().ok().filter(|f| f.fract() == 0.0).map(|f| f as i64))
-                    .map(Num)
-                    .ok_or_else(|| D::Error::custom(format!("expected a whole number, got \"{s}\"")))
-            }
-            other => Err(D::Error::custom(format!("expected a number, got {other}"))),
+        d.deserialize_any(NumVisitor)
+    }
+}
+
+struct NumVisitor;
+
+impl NumVisitor {
+    /// Anything else is refused, spelt as JSON.
+    fn refuse<E: serde::de::Error>(other: serde_json::Value) -> E {
+        E::custom(format!("expected a number, got {other}"))
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for NumVisitor {
+    type Value = Num;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a whole number")
+    }
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Num, E> {
+        Ok(Num(v))
+    }
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Num, E> {
+        Ok(Num(i64::try_from(v).unwrap_or(i64::MAX)))
+    }
+    fn visit_f64<E: serde::de::Error>(self, f: f64) -> Result<Num, E> {
+        match serde_json::Number::from_f64(f) {
+            Some(_) if f.fract() == 0.0 => Ok(Num(f as i64)),
+            Some(_) => Err(E::custom(format!("expected a whole number, got {f}"))),
+            // Not finite: a JSON value holds it as null.
+            None => Err(Self::refuse(serde_json::Value::Null)),
         }
+    }
+    fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Num, E> {
+        let t = s.trim();
+        t.parse::<i64>()
+            .ok()
+            .or_else(|| t.parse::<f64>().ok().filter(|f| f.fract() == 0.0).map(|f| f as i64))
+            .map(Num)
+            .ok_or_else(|| E::custom(format!("expected a whole number, got \"{s}\"")))
+    }
+    fn visit_bool<E: serde::de::Error>(self, b: bool) -> Result<Num, E> {
+        Err(Self::refuse(serde_json::Value::Bool(b)))
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Num, E> {
+        Err(Self::refuse(serde_json::Value::Null))
+    }
+    fn visit_none<E: serde::de::Error>(self) -> Result<Num, E> {
+        Err(Self::refuse(serde_json::Value::Null))
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Num, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Num, A::Error> {
+        let v = serde_json::Value::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))?;
+        Err(Self::refuse(v))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Num, A::Error> {
+        let v = serde_json::Value::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+        Err(Self::refuse(v))
     }
 }
 
@@ -1554,6 +1626,133 @@ mod tests {
         assert_eq!(v, vec![Num(1000), Num(1000), Num(1000), Num(25), Num(-1)]);
         assert!(serde_json::from_str::<Num>("1.5").is_err());
         assert!(serde_json::from_str::<Num>("\"many\"").is_err());
+    }
+
+    /// An ID's subscription and resource group as shared copies are the
+    /// copies `shared` gives for its texts, wherever they lie in the ID.
+    #[test]
+    fn shared_scope_is_the_shared_copy_of_the_scope() {
+        let ids = [
+            "/subscriptions/S1/resourceGroups/RG/providers/Microsoft.Network/publicIPAddresses/ip",
+            "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/lb/frontendIPConfigurations/fe",
+            "/subscriptions/s2/resourceGroups/rg2",
+            "/subscriptions/s2/resourceGroups/",
+            "/subscriptions/s3",
+            "/subscriptions/",
+            "/providers/Microsoft.Network/x",
+            "ip",
+            "",
+        ];
+        for id in ids {
+            let rid = ResourceId::new(id);
+            let same = |a: Option<Arc<str>>, b: Option<Arc<str>>| match (a, b) {
+                (Some(a), Some(b)) => Arc::ptr_eq(&a, &b),
+                (a, b) => a.is_none() && b.is_none(),
+            };
+            assert!(same(rid.shared_subscription(), rid.subscription().map(shared)), "{id}");
+            assert!(same(rid.shared_resource_group(), rid.resource_group().map(shared)), "{id}");
+        }
+        assert_eq!(ResourceId::new(ids[1]).shared_resource_group().as_deref(), Some("rg"));
+        assert_eq!(ResourceId::new(ids[2]).shared_resource_group().as_deref(), Some("rg2"));
+        assert_eq!(ResourceId::new(ids[4]).shared_subscription().as_deref(), Some("s3"));
+    }
+
+    /// A number is read from its token as it was from a JSON value first:
+    /// the same numbers, and the same errors where it is not one.
+    #[test]
+    fn numbers_are_read_as_from_a_json_value() {
+        #[derive(Debug, PartialEq)]
+        struct ByValue(Num);
+        impl<'de> serde::Deserialize<'de> for ByValue {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                use serde::de::Error;
+                let v = serde_json::Value::deserialize(d)?;
+                let n = match &v {
+                    serde_json::Value::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
+                        (Some(i), _, _) => Num(i),
+                        (_, Some(u), _) => Num(i64::try_from(u).unwrap_or(i64::MAX)),
+                        (_, _, Some(f)) if f.is_finite() && f.fract() == 0.0 => Num(f as i64),
+                        (_, _, Some(f)) => return Err(D::Error::custom(format!("expected a whole number, got {f}"))),
+                        _ => return Err(D::Error::custom("expected a number")),
+                    },
+                    serde_json::Value::String(s) => {
+                        let t = s.trim();
+                        t.parse::<i64>()
+                            .ok()
+                            .or_else(|| t.parse::<f64>().ok().filter(|f| f.fract() == 0.0).map(|f| f as i64))
+                            .map(Num)
+                            .ok_or_else(|| D::Error::custom(format!("expected a whole number, got \"{s}\"")))?
+                    }
+                    other => return Err(D::Error::custom(format!("expected a number, got {other}"))),
+                };
+                Ok(ByValue(n))
+            }
+        }
+        let texts = [
+            "0",
+            "-0",
+            "7",
+            "-5",
+            "9223372036854775807",
+            "9223372036854775808",
+            "18446744073709551615",
+            "-9223372036854775808",
+            "25.0",
+            "-0.0",
+            "25.5",
+            "1e3",
+            "1.5e-3",
+            "1e400",
+            "-1e19",
+            "3e19",
+            r#""25""#,
+            r#"" 7 ""#,
+            r#""2.0""#,
+            r#""2.5""#,
+            r#""x""#,
+            r#""""#,
+            r#""1e2""#,
+            r#""\u0037""#,
+            "true",
+            "false",
+            "null",
+            "[]",
+            "[1, 2]",
+            r#"{"a": 1}"#,
+            "{}",
+            "[1,",
+            "\"open",
+            "[1, [2, {\"k\": null}]]",
+        ];
+        for text in texts {
+            // Alone, and inside a document (the error's place included).
+            for doc in [text.to_string(), format!("[1, {text}, 2]"), format!("{{\"n\": {text}}}")] {
+                let ours = serde_json::from_str::<Vec<Num>>(&doc)
+                    .map(|v| v.into_iter().map(ByValue).collect::<Vec<_>>())
+                    .or_else(|_| serde_json::from_str::<Num>(&doc).map(|n| vec![ByValue(n)]))
+                    .or_else(|_| {
+                        serde_json::from_str::<std::collections::BTreeMap<String, Num>>(&doc)
+                            .map(|m| m.into_values().map(ByValue).collect())
+                    })
+                    .map_err(|e| e.to_string());
+                let theirs = serde_json::from_str::<Vec<ByValue>>(&doc)
+                    .or_else(|_| serde_json::from_str::<ByValue>(&doc).map(|n| vec![n]))
+                    .or_else(|_| {
+                        serde_json::from_str::<std::collections::BTreeMap<String, ByValue>>(&doc)
+                            .map(|m| m.into_values().collect())
+                    })
+                    .map_err(|e| e.to_string());
+                // The place differs: a value's error was placed where its
+                // enclosing list or object ended, the token's is placed at
+                // the token's end, which is where the fault is.
+                let strip =
+                    |r: Result<Vec<ByValue>, String>| r.map_err(|e| e.split(" at line ").next().map(String::from));
+                assert_eq!(strip(ours), strip(theirs), "{doc}");
+            }
+        }
+        let e = serde_json::from_str::<std::collections::BTreeMap<String, Num>>("{\"n\": 25.5, \"m\": 1}")
+            .map_err(|e| e.to_string());
+        assert_eq!(e, Err("expected a whole number, got 25.5 at line 1 column 10".to_string()));
     }
 
     #[test]
