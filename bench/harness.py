@@ -10,6 +10,7 @@ table and writes bench/results/<date>.json.
 """
 
 import argparse
+import statistics
 import datetime
 import json
 import math
@@ -178,7 +179,28 @@ print(json.dumps(dict(
 """
 
 
-def run_scenario(name, latency_ms, peer, tmp):
+def median(xs):
+    return round(statistics.median(xs), 3)
+
+
+def repeat_cpu(row, runs, repeats):
+    """Measure the CPU-bound commands `repeats` times in all, interleaved
+    (azaudit live, --from, the peer, then again), so that a change in the
+    machine's speed falls on all of them alike: the CPU figures are the
+    medians, each sample kept. Wall time, peak RSS and requests stay the
+    first run's (the one whose requests the mock's log counts)."""
+    samples = {k: [row[k]["cpu_s"]] for k in runs if k in row}
+    for _ in range(repeats - 1):
+        for k, cmd in runs.items():
+            if k in samples:
+                m = cmd()
+                samples[k].append(m["cpu_s"])
+    for k, xs in samples.items():
+        row[k]["cpu_samples"] = xs
+        row[k]["cpu_s"] = median(xs)
+
+
+def run_scenario(name, latency_ms, peer, tmp, repeats=1):
     path, params = scenario_file(name, latency_ms)
     subs = [sub_id(i) for i in range(params.get("subscriptions", 1))]
     row = dict(scenario=name, latency_ms=latency_ms, resources=None)
@@ -195,7 +217,8 @@ def run_scenario(name, latency_ms, peer, tmp):
         start = len(mock.log())
         report = pathlib.Path(tmp) / f"{name}.report.json"
         # The main job: orphans, live, with the default flags.
-        m, _, err = measure(base + ["orphans", "-o", "json", "--output-file", report, "--fail-on", "never"], env=env)
+        live = lambda: measure(base + ["orphans", "-o", "json", "--output-file", report, "--fail-on", "never"], env=env)
+        m, _, err = live()
         log = mock.log()
         api = ("/subscriptions/", "/api/", "/version", "/v1.0/")
         ours = [e for e in log if e["seq"] >= start and e["path"].startswith(api)]
@@ -216,7 +239,8 @@ def run_scenario(name, latency_ms, peer, tmp):
         row["resources"] = info["resources"]
         row["azaudit"]["minimum_requests"] = info["pages"]
         # Pure analysis of the snapshot.
-        m2, out, _ = measure([BIN / "azaudit", "orphans", "--from", snap, "-o", "json", "--fail-on", "never"], env=env)
+        analysis = lambda: measure([BIN / "azaudit", "orphans", "--from", snap, "-o", "json", "--fail-on", "never"], env=env)
+        m2, out, _ = analysis()
         row["analysis"] = m2
         ours_found = azaudit_findings(json.loads(out))
         row["azaudit"]["findings"] = len(ours_found)
@@ -234,7 +258,8 @@ def run_scenario(name, latency_ms, peer, tmp):
             cmd = [PY, ROOT / "bench" / "peers" / "peer.py", "--arm", mock.url, "--kube", mock.url]
             for sub in subs:
                 cmd += ["--subscription", sub]
-            pm, out, err = measure(cmd, env=dict(os.environ))
+            peer_run = lambda: measure(cmd, env=dict(os.environ))
+            pm, out, err = peer_run()
             log = mock.log()
             theirs = [e for e in log if e["seq"] >= start and e["path"].startswith(api)]
             row["peer"] = dict(pm, requests=len(theirs), throttled=sum(e["status"] == 429 for e in theirs))
@@ -247,6 +272,11 @@ def run_scenario(name, latency_ms, peer, tmp):
                     row["findings_diff"] = dict(only_azaudit=sorted(mine - peer_found)[:10], only_peer=sorted(peer_found - mine)[:10])
             else:
                 print(f"bench: the peer failed: {err.decode()[-3000:]}", file=sys.stderr)
+        if repeats > 1:
+            runs = dict(azaudit=lambda: live()[0], analysis=lambda: analysis()[0])
+            if peer:
+                runs["peer"] = lambda: peer_run()[0]
+            repeat_cpu(row, runs, repeats)
     finally:
         mock.stop()
     return row
@@ -341,6 +371,12 @@ def cluster_file_rows(params, base, env, tmp):
     return out
 
 
+def cpu(m):
+    """CPU seconds: the median, and the range when measured more than once."""
+    xs = m.get("cpu_samples")
+    return f"{m['cpu_s']} ({min(xs)}-{max(xs)})" if xs and len(xs) > 1 else str(m["cpu_s"])
+
+
 def table(rows):
     head = ["scenario", "resources", "run", "wall s", "cpu s", "rss MB", "requests", "min req", "429s", "floor s", "wall/floor"]
     lines = [head]
@@ -353,18 +389,18 @@ def table(rows):
                               str(a["requests"]), "", str(a["throttled"]), str(a["floor_s"]), str(a["floor_ratio"])])
             continue
         a = r["azaudit"]
-        lines.append([r["scenario"], str(r["resources"]), "azaudit orphans", str(a["wall_s"]), str(a["cpu_s"]), str(a["peak_rss_mb"]),
+        lines.append([r["scenario"], str(r["resources"]), "azaudit orphans", str(a["wall_s"]), cpu(a), str(a["peak_rss_mb"]),
                       str(a["requests"]), str(a["minimum_requests"]), str(a["throttled"]), str(r["floor_s"]), str(a["floor_ratio"])])
         an = r["analysis"]
         sn = r["snapshot"]
         lines.append(["", "", "snapshot", str(sn["wall_s"]), str(sn["cpu_s"]), str(sn["peak_rss_mb"]), "", "", "", "", ""])
-        lines.append(["", "", "orphans --from", str(an["wall_s"]), str(an["cpu_s"]), str(an["peak_rss_mb"]), "0", "", "", "", ""])
+        lines.append(["", "", "orphans --from", str(an["wall_s"]), cpu(an), str(an["peak_rss_mb"]), "0", "", "", "", ""])
         for f in r.get("cluster_file", []):
             lines.append(["", "", f"--cluster-file {f['file_mb']} MB ({f['scale']}x)", str(f["wall_s"]), str(f["cpu_s"]),
                           str(f["peak_rss_mb"]), "", "", "", "", ""])
         if "peer" in r:
             p = r["peer"]
-            lines.append(["", "", "python peer", str(p["wall_s"]), str(p["cpu_s"]), str(p["peak_rss_mb"]), str(p["requests"]),
+            lines.append(["", "", "python peer", str(p["wall_s"]), cpu(p), str(p["peak_rss_mb"]), str(p["requests"]),
                           "", str(p["throttled"]), "", str(round(p["wall_s"] / r["floor_s"], 2)) if r["floor_s"] else ""])
     widths = [max(len(l[i]) for l in lines) for i in range(len(head))]
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(l, widths)) for l in lines)
@@ -375,6 +411,9 @@ def main():
     ap.add_argument("scenarios", nargs="*", default=["small", "large", "bigcluster", "tenant"])
     ap.add_argument("--latency-ms", type=int, default=40)
     ap.add_argument("--no-peer", action="store_true")
+    ap.add_argument("--repeats", type=int, default=5,
+                    help="measure the CPU of azaudit live, --from and the peer this many times, interleaved; "
+                         "report the medians (1: once, as before)")
     args = ap.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -383,7 +422,8 @@ def main():
             if name in SOURCES:
                 rows.append(run_sources(name, args.latency_ms, tmp))
             else:
-                rows.append(run_scenario(name, args.latency_ms, not args.no_peer and name in PEER_SCENARIOS, tmp))
+                rows.append(run_scenario(name, args.latency_ms, not args.no_peer and name in PEER_SCENARIOS, tmp,
+                                         max(1, args.repeats)))
     print(table(rows))
     for r in rows:
         if "findings_equal" in r and "sources" in r:
@@ -392,6 +432,11 @@ def main():
             continue
         if "findings_equal" in r:
             print(f"{r['scenario']}: azaudit and the peer agree on the shared kinds: {r['findings_equal']}")
+        if "peer" in r and r["azaudit"]["cpu_s"]:
+            n = len(r["azaudit"].get("cpu_samples", [1]))
+            print(f"{r['scenario']}: CPU, median of {n} interleaved run(s): azaudit {r['azaudit']['cpu_s']} s, "
+                  f"the peer {r['peer']['cpu_s']} s: {round(r['peer']['cpu_s'] / r['azaudit']['cpu_s'], 1)}x less; "
+                  f"--from {r['analysis']['cpu_s']} s")
         if "single_subscription_wall_s" in r:
             print(f"{r['scenario']}: {len(SCENARIOS[r['scenario']].get('subscriptions', [1]) and range(SCENARIOS[r['scenario']]['subscriptions']))} subscriptions in {r['azaudit']['wall_s']} s; one alone in {r['single_subscription_wall_s']} s")
     RESULTS.mkdir(parents=True, exist_ok=True)
