@@ -318,17 +318,20 @@ impl ResourceId {
 
     /// [`ResourceId::subscription`] as its [`shared`] copy.
     pub fn shared_subscription(&self) -> Option<Arc<str>> {
-        match self.head.and_then(|h| h.scope[0].clone()) {
-            Some(v) => v,
-            None => self.subscription().map(shared),
-        }
+        self.shared_pair(0, |h| h.subscription)
     }
 
     /// [`ResourceId::resource_group`] as its [`shared`] copy.
     pub fn shared_resource_group(&self) -> Option<Arc<str>> {
-        match self.head.and_then(|h| h.scope[1].clone()) {
+        self.shared_pair(1, |h| h.resource_group)
+    }
+
+    /// A pair's value as [`ResourceId::pair`] reads it, as its shared copy:
+    /// the one the head keeps (`Head::scope[at]`) where the head decides it.
+    fn shared_pair(&self, at: usize, which: impl Fn(&Head) -> Pair) -> Option<Arc<str>> {
+        match self.head.and_then(|h| h.scope.get(at).cloned().flatten()) {
             Some(v) => v,
-            None => self.resource_group().map(shared),
+            None => self.pair(which).map(shared),
         }
     }
 
@@ -1320,11 +1323,13 @@ impl<'de> serde::de::Visitor<'de> for NumVisitor {
         Ok(Num(i64::try_from(v).unwrap_or(i64::MAX)))
     }
     fn visit_f64<E: serde::de::Error>(self, f: f64) -> Result<Num, E> {
-        match serde_json::Number::from_f64(f) {
-            Some(_) if f.fract() == 0.0 => Ok(Num(f as i64)),
-            Some(_) => Err(E::custom(format!("expected a whole number, got {f}"))),
-            // Not finite: a JSON value holds it as null.
-            None => Err(Self::refuse(serde_json::Value::Null)),
+        if !f.is_finite() {
+            // A JSON value holds a number that is not finite as null.
+            Err(Self::refuse(serde_json::Value::Null))
+        } else if f.fract() == 0.0 {
+            Ok(Num(f as i64))
+        } else {
+            Err(E::custom(format!("expected a whole number, got {f}")))
         }
     }
     fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Num, E> {
