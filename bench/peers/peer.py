@@ -151,6 +151,10 @@ class Cluster:
     def __init__(self, services, nodes, pvs, contents, name, subscriptions):
         self.services, self.nodes, self.pvs, self.contents, self.name = services, nodes, pvs, contents, name
         self.by_key = {svc_key(s): s for s in services}
+        self.node_by_name = {n.metadata.name: n for n in nodes}
+        self.node_by_lower = {}
+        for n in nodes:
+            self.node_by_lower.setdefault(n.metadata.name.lower(), n)
         self.by_base = {}
         self.ip_users = {}  # address -> [Service]
         self.pip_name_users = set()  # lower-cased public IP names named by azure-pip-name
@@ -545,8 +549,7 @@ def route_stale(c, route, cidrs):
             dest.network_address in n or dest.broadcast_address in n for n in cidrs if n.version == dest.version):
         return False  # not the route controller's
     target = route.name.split("____", 1)[0]
-    node = next((n for n in c.nodes if n.metadata.name == target), None) or next(
-        (n for n in c.nodes if n.metadata.name.lower() == target.lower()), None)
+    node = c.node_by_name.get(target) or c.node_by_lower.get(target.lower())
     if node is None:
         return True
     if ((node.metadata.labels or {}).get(UNMANAGED_LABEL) or "").lower() == "false":
