@@ -236,7 +236,7 @@ impl ResourceId {
     }
 
     /// Everything after the head's `/` (the whole ID when it has none):
-    /// [`ResourceId::segments`]' last part.
+    /// the last of its path segments.
     pub fn tail(&self) -> &str {
         &self.tail
     }
@@ -291,7 +291,7 @@ impl ResourceId {
 
     /// The path segments, in order (the first is empty for an ID that
     /// starts with `/`).
-    pub fn segments(&self) -> impl Iterator<Item = &str> + '_ {
+    fn segments(&self) -> impl Iterator<Item = &str> + '_ {
         let head = self.head.map(|h| h.text.split('/')).into_iter().flatten();
         head.chain(std::iter::once(&*self.tail))
     }
